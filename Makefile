@@ -1,0 +1,40 @@
+# resdep — the two set-up commands are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out/demo
+
+.PHONY: demo test quick lint bench venv clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(BIN)/resdep demo --out $(OUT) --force
+
+test: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadgroup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+quick: venv
+	$(BIN)/python -m pytest -x -q -m "not slow and not browser and not cluster"
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks || true
+	$(BIN)/mypy
+
+bench: venv
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) out build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,7 @@
+"""``python -m resdep``."""
+
+import sys
+
+from resdep.cli import main
+
+sys.exit(main())
