@@ -79,7 +79,9 @@ def calibrate(x: ArrayLike, params: ClassifyParams | None = None) -> FloatArray:
     p = params or ClassifyParams()
     arr = np.asarray(x, dtype=np.float64)
     c = p.anchor_mid
-    lo = np.where(arr >= c, 3.0 * (arr - c) / (p.anchor_high - c), 3.0 * (arr - c) / (c - p.anchor_low))
+    lo = np.where(
+        arr >= c, 3.0 * (arr - c) / (p.anchor_high - c), 3.0 * (arr - c) / (c - p.anchor_low)
+    )
     out: FloatArray = 1.0 / (1.0 + np.exp(-lo))
     return out
 

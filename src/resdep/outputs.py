@@ -1,0 +1,111 @@
+"""Writing an analysis to its output folder (design section 11), atomically.
+
+The folder holds exactly: ``inputs.csv``, ``stages.csv``, ``relationships.csv``,
+``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html`` and ``run.json``
+(plus ``figures/`` with the report's figures as SVG and PNG for papers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from resdep.pipeline import Analysis
+from resdep.textio import atomic_dir
+
+__all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV table the way every resdep output is written (UTF-8, LF, full precision)."""
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python, resdep and the libraries that shape results."""
+    out = {"python": platform.python_version()}
+    for name in ("resdep", "numpy", "pandas", "scipy", "networkx", "matplotlib"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+            out[name] = "unknown"
+    return out
+
+
+def _hash_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_record(analysis: Analysis) -> dict[str, Any]:
+    """What ``run.json`` holds: parameters, seed, versions, hashes of the inputs."""
+    case = analysis.case
+    hashes: dict[str, str] = {}
+    if case.root is not None and case.root.is_dir():
+        for name in ("case.toml", "codings.csv"):
+            if (case.root / name).is_file():
+                hashes[name] = _hash_file(case.root / name)
+        for s in case.sources:
+            if (case.root / s.path).is_file():
+                hashes[s.path] = _hash_file(case.root / s.path)
+        for r in case.records:
+            if (case.root / r.path).is_file():
+                hashes[r.path] = _hash_file(case.root / r.path)
+    elif case.root is not None and case.root.is_file():
+        hashes[case.root.name] = _hash_file(case.root)
+    return {
+        "command": "analyze",
+        "case": {
+            "id": case.id,
+            "title": case.title,
+            "synthetic": case.synthetic,
+            "path": str(case.root) if case.root else None,
+        },
+        "parameters": analysis.params.as_dict(),
+        "seed": analysis.params.seed,
+        "draws": analysis.params.draws,
+        "versions": package_versions(),
+        "input_hashes": hashes,
+        "inputs_from_records": analysis.input_origins.to_dict(orient="records"),
+        "counts": {
+            "codings": len(case.codings),
+            "sources": len(case.sources),
+            "informants": len(case.informants),
+            "inputs": len(analysis.inputs),
+            "dyads": len(analysis.relationships),
+        },
+    }
+
+
+def write_outputs(
+    analysis: Analysis, out: str | Path, *, force: bool = False, report: bool = True
+) -> Path:
+    """Write the output folder of an analysis; returns the path of ``report.html``.
+
+    The folder is built beside ``out`` and moved into place when complete; an existing
+    non-empty ``out`` is refused unless ``force`` (then replaced as a whole).
+    """
+    target = Path(out)
+    with atomic_dir(target, force=force) as tmp:
+        write_table(analysis.inputs, tmp / "inputs.csv")
+        write_table(analysis.stages, tmp / "stages.csv")
+        write_table(analysis.relationships, tmp / "relationships.csv")
+        write_table(analysis.diagnostics, tmp / "diagnostics.csv")
+        (tmp / "networks").mkdir()
+        for stage, graph in analysis.networks.items():
+            nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
+        (tmp / "run.json").write_text(
+            json.dumps(run_record(analysis), ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8",
+        )
+        if report:
+            from resdep.report import write_report
+
+            write_report(analysis, tmp / "report.html", figures_dir=tmp / "figures")
+    return target / "report.html"
