@@ -1,0 +1,247 @@
+"""Read record files of any supported format into award rows.
+
+Formats are told by content, not only by name:
+
+- ``.csv`` (or ``.tsv`` is not supported): the CSV template (:mod:`resdep.contracts.csvfile`);
+- ``.jsonl``, ``.ndjson``, ``.jl`` (optionally ``.gz``): JSON Lines, **streamed** one line at a
+  time, each line an OCDS release, compiled release, record, release package or record
+  package, or a 360Giving grant or grant package;
+- ``.json`` (optionally ``.gz``): one OCDS release package, record package, release, record,
+  or a 360Giving file (``{"grants": [...]}``). A ``.json`` file is parsed whole (there is no
+  streaming JSON parser among resdep's dependencies), so a multi-gigabyte single package needs
+  memory in proportion; convert such files to JSON Lines. A ``.json`` file that turns out to
+  hold one object per line is read as JSON Lines.
+
+A folder stands for the supported files in it (recursively, sorted by path).
+
+Nothing stops at the first problem: invalid JSON skips that file (or that line), schema
+violations are reported with their JSON pointer and the item is kept as far as it is usable,
+and every skipped item is counted in the :class:`~resdep.contracts.log.ImportLog`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
+from pathlib import Path
+from typing import IO, Any
+
+from resdep.contracts.awards import RawAward
+from resdep.contracts.csvfile import awards_from_csv
+from resdep.contracts.giving import awards_from_grant, is_grant
+from resdep.contracts.log import ImportLog
+from resdep.contracts.ocds import OcdsCollector, awards_from_release
+from resdep.contracts.schemas import SchemaKind, schema_errors
+from resdep.errors import RecordsFormatError
+
+__all__ = ["SUFFIXES", "expand_paths", "read_awards"]
+
+#: File name endings read from a folder.
+SUFFIXES = (".json", ".jsonl", ".ndjson", ".jl", ".csv", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+_LINES = (".jsonl", ".ndjson", ".jl")
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return next((s for s in sorted(SUFFIXES, key=len, reverse=True) if name.endswith(s)), "")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, plus the supported files inside folders named; missing paths raise."""
+    out: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p))
+            if not found:
+                raise RecordsFormatError("the folder holds no .json, .jsonl or .csv file",
+                                         file=path, fix="name record files or their folder")
+            out.extend(found)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise RecordsFormatError("no such file or folder", file=path,
+                                     fix="check the path (relative paths start where you run resdep)")
+    return out
+
+
+class _Reader:
+    def __init__(self, log: ImportLog, validate: bool) -> None:
+        self.log = log
+        self.validate = validate
+        self.ocds = OcdsCollector(log)
+        self.rows: list[RawAward] = []
+
+    def check(self, kind: SchemaKind, item: Any, file: str, place: str) -> None:
+        if not self.validate:
+            return
+        errors = schema_errors(kind, item, prefix=place if place.startswith("/") else "")
+        if errors:
+            self.log.read[f"{kind.replace('_', ' ')}s with schema errors"] += 1
+            where = "" if place.startswith("/") else place
+            for error in errors:
+                self.log.warn(file, where, f"schema: {error}")
+
+    def document(self, doc: Any, file: str, place: str) -> None:
+        """One parsed JSON value: a package, release, record or grant."""
+        base = place if place.startswith("/") else ""
+
+        def at(*parts: object) -> str:
+            sub = base + "/" + "/".join(map(str, parts))
+            return sub if place.startswith("/") or not place else f"{place}, {sub}"
+
+        if not isinstance(doc, Mapping):
+            self.log.skip("document", file, place or "/", "expected a JSON object")
+            return
+        if "releases" in doc and "records" not in doc and "ocid" not in doc:
+            self.check("release_package", doc, file, place or "/")
+            for i, release in enumerate(_list(doc.get("releases"))):
+                self.release(release, file, at("releases", i))
+        elif "records" in doc:
+            self.check("record_package", doc, file, place or "/")
+            for i, record in enumerate(_list(doc.get("records"))):
+                self.record(record, file, at("records", i))
+        elif "grants" in doc:
+            self.check("grant_package", doc, file, place or "/")
+            for i, grant in enumerate(_list(doc.get("grants"))):
+                self.grant(grant, file, at("grants", i))
+        elif "ocid" in doc and ("compiledRelease" in doc or "releases" in doc):
+            self.record(doc, file, place or "/")
+        elif "ocid" in doc:
+            self.release(doc, file, place or "/")
+        elif is_grant(doc):
+            self.grant(doc, file, place or "/")
+        else:
+            self.log.skip("document", file, place or "/", "neither an OCDS package, release or "
+                          "record nor 360Giving grants (no releases, records, grants or ocid)")
+
+    def release(self, release: Any, file: str, place: str) -> None:
+        if not isinstance(release, Mapping):
+            self.log.skip("release", file, place, "a release must be a JSON object")
+            return
+        self.check("release", release, file, place)
+        if "compiled" in (release.get("tag") or []):
+            self.ocds.add_compiled(release, file, place)
+        else:
+            self.ocds.add_release(release, file, place)
+
+    def record(self, record: Any, file: str, place: str) -> None:
+        if not isinstance(record, Mapping):
+            self.log.skip("record", file, place, "a record must be a JSON object")
+            return
+        self.check("record", record, file, place)
+        full = [r for r in _list(record.get("releases")) if isinstance(r, Mapping) and "ocid" in r]
+        compiled = record.get("compiledRelease")
+        sub = (lambda s: f"{place}/{s}") if place.startswith("/") else (lambda s: f"{place}, /{s}")
+        for i, release in enumerate(full):
+            self.release(release, file, sub(f"releases/{i}"))
+        if isinstance(compiled, Mapping):
+            self.check("release", compiled, file, sub("compiledRelease"))
+            self.ocds.add_compiled(compiled, file, sub("compiledRelease"))
+        elif not full:
+            self.log.skip("record", file, place, f"record {record.get('ocid')!r} has only linked "
+                          "releases and no compiledRelease: nothing to read")
+
+    def grant(self, grant: Any, file: str, place: str) -> None:
+        if not isinstance(grant, Mapping):
+            self.log.skip("grant", file, place, "a grant must be a JSON object")
+            return
+        self.log.read["grants"] += 1
+        self.check("grant", grant, file, place)
+        self.rows.extend(awards_from_grant(grant, file, place, self.log))
+
+    def finish(self) -> list[RawAward]:
+        for release, file, place in self.ocds.processes():
+            self.log.read["processes"] += 1
+            self.rows.extend(awards_from_release(release, file, place, self.log))
+        return self.rows
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _json_lines(reader: _Reader, path: Path, file: str, advance: Any) -> None:
+    with _open(path) as stream:
+        for number, line in enumerate(stream, start=1):
+            advance(len(line))
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                reader.log.skip("JSON line", file, f"line {number}", f"invalid JSON: {exc}")
+                continue
+            reader.document(doc, file, f"line {number}")
+
+
+def _json_file(reader: _Reader, path: Path, file: str, advance: Any) -> None:
+    with _open(path) as stream:
+        data = stream.read()
+    advance(path.stat().st_size)
+    try:
+        doc = json.loads(data)
+    except UnicodeDecodeError as exc:
+        reader.log.skip("file", file, "", f"not UTF-8 JSON: {exc}")
+        return
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and b"\n" in data.strip():
+            _json_lines(reader, path, file, lambda n: None)
+            return
+        reader.log.skip("file", file, f"line {exc.lineno} column {exc.colno}",
+                        f"invalid JSON: {exc.msg}")
+        return
+    reader.document(doc, file, "")
+
+
+def read_awards(paths: Sequence[str | Path], *, validate: bool = True, log: ImportLog | None = None,
+                progress: bool = False) -> tuple[list[RawAward], ImportLog]:
+    """Read record files (and folders of them) into award rows, with the log of problems.
+
+    Raises :class:`~resdep.errors.RecordsFormatError` for a missing path, a CSV that is not
+    in the template, or when no file yields a usable row and some file had errors.
+    """
+    log = log if log is not None else ImportLog()
+    files = expand_paths(paths)
+    reader = _Reader(log, validate)
+    total = sum(p.stat().st_size for p in files)
+    bar: Any = nullcontext()
+    if progress and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="B", unit_scale=True, desc="reading records",
+                   file=sys.stderr, leave=False)
+    with bar as tick:
+        def advance(n: int) -> None:
+            if tick is not None:
+                tick.update(n)
+
+        for path in files:
+            file = str(path)
+            log.read["files"] += 1
+            suffix = _suffix(path)
+            if suffix == ".csv":
+                reader.rows.extend(awards_from_csv(path, log, label=file))
+                advance(path.stat().st_size)
+            elif suffix.split(".gz")[0] in _LINES:
+                _json_lines(reader, path, file, advance)
+            else:
+                _json_file(reader, path, file, advance)
+        rows = reader.finish()
+    if not rows and log.skipped:
+        first = next((i for i in log.issues if i.severity == "error"), None)
+        raise RecordsFormatError(
+            f"no usable award in {len(files)} file(s); first problem: {first}" if first
+            else f"no usable award in {len(files)} file(s)",
+            file=files[0] if len(files) == 1 else None,
+            fix="check that the files are OCDS, 360Giving or the resdep CSV template")
+    return rows, log

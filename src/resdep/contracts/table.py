@@ -1,0 +1,187 @@
+"""The one normalised award table: a row per award (or grant) and supplier.
+
+=====================  ===========================================================================
+column                 meaning
+=====================  ===========================================================================
+source, source_kind    the file and its format (``ocds``, ``360giving``, ``csv``)
+place                  where in the file (JSON pointer, ``line N``, ``row N``)
+process                the contracting process (``ocid``; the grant id for grants)
+award, title, status   the award id, title and status
+buyer, buyer_name      the buyer's resolved key (see :mod:`resdep.contracts.orgs`) and name
+supplier, …_name       the supplier's key and name
+method                 ``open`` | ``selective`` | ``limited`` | ``direct`` (empty: unknown)
+method_detail          the original wording (公开招标, "Open procedure (OJEU)", ...)
+method_inferred        the code was read from ``method_detail``, not given
+open_call              grants: from an open call (``fromOpenCall``)
+programme              grants: the grant programme
+bidders                number of bidders, where known and trusted
+n_suppliers            suppliers sharing the award
+value                  the award's value as recorded (a ceiling for frameworks)
+supplier_value         the part of it that is this supplier's revenue, when attributable
+currency               ISO 4217; values in different currencies are never summed
+award_date             award (or grant) date
+start_date, end_date   contract or grant period
+related_prior          the ``ocid`` of the process this one renews or replaces
+framework              a framework agreement (its value is a ceiling)
+multi_supplier         several suppliers on one award
+in_revenue             ``supplier_value`` counts in revenue sums (V_bs, V_s, V_b)
+excluded               why not: ``framework``, ``multi_supplier``, ``co_funded``, ``no_value``,
+                       ``negative_value``
+paid, n_transactions   payments recorded against the award (to this supplier where it says)
+single_bid             one bidder in a procedure that was not a direct award (NA: unknown)
+non_open               method is ``limited`` or ``direct`` (NA: unknown)
+uncompeted             non-open, or single bid
+repeat                 the pair had an award in an earlier process
+renewal                repeat, or ``related_prior`` names a prior process
+renewal_uncompeted     renewal and uncompeted
+=====================  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from resdep.contracts.awards import RawAward
+from resdep.contracts.log import ImportLog
+from resdep.contracts.orgs import OrgResolver
+from resdep.contracts.readers import read_awards
+
+__all__ = ["COLUMNS", "AwardTable", "build_table", "read_records"]
+
+COLUMNS = (
+    "source", "source_kind", "place", "process", "award", "title", "status",
+    "buyer", "buyer_name", "supplier", "supplier_name", "method", "method_detail",
+    "method_inferred", "open_call", "programme", "bidders", "n_suppliers", "value",
+    "supplier_value", "currency", "award_date", "start_date", "end_date", "related_prior",
+    "framework", "multi_supplier", "in_revenue", "excluded", "paid", "n_transactions",
+    "single_bid", "non_open", "uncompeted", "repeat", "renewal", "renewal_uncompeted",
+)
+
+
+@dataclass(slots=True)
+class AwardTable:
+    """Award rows with the organisations behind their keys and the import log."""
+
+    frame: pd.DataFrame
+    orgs: OrgResolver
+    log: ImportLog = field(default_factory=ImportLog)
+    files: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def _settle(row: RawAward) -> tuple[float | None, str]:
+    """This supplier's revenue from the row, or the reason it has none."""
+    if row.excluded:
+        return None, row.excluded
+    if row.framework:
+        return None, "framework"
+    if row.supplier_value is not None:
+        return (row.supplier_value, "") if row.supplier_value >= 0 else (None, "negative_value")
+    if row.value is None:
+        return None, "no_value"
+    if row.value < 0:
+        return None, "negative_value"
+    if row.multi_supplier:
+        return None, "multi_supplier"
+    return row.value, ""
+
+
+def _dates(values: Iterable[object]) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(values)), dtype="datetime64[ns]")
+
+
+def build_table(rows: Sequence[RawAward], *, log: ImportLog | None = None,
+                files: Sequence[str] = ()) -> AwardTable:
+    """Resolve organisations across rows and derive the flag columns."""
+    orgs = OrgResolver()
+    for row in rows:
+        orgs.add(row.buyer)
+        orgs.add(row.supplier)
+    settled = [_settle(r) for r in rows]
+    buyers = [orgs.resolve(r.buyer) for r in rows]
+    suppliers = [orgs.resolve(r.supplier) for r in rows]
+    names = orgs.known()
+
+    def name(key: str) -> str:
+        return names.get(key) or orgs.name(key)
+
+    frame = pd.DataFrame({
+        "source": [r.source for r in rows],
+        "source_kind": [r.source_kind for r in rows],
+        "place": [r.place for r in rows],
+        "process": [r.process for r in rows],
+        "award": [r.award for r in rows],
+        "title": [r.title for r in rows],
+        "status": [r.status for r in rows],
+        "buyer": buyers,
+        "buyer_name": [name(k) for k in buyers],
+        "supplier": suppliers,
+        "supplier_name": [name(k) for k in suppliers],
+        "method": pd.Series([r.method for r in rows], dtype="string"),
+        "method_detail": [r.method_detail for r in rows],
+        "method_inferred": [r.method_inferred for r in rows],
+        "open_call": pd.Series([r.open_call for r in rows], dtype="boolean"),
+        "programme": [r.programme for r in rows],
+        "bidders": pd.Series([r.bidders for r in rows], dtype="Int64"),
+        "n_suppliers": pd.Series([r.n_suppliers for r in rows], dtype="int64"),
+        "value": pd.Series([r.value for r in rows], dtype="float64"),
+        "supplier_value": pd.Series([v for v, _ in settled], dtype="float64"),
+        "currency": [r.currency or "XXX" for r in rows],
+        "award_date": _dates(r.award_date for r in rows),
+        "start_date": _dates(r.start_date for r in rows),
+        "end_date": _dates(r.end_date for r in rows),
+        "related_prior": [r.related_prior for r in rows],
+        "framework": [r.framework for r in rows],
+        "multi_supplier": [r.multi_supplier for r in rows],
+        "in_revenue": [v is not None for v, _ in settled],
+        "excluded": [why for _, why in settled],
+        "paid": pd.Series([r.paid for r in rows], dtype="float64"),
+        "n_transactions": pd.Series([r.n_transactions for r in rows], dtype="int64"),
+    })
+    _derive(frame)
+    return AwardTable(frame=frame[list(COLUMNS)], orgs=orgs, log=log or ImportLog(),
+                      files=tuple(files))
+
+
+def _derive(frame: pd.DataFrame) -> None:
+    method = frame["method"]
+    known_method = method.notna()
+    bidders = frame["bidders"]
+    direct = (method == "direct").fillna(False)
+    single = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    has_bidders = bidders.notna() & ~direct
+    single[has_bidders] = (bidders[has_bidders] == 1).astype("boolean")
+    frame["single_bid"] = single
+    non_open = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    non_open[known_method] = method[known_method].isin(["limited", "direct"]).astype("boolean")
+    frame["non_open"] = non_open
+    frame["uncompeted"] = non_open | single  # Kleene logic: True wins, NA stays unknown
+
+    # repeat: the pair won an earlier process (by the date the process's award is dated)
+    when = frame["award_date"].fillna(frame["start_date"])
+    first = (frame.assign(_when=when).groupby(["buyer", "supplier", "process"], sort=False)["_when"]
+             .transform("min"))
+    earliest = first.groupby([frame["buyer"], frame["supplier"]]).transform("min")
+    n_processes = frame.groupby(["buyer", "supplier"])["process"].transform("nunique")
+    repeat = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    dated = first.notna() & earliest.notna()
+    repeat[dated] = (first[dated] > earliest[dated]).astype("boolean")
+    repeat[(n_processes == 1).to_numpy()] = False
+    frame["repeat"] = repeat
+    prior = (frame["related_prior"].astype(str).str.len() > 0).astype("boolean")
+    frame["renewal"] = repeat | prior
+    frame["renewal_uncompeted"] = frame["renewal"] & frame["uncompeted"]
+
+
+def read_records(paths: Sequence[str | Path], *, validate: bool = True,
+                 progress: bool = False) -> AwardTable:
+    """Read OCDS, 360Giving and CSV record files (or folders) into one award table."""
+    rows, log = read_awards(paths, validate=validate, progress=progress)
+    files = tuple(dict.fromkeys(r.source for r in rows))
+    return build_table(rows, log=log, files=files)
