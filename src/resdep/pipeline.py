@@ -312,14 +312,14 @@ def _philosophy(
     for actor in case.actors:
         if not actor.is_government:
             continue
-        coop = sum(
+        coop = math.fsum(
             r.weight * r.v
             for r in records
             if r.kind is RecordKind.PHILOSOPHY
             and r.coding.actor == actor.id
             and r.coding.value == "cooperative"
         )
-        official = sum(
+        official = math.fsum(
             r.weight * r.v
             for r in records
             if r.kind is RecordKind.PHILOSOPHY
@@ -334,13 +334,14 @@ def _philosophy(
 
 
 def _goal_vectors(records: Sequence[EvidenceRecord]) -> dict[str, NDArray[np.float64]]:
+    """Each actor's goal vector: Σ w·v per goal (exactly rounded, so order-free)."""
     goals = list(Goal)
-    out: dict[str, NDArray[np.float64]] = {}
+    terms: dict[str, list[list[float]]] = {}
     for r in records:
         if r.kind is RecordKind.GOAL and r.coding.actor:
-            vec = out.setdefault(r.coding.actor, np.zeros(len(goals)))
-            vec[goals.index(Goal(r.coding.value))] += r.weight * r.v
-    return out
+            per_goal = terms.setdefault(r.coding.actor, [[] for _ in goals])
+            per_goal[goals.index(Goal(str(r.coding.value)))].append(r.weight * r.v)
+    return {actor: np.array([math.fsum(t) for t in per_goal]) for actor, per_goal in terms.items()}
 
 
 def _cosine(u: NDArray[np.float64] | None, v: NDArray[np.float64] | None) -> float:
@@ -465,7 +466,7 @@ def _diagnostics(
         if r.kind is RecordKind.STRATEGY and r.coding.actor:
             strategies[(r.coding.actor, str(r.coding.value))].append(r)
     for (scope, strategy), recs in sorted(strategies.items()):
-        add(scope, f"strategy:{strategy}", sum(r.weight * r.v for r in recs), recs)
+        add(scope, f"strategy:{strategy}", math.fsum(r.weight * r.v for r in recs), recs)
 
     goals = list(Goal)
     reference = np.array([RESIDENT_REFERENCE.get(g, 0.0) for g in goals])
@@ -494,13 +495,13 @@ def _diagnostics(
             quality = sum(float(vec[goals.index(g)]) for g in QUALITY_GOALS)
             lean = task / (task + quality) if task + quality > 0 else 0.5
             add(actor.id, "task_quality_lean", lean, recs)
-    for a, g in dyads:
-        if a in alignment and g in alignment:
+    for a, gov in dyads:
+        if a in alignment and gov in alignment:
             add(
-                f"{a}/{g}",
+                f"{a}/{gov}",
                 "dyad_resident_alignment",
-                max(alignment[a], alignment[g]),
-                goal_recs[a] + goal_recs[g],
+                max(alignment[a], alignment[gov]),
+                goal_recs[a] + goal_recs[gov],
             )
     return pd.DataFrame(rows, columns=DIAGNOSTICS_COLUMNS)
 

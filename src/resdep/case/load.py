@@ -74,7 +74,7 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
     if p.suffix.lower() == ".qdpx":
         from resdep.qda import load_qdpx_case  # the QDA layer builds a Case from a project
 
-        case = load_qdpx_case(p)
+        case: Case = load_qdpx_case(p)
         if overrides:
             case = dataclasses.replace(case, parameters=case.parameters.with_overrides(overrides))
         return case
@@ -236,7 +236,7 @@ def parse_codings(
     for n, row in enumerate(reader, start=1):
         if None in row:
             raise CaseFormatError(
-                f"row has {len(header) + len(row[None])} fields, the header {len(header)}",  # type: ignore[index]
+                f"row has more fields than the header's {len(header)}",
                 file=file,
                 place=f"row {n} (line {reader.line_num})",
                 fix="quote fields that contain commas",

@@ -10,6 +10,7 @@ and observations count as one group each); T below ``min_triangulation`` (2) is 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -56,10 +57,10 @@ def beta_estimate(
     """
     if len(values) != len(weights):
         raise ValueError("values and weights must have the same length")
-    a = prior_strength * prior_mean + sum(w * v for v, w in zip(values, weights, strict=True))
-    b = prior_strength * (1.0 - prior_mean) + sum(
-        w * (1.0 - v) for v, w in zip(values, weights, strict=True)
-    )
+    # math.fsum is exactly rounded, so the order of the records never changes a result
+    pairs = list(zip(values, weights, strict=True))
+    a = math.fsum([prior_strength * prior_mean, *(w * v for v, w in pairs)])
+    b = math.fsum([prior_strength * (1.0 - prior_mean), *(w * (1.0 - v) for v, w in pairs)])
     return BetaEstimate(a=a, b=b, n_records=len(values))
 
 

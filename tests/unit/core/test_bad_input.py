@@ -1,0 +1,127 @@
+"""Bad input: exit 2, a message naming the file, the place and the fix; inputs untouched."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from resdep.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.err
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CASES = [
+    # (file to edit, old, new, expected fragments of the message)
+    ("codings.csv", "agency,street,economic,importance", "agency,stret,economic,importance", ["codings.csv", "row 1", "'provider'", "unknown actor 'stret'", "did you mean 'street'"]),
+    ("codings.csv", "official,2", "official,7", ["codings.csv", "row 4", "intensity must be 0, 1, 2 or 3"]),
+    ("codings.csv", "S2,11,20,街道讲求完成任务。,philosophy,,,,,,street", "S2,11,20,街道讲求完成任务。,philosophy,,,,,,agency", ["row 4", "government actor is required"]),
+    ("codings.csv", "S1,0,9,", "S1,0,99,", ["row 1", "outside source 'S1'", "0 ≤ start < end ≤"]),
+    ("codings.csv", "S1,9,20,", "S1,8,19,", ["row 2", "quote does not match", "occurs at 9–20"]),
+    ("codings.csv", "economic,importance", "economy,importance", ["row 1", "unknown resource 'economy'", "did you mean 'economic'"]),
+    ("codings.csv", "contracting,agency,street,economic,importance", "contract,agency,street,economic,importance", ["row 1", "unknown stage", "did you mean 'contracting'"]),
+    ("codings.csv", "S2,0,11", "S9,0,11", ["row 3", "unknown source 'S9'"]),
+    ("case.toml", 'organisation = "street"', 'organisation = "stree"', ["case.toml", "[[informant]] I2", "did you mean 'street'"]),
+    ("case.toml", 'path = "sources/S2.txt"', 'path = "sources/missing.txt"', ["missing.txt", "file not found", "[[source]] S2"]),
+    ("case.toml", 'id = "I2"', 'id = "I1"', ["case.toml", "duplicate id 'I1'"]),
+    ("case.toml", 'kind = "street_office"', 'kind = "street_ofice"', ["case.toml", "[[actor]] street kind", "did you mean 'street_office'"]),
+    ("case.toml", "[case]", "[case", ["case.toml", "not valid TOML"]),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), CASES)
+def test_bad_input_exits_2_with_a_clear_message(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, old: str, new: str, expected: list[str]
+) -> None:
+    edit(tiny_case / file, old, new)
+    before = digest(tiny_case)
+    out = tmp_path / "out"
+    status, err = run(["analyze", str(tiny_case), "--out", str(out)], capsys)
+    assert status == 2, err
+    assert "Traceback" not in err
+    assert "Fix:" in err or "not valid TOML" in err
+    for fragment in expected:
+        assert fragment in err, (fragment, err)
+    assert digest(tiny_case) == before  # inputs never modified
+    assert not out.exists()  # nothing written
+
+
+def test_empty_case(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    header = (tiny_case / "codings.csv").read_text(encoding="utf-8").splitlines()[0]
+    (tiny_case / "codings.csv").write_text(header + "\n", encoding="utf-8")
+    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
+    assert status == 2
+    assert "the case is empty" in err and "codings.csv" in err
+
+
+def test_missing_folder_and_unknown_parameter(tmp_path: Path, tiny_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, err = run(["analyze", str(tmp_path / "nope")], capsys)
+    assert status == 2 and "no such case folder" in err
+    status, err = run(["analyze", str(tiny_case), "--set", "theta_dd=0.4", "--out", str(tmp_path / "o")], capsys)
+    assert status == 2 and "did you mean 'theta_d'" in err
+    status, err = run(["analyze", str(tiny_case), "--set", "theta_d=high", "--out", str(tmp_path / "o")], capsys)
+    assert status == 2 and "expected a number" in err
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [("gb18030", "gb18030"), ("gbk", "gb18030"), ("utf-16", "utf-16"), ("utf-8-sig", "utf-8-sig")],  # GBK ⊂ GB18030
+)
+def test_other_encodings_are_detected_and_read(tiny_case: Path, encoding: str, detected: str) -> None:
+    from resdep import analyze, load_case
+
+    reference = analyze(load_case(tiny_case), draws=20)
+    src = tiny_case / "sources" / "S1.txt"
+    src.write_bytes(src.read_text(encoding="utf-8").encode(encoding))
+    case = load_case(tiny_case)
+    assert case.source("S1").encoding == detected
+    assert case.source("S1").text.startswith("我们的钱")  # the BOM is not part of the text
+    result = analyze(case, draws=20)
+    assert result.inputs.equals(reference.inputs)
+
+
+def test_undecodable_file_says_what_it_is(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tiny_case / "sources" / "S1.txt").write_bytes(bytes(range(128, 256)) * 4)
+    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
+    assert status == 2
+    assert "S1.txt" in err and "cannot decode" in err and "UTF-8" in err
+
+
+def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    status, err = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
+    assert status == 2 and "--force" in err
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "keep me"
+    status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys)
+    assert status == 0
+    assert not (out / "mine.txt").exists()  # replaced as a whole, never mixed
+    assert (out / "stages.csv").is_file()
+
+
+def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch, tiny_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import resdep.pipeline
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(resdep.pipeline, "analyze", boom)
+    status, err = run(["analyze", str(tiny_case), "--no-report", "--out", str(tiny_case.parent / "o")], capsys)
+    assert status == 1
+    assert "internal error" in err and "Traceback" not in err
