@@ -30,8 +30,8 @@ column                                                   Chinese alias     meani
 =======================================================  ================  =========================================
 
 Amounts may carry thousands separators, a currency sign, 元, or a 万/亿 multiplier
-(``35.5万`` = 355,000). Files are read as UTF-8 (with or without BOM), UTF-16 with BOM, or
-GB18030/GBK (what Excel writes on Chinese Windows).
+(``35.5万`` = 355,000). Files are read as UTF-8 (with or without BOM), UTF-16, or
+GB18030/GBK (what Excel writes on Chinese Windows), detected by :mod:`resdep.textio`.
 
 Rows that share an ``awards/id`` form one multi-supplier award. Each row's amount is that
 supplier's own value, unless all rows give the same amount: then it is read as one shared
@@ -48,11 +48,12 @@ from pathlib import Path
 
 from resdep.contracts.awards import RawAward, parse_amount, parse_bool, parse_date
 from resdep.contracts.log import ImportLog
-from resdep.contracts.methods import method_code
+from resdep.contracts.methods import is_framework_text, method_code
 from resdep.contracts.orgs import OrgRef
 from resdep.errors import RecordsFormatError
+from resdep.textio import decode_bytes
 
-__all__ = ["COLUMNS", "REQUIRED", "awards_from_csv", "read_text", "template"]
+__all__ = ["COLUMNS", "REQUIRED", "awards_from_csv", "template"]
 
 #: Template columns with their Chinese aliases and meaning, in template order.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -86,23 +87,6 @@ def template() -> str:
     return ",".join(col for col, _, _ in COLUMNS) + "\n"
 
 
-def read_text(path: Path) -> str:
-    """The text of a CSV file in UTF-8 (BOM or not), UTF-16 with BOM, or GB18030."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise RecordsFormatError(
-            f"cannot decode the file ({exc.reason} at byte {exc.start})", file=path,
-            fix="save it as UTF-8 CSV") from exc
-
-
 def _ref(row: dict[str, str], prefix: str) -> OrgRef:
     name = row.get(f"{prefix}/name", "")
     scheme = row.get(f"{prefix}/identifier/scheme", "")
@@ -115,7 +99,8 @@ def _ref(row: dict[str, str], prefix: str) -> OrgRef:
 def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> Iterator[RawAward]:
     """The award rows of a CSV file in the template (see the module)."""
     file = label or str(path)
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    text, _ = decode_bytes(path.read_bytes(), file=file)
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
         raise RecordsFormatError("the file is empty", file=file, fix="add a header row")
@@ -183,7 +168,8 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
         n_suppliers, ceiling = shared.get(i, (1, False))
         paid_text = row.get("contracts/implementation/transactions/value/amount", "")
         paid = parse_amount(paid_text)
-        framework = parse_bool(row.get("tender/techniques/hasFrameworkAgreement", "")) is True
+        framework = (parse_bool(row.get("tender/techniques/hasFrameworkAgreement", "")) is True
+                     or is_framework_text(detail))
         yield RawAward(
             source=file, place=place, source_kind="csv", process=ocid,
             award=row.get("awards/id") or f"{ocid}#{line}", buyer=buyer, supplier=supplier,

@@ -145,17 +145,20 @@ class OrgResolver:
         return key.removeprefix("name:")
 
     def find(self, text: str) -> str | None:
-        """The key of an organisation given as an identifier or a name, or None if unseen."""
+        """The key of an organisation given as an identifier or a name, or None if unseen.
+
+        A name resolves as in :meth:`resolve`; an identifier without its scheme matches when
+        exactly one scheme-qualified key ends with it.
+        """
         ref = OrgRef.parse_qualified(text)
         if ref.identifier_key and ref.identifier_key in self._names:
             return ref.identifier_key
-        for candidate in (OrgRef(name=text).name_key, _clean_id(text)):
-            if candidate in self._names:
-                return candidate
-            ids = self._ids_by_name.get(candidate)
-            if ids and len(ids) == 1:
-                return next(iter(ids))
-        return None
+        by_name = self.resolve(OrgRef(name=text))
+        if by_name and (by_name in self._names or not by_name.startswith("name:")):
+            return by_name
+        bare = _clean_id(text)
+        tails = [k for k in self._names if not k.startswith("name:") and k.endswith(f"-{bare}")]
+        return tails[0] if bare and len(tails) == 1 else None
 
     def known(self) -> dict[str, str]:
         """Every key with its display name."""

@@ -1,0 +1,171 @@
+"""Hard economic inputs for the dependence model, taken from purchase and grant records.
+
+A case can list record files (``[[records]]`` in ``case.toml``) with a map from its actor
+ids to organisations in the records. For every pair of mapped actors in which one is a
+*supplier* in the records (the agency) and the other a *buyer* (the government unit),
+:func:`economic_inputs` gives two inputs for the tuple (agency → government, ``economic``):
+
+=============  ==================  =============================================================
+dimension      value               reading
+=============  ==================  =============================================================
+importance     D_sb = V_bs / V_s   the share of the agency's observed public revenue that comes
+                                   from this buyer (Pfeffer & Salancik's resource importance as
+                                   the magnitude of the exchange)
+alternatives   1 − D_sb            the share that comes from *other* buyers: the alternatives the
+                                   agency already uses (section 7 of the design defines
+                                   N = 1 − other streets' share in the same way)
+=============  ==================  =============================================================
+
+V is the sum of attributable award values in the agency's main currency (the one with most
+observed revenue; other currencies are never mixed in) over the awards in ``window`` (all
+awards by default). Frameworks and unsplit multi-supplier awards carry no revenue.
+
+Nothing is produced for discretion (records say nothing about who controls renewal), for
+government → agency economic dependence (a government does not depend on an agency for
+money), nor for an agency with no observed revenue. The records cover observed *public*
+revenue only: an agency with donations or fee income depends less than D_sb says, so read
+the values as upper bounds on importance and lower bounds on alternatives. Each input's
+``basis`` says which indicator, its value, how many awards, which years and which files.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> import resdep
+>>> case = Path(resdep.__file__).parents[2] / "examples" / "records-case"
+>>> inputs = economic_inputs([case / "records" / "purchases.csv"],
+...                          {"street": "青石街道办事处", "agency": "新桥社会工作服务社"})
+>>> [(h.dependent, h.provider, h.dimension, round(h.value, 2)) for h in inputs]
+[('agency', 'street', 'importance', 0.71), ('agency', 'street', 'alternatives', 0.29)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from resdep.contracts.indicators import Window, compute_indicators
+from resdep.contracts.table import AwardTable, read_records
+from resdep.errors import RecordsFormatError, closest
+
+__all__ = ["HardInput", "economic_inputs", "resolve_actors"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HardInput:
+    """A dependence input measured from records; it overrides the coded estimate."""
+
+    dependent: str
+    provider: str
+    resource: str  # always "economic"
+    dimension: str  # "importance" | "alternatives"
+    value: float  # in [0, 1]
+    basis: str  # which indicator, its value, how many awards, which years, which files
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.value <= 1.0:
+            raise ValueError(f"HardInput.value must be in [0, 1], got {self.value!r}")
+
+
+def resolve_actors(table: AwardTable, actor_map: Mapping[str, str], *,
+                   file: str | Path | None = None) -> dict[str, str]:
+    """Actor id → organisation key in the records; an unknown organisation raises."""
+    out: dict[str, str] = {}
+    known = table.orgs.known()
+    for actor, org in actor_map.items():
+        key = table.orgs.find(org)
+        if key is None:
+            raise RecordsFormatError(
+                f"organisation {org!r} (actor {actor!r}) is not in the records",
+                file=file, place=f"[records.actors] {actor}",
+                fix=closest(org, list(known.values()) + list(known.keys())))
+        out[actor] = key
+    return out
+
+
+def _years(dates: pd.Series) -> str:
+    years = dates.dropna().dt.year
+    if years.empty:
+        return "undated"
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def _money(currency: str, amount: float) -> str:
+    return f"{currency} {amount:,.0f}"
+
+
+def economic_inputs(record_files: Sequence[Path], actor_map: Mapping[str, str], *,
+                    window: tuple[date, date] | None = None) -> list[HardInput]:
+    """Economic importance and alternatives of agency → government pairs, from records.
+
+    Parameters
+    ----------
+    record_files
+        OCDS, 360Giving or CSV-template files (formats are detected).
+    actor_map
+        Case actor id → organisation in the records: a scheme-qualified identifier
+        (``CN-USCC-...``, ``GB-CHC-...``) or a name (matched after folding case,
+        punctuation and HTML entities).
+    window
+        Only awards dated from the first to the second date (inclusive); all by default.
+
+    Raises :class:`~resdep.errors.RecordsFormatError` for unreadable records or an
+    organisation that the records do not name.
+    """
+    table = read_records(record_files)
+    files = ", ".join(Path(f).name for f in record_files)
+    where = record_files[0] if len(record_files) == 1 else None
+    keys = resolve_actors(table, actor_map, file=where)
+    if window is not None:
+        win = Window(label=f"{window[0]:%Y-%m-%d}:{window[1]:%Y-%m-%d}", start=window[0],
+                     end=window[1])
+    else:
+        win = Window(label="all")
+    indicators = compute_indicators(table, [win])
+    frame = table.frame
+    when = frame["award_date"].fillna(frame["start_date"])
+    if win.start is not None and win.end is not None:
+        frame = frame[(when >= pd.Timestamp(win.start)) & (when <= pd.Timestamp(win.end))]
+    suppliers, pairs = indicators.suppliers, indicators.pairs
+    out: list[HardInput] = []
+    for agency, s_key in keys.items():
+        mine = suppliers[(suppliers["supplier"] == s_key) & (suppliers["value"] > 0)]
+        if mine.empty:
+            continue
+        main = mine.sort_values("value", ascending=False).iloc[0]
+        currency, v_s = str(main["currency"]), float(main["value"])
+        rows_s = frame[(frame["supplier"] == s_key) & (frame["currency"] == currency)
+                       & frame["in_revenue"]]
+        for government, b_key in keys.items():
+            if government == agency or b_key == s_key or b_key not in set(frame["buyer"]):
+                continue
+            pair = pairs[(pairs["supplier"] == s_key) & (pairs["buyer"] == b_key)
+                         & (pairs["currency"] == currency)]
+            v_bs = float(pair["value"].iloc[0]) if not pair.empty else 0.0
+            d = min(max(v_bs / v_s, 0.0), 1.0)
+            rows_bs = rows_s[rows_s["buyer"] == b_key]
+            n_other = int(((pairs["supplier"] == s_key) & (pairs["currency"] == currency)
+                           & (pairs["buyer"] != b_key) & (pairs["value"] > 0)).sum())
+            s_name, b_name = table.orgs.name(s_key), table.orgs.name(b_key)
+            context = (f"{len(rows_bs)} of {len(rows_s)} valued award(s), "
+                       f"{_years(rows_s['award_date'].fillna(rows_s['start_date']))}, "
+                       f"window {win.label}, {files}")
+            out.append(HardInput(
+                dependent=agency, provider=government, resource="economic",
+                dimension="importance", value=d,
+                basis=(f"records: D_sb = {d:.2f}, the share of {s_name}'s observed public revenue "
+                       f"({_money(currency, v_s)}) that came from {b_name} "
+                       f"({_money(currency, v_bs)}); {context}"),
+            ))
+            out.append(HardInput(
+                dependent=agency, provider=government, resource="economic",
+                dimension="alternatives", value=1.0 - d,
+                basis=(f"records: 1 - D_sb = {1.0 - d:.2f}, the share of {s_name}'s observed "
+                       f"public revenue from {n_other} other buyer(s) "
+                       f"({_money(currency, v_s - v_bs)}); {context}"),
+            ))
+    return out
