@@ -1,0 +1,370 @@
+"""Executors: one interface, three ways to run batches of runs.
+
+- :class:`SequentialExecutor` runs batches in this process, in order (the reference).
+- :class:`ProcessExecutor` uses a local :class:`concurrent.futures.ProcessPoolExecutor`.
+- :class:`DaskExecutor` uses Dask distributed: a ``LocalCluster`` it starts itself, or an
+  existing scheduler given by address (``tcp://host:8786``); the same code either way.
+
+An executor receives a picklable model and an iterable of :class:`Batch` objects and
+yields a :class:`BatchResult` for each, in completion order. A batch that raises inside
+the model comes back with ``error`` set; a batch whose worker died is retried on a fresh
+worker up to ``retries`` times and then comes back with ``error`` set. Nothing else is
+lost: the caller stores each finished batch as it arrives.
+
+Examples
+--------
+>>> from resdep.experiments.models import NoisyModel
+>>> batch = Batch(index=0, runs=(0, 1), params=({"a": 0.1}, {"a": 0.2}), seeds=(1, 2))
+>>> with SequentialExecutor() as ex:
+...     [r.rows[0]["z"] for r in ex.run(NoisyModel(), [batch])]
+[0.05]
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import multiprocessing
+import time
+import traceback
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol
+
+from resdep.errors import ExecutorError
+from resdep.experiments.models import Model, ParamValue
+
+__all__ = [
+    "EXECUTORS",
+    "Batch",
+    "BatchResult",
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SequentialExecutor",
+    "make_executor",
+    "run_batch",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Batch:
+    """A batch of runs, sent to a worker as one task."""
+
+    index: int
+    runs: tuple[int, ...]
+    params: tuple[Mapping[str, ParamValue], ...]
+    seeds: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchResult:
+    """What came back for a batch: one outcome row per run, or an error."""
+
+    batch: Batch
+    rows: tuple[dict[str, float], ...] = ()
+    error: str | None = None
+    seconds: float = 0.0
+    attempts: int = 1
+
+
+def run_batch(model: Model, batch: Batch) -> BatchResult:
+    """Evaluate every run of ``batch`` (in a worker); model errors become ``error``."""
+    start = time.perf_counter()
+    rows: list[dict[str, float]] = []
+    try:
+        for params, seed in zip(batch.params, batch.seeds, strict=True):
+            rows.append(model.evaluate(params, seed))
+    except Exception as exc:
+        where = f"run {batch.runs[len(rows)]}"
+        summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return BatchResult(
+            batch=batch, error=f"{where}: {summary}", seconds=time.perf_counter() - start
+        )
+    return BatchResult(batch=batch, rows=tuple(rows), seconds=time.perf_counter() - start)
+
+
+class Executor(Protocol):
+    """Runs batches; use as a context manager (``with make_executor(...) as ex``)."""
+
+    @property
+    def name(self) -> str:
+        """``sequential``, ``process`` or ``dask``."""
+
+    @property
+    def workers(self) -> int:
+        """Number of runs that can proceed at once."""
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def run(self, model: Model, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        """Yield one result per batch, in completion order."""
+
+
+class SequentialExecutor:
+    """Run batches one after the other in this process (the reference executor)."""
+
+    name = "sequential"
+    workers = 1
+
+    def __enter__(self) -> SequentialExecutor:
+        return self
+
+    def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        return None
+
+    def run(self, model: Model, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        for batch in batches:
+            yield run_batch(model, batch)
+
+
+class ProcessExecutor:
+    """Run batches in a local pool of ``workers`` processes (started with ``spawn``).
+
+    At most ``2 × workers`` batches are in flight, so a crash loses little. When a worker
+    process dies, the pool is rebuilt and the batches in flight are resubmitted; a batch
+    that has been in flight at ``retries + 1`` pool failures is reported as failed.
+    """
+
+    name = "process"
+
+    def __init__(self, workers: int = 2, *, retries: int = 2) -> None:
+        if workers < 1:
+            raise ExecutorError(f"need at least one worker, asked for {workers}")
+        self.workers = workers
+        self.retries = retries
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def __enter__(self) -> ProcessExecutor:
+        self._pool = self._new_pool()
+        return self
+
+    def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def run(self, model: Model, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        if self._pool is None:
+            raise ExecutorError("use the process executor inside a 'with' block")
+        todo: deque[tuple[Batch, int]] = deque((b, 1) for b in batches)
+        running: dict[cf.Future[BatchResult], tuple[Batch, int]] = {}
+        window = 2 * self.workers
+        while todo or running:
+            while todo and len(running) < window:
+                batch, attempt = todo.popleft()
+                running[self._pool.submit(run_batch, model, batch)] = (batch, attempt)
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                batch, attempt = running.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if attempt > self.retries:
+                        yield BatchResult(
+                            batch=batch,
+                            error=f"a worker process died {attempt} times running this batch",
+                            attempts=attempt,
+                        )
+                    else:
+                        todo.appendleft((batch, attempt + 1))
+                    continue
+                yield BatchResult(
+                    batch=result.batch,
+                    rows=result.rows,
+                    error=result.error,
+                    seconds=result.seconds,
+                    attempts=attempt,
+                )
+            if broken:
+                # every other future of a broken pool fails too: collect and requeue them
+                for fut, (batch, attempt) in list(running.items()):
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        if attempt > self.retries:
+                            yield BatchResult(
+                                batch=batch,
+                                error=f"a worker process died {attempt} times running this batch",
+                                attempts=attempt,
+                            )
+                        else:
+                            todo.appendleft((batch, attempt + 1))
+                    else:
+                        yield result
+                running.clear()
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = self._new_pool()
+
+
+class DaskExecutor:
+    """Run batches on Dask distributed.
+
+    Parameters
+    ----------
+    address
+        A scheduler address (``tcp://host:8786``). ``None`` starts a ``LocalCluster`` of
+        ``workers`` single-threaded worker processes, without a dashboard.
+    workers
+        Workers of the local cluster (ignored with ``address``).
+    timeout
+        Seconds to wait for the scheduler before giving up with :class:`ExecutorError`.
+    retries
+        Extra attempts per batch on top of Dask's own rescheduling of lost tasks.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        workers: int = 2,
+        timeout: float = 5.0,
+        retries: int = 1,
+    ) -> None:
+        self.address = address
+        self._n_local = workers
+        self.timeout = timeout
+        self.retries = retries
+        self._cluster: Any = None
+        self._client: Any = None
+
+    @property
+    def workers(self) -> int:
+        if self._client is None:
+            return self._n_local
+        try:
+            return max(1, int(sum(self._client.nthreads().values())))
+        except Exception:  # pragma: no cover - a scheduler that went away
+            return self._n_local
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            distributed: Any = importlib.import_module("distributed")
+        except ImportError as exc:  # pragma: no cover - distributed is a dependency
+            raise ExecutorError(f"the dask executor needs dask.distributed: {exc}") from exc
+        Client, LocalCluster = distributed.Client, distributed.LocalCluster
+        if self.address is None:
+            try:
+                self._cluster = LocalCluster(
+                    n_workers=self._n_local,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # the scheduler still serves health routes over HTTP; without this it
+                    # tries port 8787 first and warns when another cluster holds it
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                )
+                self._client = Client(self._cluster)
+            except Exception as exc:
+                self.__exit__(None, None, None)
+                raise ExecutorError(f"could not start a local Dask cluster: {exc}") from exc
+            return self
+        try:
+            self._client = Client(self.address, timeout=self.timeout)
+        except Exception as exc:  # OSError or TimeoutError, depending on the failure
+            raise ExecutorError(
+                f"could not reach the Dask scheduler at {self.address} within "
+                f"{self.timeout:g} s ({type(exc).__name__}: {exc}); check the address "
+                "and that `dask scheduler` is running there and accepts connections"
+            ) from None
+        return self
+
+    def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def run(self, model: Model, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        as_completed: Any = importlib.import_module("distributed").as_completed
+        client = self._client
+        if client is None:
+            raise ExecutorError("use the dask executor inside a 'with' block")
+        model_future = client.scatter(model, broadcast=True)
+        todo: deque[tuple[Batch, int]] = deque((b, 1) for b in batches)
+        meta: dict[str, tuple[Batch, int]] = {}
+        window = 2 * self.workers + 2
+        pending = as_completed()
+
+        def submit() -> None:
+            while todo and pending.count() < window:
+                batch, attempt = todo.popleft()
+                fut = client.submit(run_batch, model_future, batch, pure=False)
+                meta[fut.key] = (batch, attempt)
+                pending.add(fut)
+
+        submit()
+        while not pending.is_empty():
+            fut = next(pending)
+            batch, attempt = meta.pop(fut.key)
+            try:
+                result: BatchResult = fut.result()
+            except Exception as exc:  # KilledWorker, a cancelled future, a lost scheduler
+                fut.release()
+                if attempt <= self.retries:
+                    todo.appendleft((batch, attempt + 1))
+                else:
+                    yield BatchResult(
+                        batch=batch,
+                        error=f"lost on the cluster after {attempt} attempts: {type(exc).__name__}: {exc}",
+                        attempts=attempt,
+                    )
+                submit()
+                continue
+            fut.release()
+            submit()
+            yield BatchResult(
+                batch=result.batch,
+                rows=result.rows,
+                error=result.error,
+                seconds=result.seconds,
+                attempts=attempt,
+            )
+
+
+EXECUTORS = ("sequential", "process", "dask")
+
+
+def make_executor(
+    name: str, *, workers: int | None = None, address: str | None = None, timeout: float = 5.0
+) -> SequentialExecutor | ProcessExecutor | DaskExecutor:
+    """Build an executor by name (``address`` implies ``dask``).
+
+    Examples
+    --------
+    >>> make_executor("process", workers=3).workers
+    3
+    >>> make_executor("threads")
+    Traceback (most recent call last):
+    ...
+    resdep.errors.ExecutorError: unknown executor 'threads': expected one of: dask, process, sequential
+    """
+    from resdep.errors import closest
+
+    if address is not None:
+        name = "dask"
+    if name == "sequential":
+        return SequentialExecutor()
+    if name == "process":
+        return ProcessExecutor(workers or 2)
+    if name == "dask":
+        return DaskExecutor(address, workers=workers or 2, timeout=timeout)
+    raise ExecutorError(f"unknown executor {name!r}: {closest(name, EXECUTORS)}")

@@ -1,0 +1,407 @@
+"""Running a sweep: design → batches → executor → result store; resume and replay.
+
+Examples
+--------
+>>> import tempfile
+>>> from resdep.experiments.spec import parse_spec
+>>> spec = parse_spec({"experiment": {"model": "ishigami", "seed": 1},
+...                    "design": {"method": "lhs", "n": 20},
+...                    "parameters": {"x1": {}, "x2": {}, "x3": {}}})
+>>> out = Path(tempfile.mkdtemp()) / "sweep"
+>>> summary = run_sweep(spec, out)
+>>> summary.n_runs, summary.n_done, summary.failed
+(20, 20, ())
+>>> replay(out, sample=3).ok
+True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from resdep.errors import ExecutorError, ExperimentSpecError
+from resdep.experiments.design import build_design, run_seed
+from resdep.experiments.executors import Batch, BatchResult, Executor, SequentialExecutor, run_batch
+from resdep.experiments.models import Model
+from resdep.experiments.spec import ExperimentSpec, load_spec
+from resdep.experiments.store import ResultStore, code_hash, package_versions
+
+__all__ = [
+    "MIN_TASK_SECONDS",
+    "ReplayReport",
+    "SweepSummary",
+    "choose_batch_size",
+    "load_store_spec",
+    "replay",
+    "run_sweep",
+]
+
+#: Each batch should keep a worker busy at least this long (Dask costs ~2 ms a task).
+MIN_TASK_SECONDS = 0.2
+#: ... and at most this long, so that a crash loses little and the load stays balanced.
+MAX_TASK_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepSummary:
+    """What a sweep did."""
+
+    path: Path
+    n_runs: int
+    n_done: int
+    n_skipped: int
+    batch_size: int
+    seconds: float
+    executor: str
+    workers: int
+    failed: tuple[int, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+def choose_batch_size(seconds_per_run: float, n_runs: int, workers: int) -> int:
+    """Runs per batch so that a batch takes 0.2–5 s and all workers get work.
+
+    Examples
+    --------
+    >>> choose_batch_size(0.001, 100_000, 2)  # ≈ 4 batches per worker, each ≤ 5 s
+    5000
+    >>> choose_batch_size(0.001, 1_000, 2)    # at least 0.2 s of work per batch
+    200
+    >>> choose_batch_size(2.0, 100, 2)        # slow runs: at most 5 s per batch
+    2
+    """
+    t = max(seconds_per_run, 1e-6)
+    smallest = math.ceil(MIN_TASK_SECONDS / t)
+    largest = max(1, math.floor(MAX_TASK_SECONDS / t))
+    balanced = math.ceil(n_runs / (4 * max(workers, 1)))  # ≈ 4 batches per worker
+    return max(1, min(max(smallest, min(balanced, largest)), max(n_runs, 1)))
+
+
+def _manifest(spec: ExperimentSpec, model: Model, n_runs: int, spec_text: str) -> dict[str, Any]:
+    seeds = [run_seed(spec.seed, r) for r in range(n_runs)]
+    return {
+        "format": "resdep-sweep/1",
+        "name": spec.name,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "spec": spec.to_dict(),
+        "spec_digest": spec.digest(),
+        "model": {"name": model.name, "stochastic": model.stochastic},
+        "versions": package_versions(),
+        "code_hash": code_hash(),
+        "n_runs": n_runs,
+        "seed_entropy": spec.seed,
+        "seed_rule": "SeedSequence(seed_entropy).spawn(n_runs)[run].generate_state(1, uint64)[0]",
+        "runs": [{"run": r, "spawn_key": [r], "seed": s} for r, s in enumerate(seeds)],
+        "status": "running",
+        "failures": [],
+    }
+
+
+def load_store_spec(store: ResultStore) -> ExperimentSpec:
+    """The specification a stored sweep was run with (from the manifest's canonical form)."""
+    manifest = store.manifest()
+    try:
+        spec = ExperimentSpec.from_dict(manifest["spec"], file=str(store.path / "manifest.json"))
+    except (KeyError, TypeError) as exc:
+        raise ExperimentSpecError(
+            f"the manifest lacks a usable spec ({exc})",
+            file=store.path / "manifest.json",
+            fix="rerun the sweep with --force",
+        ) from exc
+    if spec.digest() != manifest.get("spec_digest"):
+        raise ExperimentSpecError(
+            "the manifest's spec does not match its digest",
+            file=store.path / "manifest.json",
+            fix="the folder was edited by hand; rerun the sweep with --force",
+        )
+    return spec
+
+
+def _batches(runs: Sequence[int], size: int, spec: ExperimentSpec, params: Any) -> Iterator[Batch]:
+    for k, start in enumerate(range(0, len(runs), size)):
+        chunk = tuple(runs[start : start + size])
+        yield Batch(
+            index=k,
+            runs=chunk,
+            params=tuple(params(r) for r in chunk),
+            seeds=tuple(run_seed(spec.seed, r) for r in chunk),
+        )
+
+
+def run_sweep(
+    spec: ExperimentSpec | str | Path,
+    out: str | Path,
+    *,
+    executor: Executor | None = None,
+    resume: bool = False,
+    force: bool = False,
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> SweepSummary:
+    """Run (or resume) the sweep of ``spec``, storing outcomes under ``out``.
+
+    Parameters
+    ----------
+    spec
+        A checked :class:`ExperimentSpec` or the path of its TOML file.
+    out
+        The sweep folder (see :mod:`resdep.experiments.store`).
+    executor
+        An executor *not yet entered*; default :class:`SequentialExecutor`.
+    resume
+        Continue the sweep stored in ``out`` (its spec must match): runs already stored
+        are skipped.
+    force
+        Replace ``out`` if it holds anything.
+    batch_size
+        Runs per task; default from the spec, else chosen from a timed first run.
+    progress
+        Show a progress bar (runs done, rate, time left) on standard error.
+
+    Raises
+    ------
+    OutputExistsError
+        ``out`` is not empty and neither ``resume`` nor ``force`` was given.
+    ExperimentSpecError
+        Resuming with a different spec, or invalid parameter points.
+    ExecutorError
+        Some runs failed; all other runs are stored, and ``resume`` retries the failed.
+    """
+    spec_text = ""
+    if not isinstance(spec, ExperimentSpec):
+        spec_text = Path(spec).read_text(encoding="utf-8") if Path(spec).is_file() else ""
+        spec = load_spec(spec)
+    elif spec.file and Path(spec.file).is_file():
+        spec_text = Path(spec.file).read_text(encoding="utf-8")
+    if not spec_text:
+        spec_text = _spec_as_toml(spec)
+    out = Path(out)
+    model = spec.make_model()
+    design = build_design(spec)
+    n_runs = design.n_runs
+    if design.points:  # every point has the same keys; ranges were checked with the spec
+        model.validate(design.points[0])
+
+    if resume and (out / "manifest.json").is_file():
+        store = ResultStore.open(out)
+        manifest = store.manifest()
+        if manifest.get("spec_digest") != spec.digest():
+            raise ExperimentSpecError(
+                "the sweep stored here was run with a different specification",
+                file=out,
+                place="manifest.json spec_digest",
+                fix="resume with the same spec, pass --force to start over, or choose another --out",
+            )
+        store.clean_temporary()
+    else:
+        store = ResultStore.create(
+            out,
+            _manifest(spec, model, n_runs, spec_text),
+            design.table(spec.seed),
+            spec_text,
+            force=force,
+        )
+    done = store.done_runs()
+    todo = [r for r in range(n_runs) if r not in done]
+    store.update_manifest(status="running")
+
+    executor = executor or SequentialExecutor()
+    started = time.perf_counter()
+    failures: list[dict[str, Any]] = []
+    n_new = 0
+    bar = _progress(n_runs, len(done), progress)
+    size = batch_size or spec.design.batch_size or 0
+    try:
+        with executor as ex:
+            if todo and not size:
+                # time the first run here, keep its result, and size batches from it
+                first = run_batch(model, next(_batches(todo[:1], 1, spec, design.run_params)))
+                n_new += _record(store, first, failures, bar)
+                size = choose_batch_size(first.seconds, len(todo), ex.workers)
+                todo = todo[1:]
+            size = size or 1
+            for result in ex.run(model, _batches(todo, size, spec, design.run_params)):
+                n_new += _record(store, result, failures, bar)
+    finally:
+        bar.close()
+        elapsed = time.perf_counter() - started
+        remaining = n_runs - len(store.done_runs())
+        store.update_manifest(
+            status="complete" if remaining == 0 else "incomplete",
+            failures=failures,
+            last_session={
+                "executor": executor.name,
+                "workers": executor.workers,
+                "batch_size": size,
+                "seconds": round(elapsed, 3),
+                "runs": n_new,
+            },
+        )
+    failed = tuple(sorted(r for f in failures for r in f["runs"]))
+    summary = SweepSummary(
+        path=out,
+        n_runs=n_runs,
+        n_done=n_runs - remaining,
+        n_skipped=len(done),
+        batch_size=size,
+        seconds=elapsed,
+        executor=executor.name,
+        workers=executor.workers,
+        failed=failed,
+        errors=tuple(f["error"] for f in failures),
+    )
+    if failed:
+        raise ExecutorError(
+            f"{len(failed)} of {n_runs} runs failed (first: {failures[0]['error']}); the other "
+            f"runs are stored in {out}; fix the cause and rerun with --resume to retry them"
+        )
+    return summary
+
+
+def _record(
+    store: ResultStore, result: BatchResult, failures: list[dict[str, Any]], bar: Any
+) -> int:
+    if result.error is not None:
+        failures.append({"runs": list(result.batch.runs), "error": result.error})
+        return 0
+    store.write_part(result.batch.runs, result.rows)
+    bar.update(len(result.rows))
+    return len(result.rows)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _progress(total: int, initial: int, show: bool) -> Any:
+    if not show:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, initial=initial, unit="run", desc="sweep", smoothing=0.1, dynamic_ncols=True
+    )
+
+
+def _spec_as_toml(spec: ExperimentSpec) -> str:
+    """A TOML rendering of a spec built in Python (for ``spec.toml``)."""
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return repr(v)
+
+    d = spec.to_dict()
+    lines = ["[experiment]"]
+    exp = d["experiment"]
+    lines += [f"{k} = {value(exp[k])}" for k in ("name", "model", "seed", "replicates")]
+    if exp["options"]:
+        lines.append("[experiment.options]")
+        lines += [f"{k} = {value(v)}" for k, v in exp["options"].items()]
+    lines.append("\n[design]")
+    lines += [f"{k} = {value(v)}" for k, v in d["design"].items() if v is not None]
+    for name, p in d["parameters"].items():
+        lines.append(f"\n[parameters.{name}]")
+        lines += [f"{k} = {value(v)}" for k, v in p.items() if v is not None]
+    if d["fixed"]:
+        lines.append("\n[fixed]")
+        lines += [f"{k} = {value(v)}" for k, v in d["fixed"].items()]
+    if d["outcomes"]["keep"]:
+        lines += ["\n[outcomes]", f"keep = {value(d['outcomes']['keep'])}"]
+    lines.append("\n[analysis]")
+    lines += [f"{k} = {value(v)}" for k, v in d["analysis"].items()]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplayReport:
+    """The result of re-running recorded runs."""
+
+    runs: tuple[int, ...]
+    mismatches: tuple[str, ...]
+    code_changed: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when every replayed run reproduced its stored outcomes exactly."""
+        return not self.mismatches
+
+
+def replay(path: str | Path, *, sample: int = 5, seed: int = 0) -> ReplayReport:
+    """Re-run ``sample`` recorded runs (chosen with ``seed``) and compare outcomes exactly.
+
+    Each run's seed is rebuilt from the manifest (seed entropy and spawn key) and checked
+    against the recorded one before the run.
+    """
+    store = ResultStore.open(path)
+    manifest = store.manifest()
+    spec = load_store_spec(store)
+    model = spec.make_model()
+    results = store.results()
+    if results.empty:
+        raise ExperimentSpecError(
+            "the sweep has no stored runs to replay", file=path, fix="run the sweep first"
+        )
+    rng = np.random.default_rng(seed)
+    k = min(sample, len(results))
+    chosen = sorted(int(r) for r in rng.choice(results["run"].to_numpy(), size=k, replace=False))
+    param_names = [
+        c
+        for c in store.design().columns
+        if c not in ("run", "point", "replicate", "policy", "row", "seed")
+        and not c.startswith("x.")
+    ]
+    outcome_names = [c for c in store.outcomes().columns if c != "run"]
+    recorded = {int(e["run"]): e for e in manifest.get("runs", [])}
+    mismatches: list[str] = []
+    by_run = results.set_index("run")
+    seeds: dict[int, int] = {
+        int(r): int(v) for r, v in zip(results["run"], results["seed"], strict=True)
+    }
+    columns: dict[str, dict[int, float]] = {
+        name: dict(zip(results["run"].tolist(), results[name].astype(float).tolist(), strict=True))
+        for name in outcome_names
+    }
+    for run in chosen:
+        entry = recorded.get(run)
+        rebuilt = int(
+            np.random.SeedSequence(
+                manifest["seed_entropy"], spawn_key=tuple(entry["spawn_key"]) if entry else (run,)
+            ).generate_state(1, dtype=np.uint64)[0]
+        )
+        if entry is None or rebuilt != int(entry["seed"]) or rebuilt != int(seeds[run]):
+            mismatches.append(f"run {run}: the recorded seed does not match the seed rule")
+            continue
+        params = {name: _plain(by_run.at[run, name]) for name in param_names}
+        got = model.evaluate(params, rebuilt)
+        for name in outcome_names:
+            want = float(columns[name][run])
+            have = float(got.get(name, float("nan")))
+            if not (want == have or (math.isnan(want) and math.isnan(have))):
+                mismatches.append(f"run {run}, {name}: stored {want!r}, replayed {have!r}")
+    return ReplayReport(
+        runs=tuple(chosen),
+        mismatches=tuple(mismatches),
+        code_changed=manifest.get("code_hash") != code_hash(),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
