@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out/demo
 
-.PHONY: demo test quick lint bench venv clean
+.PHONY: demo test quick lint bench venv clean browser-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
@@ -20,7 +20,16 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/resdep demo --out $(OUT) --force
 
-test: venv
+# The browser tests drive Debian's headless Chromium; as root with apt-get we install it.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: browser tests will say so"; \
+	  else echo "chromium not found: install it to run the browser tests"; fi; }
+
+test: venv browser-deps
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadgroup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
