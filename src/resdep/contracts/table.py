@@ -30,7 +30,8 @@ excluded               why not: ``framework``, ``multi_supplier``, ``co_funded``
 paid, n_transactions   payments recorded against the award (to this supplier where it says)
 single_bid             one bidder in a procedure that was not a direct award (NA: unknown)
 non_open               method is ``limited`` or ``direct`` (NA: unknown)
-uncompeted             non-open, or single bid
+uncompeted             non-open, single bid, or (grants) not from an open call; False when
+                       some of these is known and none holds; NA when none is known
 repeat                 the pair had an award in an earlier process
 renewal                repeat, or ``related_prior`` names a prior process
 renewal_uncompeted     renewal and uncompeted
@@ -48,7 +49,7 @@ import pandas as pd
 from resdep.contracts.awards import RawAward
 from resdep.contracts.log import ImportLog
 from resdep.contracts.orgs import OrgResolver
-from resdep.contracts.readers import read_awards
+from resdep.contracts.readers import expand_paths, read_awards
 
 __all__ = ["COLUMNS", "AwardTable", "build_table", "read_records"]
 
@@ -161,7 +162,13 @@ def _derive(frame: pd.DataFrame) -> None:
     non_open = pd.Series(pd.NA, index=frame.index, dtype="boolean")
     non_open[known_method] = method[known_method].isin(["limited", "direct"]).astype("boolean")
     frame["non_open"] = non_open
-    frame["uncompeted"] = non_open | single  # Kleene logic: True wins, NA stays unknown
+    closed_call = ~frame["open_call"]  # grants: not from an open call
+    signals = pd.concat([non_open, single, closed_call], axis=1)
+    # any signal of no competition wins; else any known signal says there was competition
+    uncompeted = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    known = signals.notna().any(axis=1)
+    uncompeted[known] = signals[known].fillna(False).any(axis=1).astype("boolean")
+    frame["uncompeted"] = uncompeted
 
     # repeat: the pair won an earlier process (by the date the process's award is dated)
     when = frame["award_date"].fillna(frame["start_date"])
@@ -182,6 +189,6 @@ def _derive(frame: pd.DataFrame) -> None:
 def read_records(paths: Sequence[str | Path], *, validate: bool = True,
                  progress: bool = False) -> AwardTable:
     """Read OCDS, 360Giving and CSV record files (or folders) into one award table."""
-    rows, log = read_awards(paths, validate=validate, progress=progress)
-    files = tuple(dict.fromkeys(r.source for r in rows))
-    return build_table(rows, log=log, files=files)
+    files = expand_paths(paths)
+    rows, log = read_awards(files, validate=validate, progress=progress)
+    return build_table(rows, log=log, files=[str(f) for f in files])

@@ -1,0 +1,129 @@
+"""``resdep contracts``: import records into an award table, indicators and a summary.
+
+::
+
+    resdep contracts import FILES... --out DIR [--windows all,year] [--no-validate] [--quiet] [--force]
+    resdep contracts template [--out FILE]
+
+The output folder holds ``awards.parquet`` and ``awards.csv`` (the award table),
+``indicators.csv`` (every indicator, long: level, window, currency, buyer, supplier,
+indicator, value), ``suppliers.csv``, ``buyers.csv`` and ``pairs.csv`` (the same, one row per
+organisation or pair), ``issues.csv`` (every problem met, with its place), ``summary.html``
+and ``run.json`` (files with their SHA-256, counts, versions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from resdep.contracts.csvfile import template
+from resdep.contracts.indicators import DEFINITIONS, compute_indicators
+from resdep.contracts.summary import render_summary
+from resdep.contracts.table import read_records
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``contracts import`` and ``contracts template``."""
+    p = subparsers.add_parser(
+        "contracts",
+        help="import purchase and grant records (OCDS, 360Giving, CSV) into dependence indicators",
+        description="Contract and grant records: economic dependence and relational-purchase "
+                    "indicators from OCDS 1.1, 360Giving 1.4 and the resdep CSV template.",
+    )
+    sub = p.add_subparsers(dest="contracts_command", metavar="COMMAND")
+    imp = sub.add_parser(
+        "import",
+        help="read record files into an award table, indicators and an HTML summary",
+        description="Read OCDS release/record packages, compiled releases as JSON Lines, "
+                    "360Giving JSON and the CSV template; write the award table, indicators "
+                    "and a summary. Folders are searched for .json, .jsonl and .csv files.",
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", help="record files or folders of them")
+    imp.add_argument("--out", required=True, help="output folder")
+    imp.add_argument("--windows", default="all,year",
+                     help="time windows, comma-separated: all, year (one per calendar year), "
+                          "START:END with ISO dates (default: all,year)")
+    imp.add_argument("--no-validate", action="store_true",
+                     help="skip validation against the shipped OCDS and 360Giving schemas")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
+    imp.add_argument("--force", action="store_true", help="replace an existing output folder")
+    imp.set_defaults(handler=_import)
+    tpl = sub.add_parser("template", help="write the CSV template's header row",
+                         description="Write the header row of the records CSV template (OCDS "
+                                     "column names); see docs/records.md for each column.")
+    tpl.add_argument("--out", help="file to write (default: standard output)")
+    tpl.set_defaults(handler=_template)
+    p.set_defaults(handler=lambda args: _help(p))
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _template(args: argparse.Namespace) -> int:
+    from resdep.textio import atomic_write_text
+
+    if args.out:
+        atomic_write_text(args.out, template())
+    else:
+        sys.stdout.write(template())
+    return 0
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _import(args: argparse.Namespace) -> int:
+    from resdep.outputs import package_versions, write_table
+    from resdep.textio import atomic_dir
+
+    windows = [w for w in str(args.windows).split(",") if w.strip()]
+    table = read_records(args.files, validate=not args.no_validate, progress=not args.quiet)
+    indicators = compute_indicators(table, windows)
+    frame = table.frame
+    issues = pd.DataFrame(
+        [{"severity": i.severity, "file": i.file, "place": i.place, "message": i.message}
+         for i in table.log.issues],
+        columns=["severity", "file", "place", "message"])
+    with atomic_dir(args.out, force=args.force) as tmp:
+        frame.to_parquet(tmp / "awards.parquet", index=False)
+        write_table(frame, tmp / "awards.csv")
+        write_table(indicators.long(), tmp / "indicators.csv")
+        write_table(indicators.suppliers, tmp / "suppliers.csv")
+        write_table(indicators.buyers, tmp / "buyers.csv")
+        write_table(indicators.pairs, tmp / "pairs.csv")
+        write_table(issues, tmp / "issues.csv")
+        (tmp / "summary.html").write_text(render_summary(table, indicators), encoding="utf-8")
+        run = {
+            "command": "contracts import",
+            "files": {f: _sha256(f) for f in table.files},
+            "windows": windows,
+            "validated": not args.no_validate,
+            "read": dict(table.log.read),
+            "skipped": dict(table.log.skipped),
+            "issues": table.log.n_issues,
+            "rows": len(frame),
+            "indicators": DEFINITIONS,
+            "versions": package_versions(),
+        }
+        (tmp / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8")
+    if not args.quiet:
+        print(f"resdep: {table.log.summary()}; {len(frame)} award rows -> {args.out}",
+              file=sys.stderr)
+    return 0
