@@ -123,10 +123,9 @@ def test_codings_header_and_coverage() -> None:
     assert {"agency", "bureau", "street", "residents"} <= goal_actors
     # The evidence is not uniform: second-hand reports, self-serving claims, contrary views.
     assert sum(r["evidence"] == "second_hand" for r in rows) >= 15
-    informant_org = {i["id"]: i["organisation"] for i in _case_toml()["informant"]}
-    source_org = {
-        s["id"]: informant_org.get(s.get("informant", "")) for s in _case_toml()["source"]
-    }
+    case = _case_toml()
+    informant_org = {i["id"]: i["organisation"] for i in case["informant"]}
+    source_org = {s["id"]: informant_org.get(s.get("informant", "")) for s in case["source"]}
     self_serving = [
         r for r in dep
         if source_org[r["source"]] == r["provider"] and r["dependent"] != r["provider"]
