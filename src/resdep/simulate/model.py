@@ -1,0 +1,749 @@
+"""The purchase-system model on flat arrays (design section 7; docs/ODD.md).
+
+Entities are arrays indexed by slot: districts, streets (each in a district),
+neighbourhood committees (each in a street; each hosts one project slot), agencies
+(each registered in a district; a dead slot can be refilled by an entrant) and the
+(agency, street) pairs inside a district, which carry cooperation history. A year runs
+contracting → implementation → closing → finances → dependence, in that order.
+
+Every submodel draws from its own named stream (:func:`stream`), with the same number
+of draws every year whatever the parameters, so a lever changes outcomes only through
+the mechanism (common random numbers across scenarios).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from resdep.classify import ClassifyParams, classify_dyads
+from resdep.dependence import (
+    DependenceParams,
+    noisy_or,
+    resource_dependence,
+    stage_state,
+)
+from resdep.simulate.params import Scale, Value
+
+__all__ = [
+    "AG_RESOURCES",
+    "GA_RESOURCES",
+    "OUTCOME_COLUMNS",
+    "DyadTables",
+    "Model",
+    "run",
+    "stream",
+]
+
+F = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+#: Columns of ``outcomes.csv`` (design section 11) plus the stage means of D.
+OUTCOME_COLUMNS: tuple[str, ...] = (
+    "year",
+    "pa_contracting", "pa_implementation", "pa_closing",
+    "md_min_contracting", "md_min_implementation", "md_min_closing",
+    "d_ag_contracting", "d_ag_implementation", "d_ag_closing",
+    "d_ga_contracting", "d_ga_implementation", "d_ga_closing",
+    "share_partnership", "share_buddy", "share_transactional",
+    "welfare", "welfare_ratio", "task_completion", "budget_index",
+    "survival", "staff", "hhi", "relational_share", "formalization", "autonomy",
+    "n_dyads",
+)  # fmt: skip
+
+#: Resources the agency depends on the government side for (last axis of the inputs).
+AG_RESOURCES: tuple[str, ...] = ("economic", "political_legitimacy", "social_legitimacy")
+#: Resources the government side depends on the agency for.
+GA_RESOURCES: tuple[str, ...] = ("professional", "path_dependence", "performance")
+
+STREAMS = ("init", "budget", "mandate", "projects", "award", "closing", "entry", "report")
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The named random stream of a submodel.
+
+    Examples
+    --------
+    >>> float(stream(1, "budget").random()) == float(stream(1, "budget").random())
+    True
+    >>> float(stream(1, "budget").random()) == float(stream(1, "award").random())
+    False
+    """
+    key = zlib.crc32(name.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(key,)))
+
+
+def _bc(idx: ArrayLike, weights: ArrayLike | None = None, minlength: int = 0) -> F:
+    """``numpy.bincount`` as float64 (sums per group)."""
+    return np.asarray(np.bincount(idx, weights=weights, minlength=minlength), dtype=np.float64)
+
+
+def _sigmoid(x: F) -> F:
+    out: F = 1.0 / (1.0 + np.exp(-x))
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DyadTables:
+    """Dependence inputs and results of the active (agency, street) dyads of one year.
+
+    ``ag_*`` and ``ga_*`` inputs have shape ``(n, 3 stages, 3 resources)`` (resources in
+    :data:`AG_RESOURCES` and :data:`GA_RESOURCES`; importance 0 means the tie does not
+    exist); ``d_ag``/``d_ga`` have shape ``(n, 3)``.
+    """
+
+    agency: I64
+    street: I64
+    ag_i: F
+    ag_s: F
+    ag_x: F
+    ga_i: F
+    ga_s: F
+    ga_x: F
+    d_ag: F
+    d_ga: F
+    state: NDArray[np.int8]
+    gp: F
+    ia: F
+    ri: F
+    dep: F
+    mu_partnership: F
+    mu_buddy: F
+    label: NDArray[np.int8]
+
+
+@dataclass(slots=True)
+class _Counters:
+    """Run-level tallies behind patterns P6 and P7."""
+
+    awards_survival: float = 0.0
+    loss_survival: float = 0.0
+    awards_development: float = 0.0
+    loss_development: float = 0.0
+    growth_survival: list[float] = field(default_factory=list)
+    growth_development: list[float] = field(default_factory=list)
+    street_tc: list[F] = field(default_factory=list)
+    street_budget: list[F] = field(default_factory=list)
+
+
+class Model:
+    """One run of the purchase system.
+
+    Parameters
+    ----------
+    params
+        Resolved parameters (:func:`resdep.simulate.params.resolve_params`).
+    scale
+        Numbers of entities.
+    seed
+        Root seed of the named streams.
+
+    Examples
+    --------
+    >>> from resdep.simulate.params import SCALES, resolve_params
+    >>> m = Model(resolve_params(), SCALES["case"], seed=1)
+    >>> rows = [m.step() for _ in range(3)]
+    >>> len(rows), 0.0 <= rows[-1]["welfare_ratio"] <= 1.0
+    (3, True)
+    """
+
+    def __init__(self, params: Mapping[str, Value], scale: Scale, seed: int) -> None:
+        self.p = dict(params)
+        self.scale = scale
+        self.seed = int(seed)
+        self.year = 0
+        self.rng = {name: stream(self.seed, name) for name in STREAMS}
+        self.dep_params = DependenceParams(theta_d=self.f("theta_d"), theta_pi=self.f("theta_pi"))
+        self.cls_params = ClassifyParams()
+        self.counters = _Counters()
+        self.last: DyadTables | None = None
+        self._init_structure()
+        self._init_state()
+
+    # -- helpers --------------------------------------------------------------------
+    def f(self, name: str) -> float:
+        """A real parameter."""
+        return float(self.p[name])
+
+    def i(self, name: str) -> int:
+        """An integer parameter."""
+        return int(self.p[name])
+
+    # -- initialisation ---------------------------------------------------------------
+    def _init_structure(self) -> None:
+        sc = self.scale
+        nd, ns, nc, na = sc.districts, sc.streets, sc.committees, sc.agencies
+        self.street_district: I64 = (np.arange(ns, dtype=np.int64) * nd) // ns
+        self.committee_street: I64 = (np.arange(nc, dtype=np.int64) * ns) // nc
+        self.committee_district: I64 = self.street_district[self.committee_street]
+        self.agency_district: I64 = (np.arange(na, dtype=np.int64) * nd) // na
+        self.street_count = _bc(self.street_district, minlength=nd).astype(np.int64)
+        self.street_start = np.concatenate([[0], np.cumsum(self.street_count)[:-1]]).astype(np.int64)
+        self.agency_count = _bc(self.agency_district, minlength=nd).astype(np.int64)
+        self.agency_start = np.concatenate([[0], np.cumsum(self.agency_count)[:-1]]).astype(np.int64)
+        self.committees_per_street = _bc(self.committee_street, minlength=ns).astype(np.float64)
+        # pairs (agency, street of its district): CSR by agency
+        per_agency = self.street_count[self.agency_district]
+        self.pair_start = np.concatenate([[0], np.cumsum(per_agency)[:-1]]).astype(np.int64)
+        self.n_pairs = int(per_agency.sum())
+
+    def pair_index(self, agency: I64, street: I64) -> I64:
+        """Index of the (agency, street) pair; both must be in the same district."""
+        out: I64 = self.pair_start[agency] + street - self.street_start[self.street_district[street]]
+        return out
+
+    def _init_state(self) -> None:
+        rng = self.rng["init"]
+        sc = self.scale
+        nd, ns, nc, na = sc.districts, sc.streets, sc.committees, sc.agencies
+        sd = self.f("theta_sd")
+        self.theta_d: F = np.clip(rng.normal(self.f("theta_district"), sd, nd), 0.0, 1.0)
+        self.theta_s: F = np.clip(rng.normal(self.f("theta_street"), sd, ns), 0.0, 1.0)
+        self.need: F = rng.beta(2.0, 2.0, nc)
+        self.budget_base: F = 0.6 + 0.8 * self.need  # a project's nominal budget
+        self.budget_mean: F = self.f("budget_coverage") * _bc(
+            self.committee_street, weights=self.budget_base, minlength=ns
+        )
+        # agencies
+        self.alive: B = np.ones(na, dtype=bool)
+        draws = self._agency_draws(rng, na)
+        self.q_pot, self.q, self.mission, self.nongov, self.eff = draws
+        demand = _bc(
+            self.committee_district, weights=self.budget_base * self.f("cost_mean"), minlength=nd
+        )
+        weight = np.exp(rng.normal(0.0, 0.4, na))
+        wsum = _bc(self.agency_district, weights=weight, minlength=nd)
+        self.w_gov: F = demand[self.agency_district] * weight / np.maximum(wsum[self.agency_district], 1e-12)
+        self.entry_staff = float(np.median(self.w_gov)) if na else 1.0
+        self.reserves: F = 0.5 * self.w_gov
+        self.loss_streak: I64 = np.zeros(na, dtype=np.int64)
+        self.util: F = np.ones(na)
+        # initial incumbents, in proportion to capacity
+        cum = np.cumsum(self.w_gov)
+        start = np.where(self.agency_start > 0, cum[np.maximum(self.agency_start - 1, 0)], 0.0)
+        start = np.where(self.agency_start > 0, start, 0.0)
+        total = _bc(self.agency_district, weights=self.w_gov, minlength=nd)
+        u = rng.random(nc)
+        d = self.committee_district
+        target = start[d] + u * total[d]
+        inc = np.searchsorted(cum, target, side="right").astype(np.int64)
+        has = self.agency_count[d] > 0
+        self.incumbent: I64 = np.where(has, np.minimum(inc, na - 1), -1)
+        self.renew: B = np.ones(nc, dtype=bool)
+        self.contract_left: I64 = np.zeros(nc, dtype=np.int64)
+        self.mode_rel: B = np.ones(nc, dtype=bool)
+        self.price: F = np.zeros(nc)
+        self.labour: F = np.zeros(nc)
+        self.history: F = np.full(self.n_pairs, 0.2)
+        ok = self.incumbent >= 0
+        self.history[self.pair_index(self.incumbent[ok], self.committee_street[ok])] = 0.7
+        self.staff0 = float(self.w_gov.sum() + 1e-12)
+
+    def _agency_draws(self, rng: np.random.Generator, n: int) -> tuple[F, F, F, F, F]:
+        q_pot = np.clip(rng.normal(0.6, 0.12, n), 0.2, 1.0)
+        mission = np.clip(rng.normal(self.f("mission_mean"), 0.15, n), 0.0, 1.0)
+        share = self.f("nongov_share")
+        nongov = np.clip(share * np.exp(rng.normal(0.0, 0.5, n) - 0.125), 0.0, 0.9)
+        eff = np.clip(1.0 + 0.25 * (0.6 - q_pot) + rng.normal(0.0, 0.05, n), 0.7, 1.4)
+        return q_pot, q_pot.copy(), mission, nongov, eff
+
+    # -- one year ---------------------------------------------------------------------
+    def step(self) -> dict[str, float]:
+        """Run one year; returns that year's outcome row."""
+        self.year += 1
+        p = self.p
+        if self.year > 1:  # the purchase market grows: budgets and project sizes
+            g = 1.0 + self.f("market_growth")
+            self.budget_base = self.budget_base * g
+            self.budget_mean = self.budget_mean * g
+        ns, nc, na = self.scale.streets, self.scale.committees, self.scale.agencies
+        street = self.committee_street
+        # budgets and mandates ------------------------------------------------------
+        sig = self.f("sigma_budget")
+        zb = self.rng["budget"].standard_normal(ns)
+        budget_index = np.exp(sig * zb - sig * sig / 2.0)
+        budget = self.budget_mean * budget_index
+        sm = self.f("sigma_mandate")
+        zm = self.rng["mandate"].standard_normal(ns)
+        mandate = self.f("mandate_level") * np.exp(sm * zm - sm * sm / 2.0)
+        mismatch = np.clip(1.0 - budget_index / mandate, 0.0, 1.0)
+        # projects ---------------------------------------------------------------------
+        pr = self.rng["projects"]
+        kappa = np.clip(pr.normal(self.f("cost_mean"), self.f("cost_sd"), nc), 0.3, 2.5)
+        u_mode = pr.random(nc)
+        prio = self.need + 0.3 * pr.standard_normal(nc)
+        survival = self.reserves < self.f("reserve_threshold") * self.w_gov
+        # continuing contracts are committed first
+        inc = self.incumbent
+        cont = (self.contract_left > 0) & (inc >= 0)
+        committed = _bc(street, weights=np.where(cont, self.price, 0.0), minlength=ns)
+        new = ~cont
+        rel = np.where(new, u_mode >= self.f("p_competitive"), self.mode_rel)
+        demand_new = _bc(street, weights=np.where(new, self.budget_base, 0.0), minlength=ns)
+        room = np.maximum(budget - committed, 0.0)
+        rho = np.clip(room / np.maximum(demand_new, 1e-12), self.f("price_floor"), self.f("price_cap"))
+        offer = np.where(rel, rho[street], 1.0) * self.budget_base
+        # order-dependent funding: by priority within each street
+        funded = self._fund(new, prio, offer, room)
+        # contracting: bids and capacity-constrained award ------------------------------
+        load_cont = _bc(
+            np.where(cont, inc, 0), weights=np.where(cont, self.labour, 0.0), minlength=na
+        )
+        winner, win_labour = self._award(funded, rel, offer, kappa, survival, load_cont)
+        awarded = winner >= 0
+        # P6 tallies (mode at contracting)
+        if awarded.any():
+            w = winner[awarded]
+            loss = offer[awarded] < win_labour[awarded]
+            s_mode = survival[w]
+            c = self.counters
+            c.awards_survival += float(s_mode.sum())
+            c.loss_survival += float((loss & s_mode).sum())
+            c.awards_development += float((~s_mode).sum())
+            c.loss_development += float((loss & ~s_mode).sum())
+        # new contracts replace old ones
+        self.incumbent = np.where(new, winner, inc)
+        self.mode_rel = np.where(new, rel, self.mode_rel)
+        self.price = np.where(new, np.where(awarded, offer, 0.0), self.price)
+        self.labour = np.where(new, np.where(awarded, win_labour, 0.0), self.labour)
+        self.contract_left = np.where(new & awarded, self.i("contract_years"), self.contract_left)
+        active = self.incumbent >= 0
+        act_idx = np.flatnonzero(active)
+        ag = self.incumbent[act_idx]
+        st = street[act_idx]
+        # implementation --------------------------------------------------------------
+        load = _bc(ag, weights=self.labour[act_idx], minlength=na)
+        staffing_a = np.minimum(1.0, self.w_gov / np.maximum(load, 1e-12))
+        staffing = staffing_a[ag]
+        push_s = np.clip(self.f("push_base") * (1.0 - self.theta_s) * (1.0 + mismatch), 0.0, 0.95)
+        push = push_s[st]
+        wq = self.f("w_quality")
+        resist = self.f("resist") * (self.nongov + self.mission * ~survival) / 2.0
+        alpha = np.clip(
+            (push + self.f("gamma_eval") * (1.0 - wq) * (1.0 - push)) * (1.0 - resist[ag]), 0.0, 0.95
+        )
+        quality = self.q[ag] * (1.0 - alpha) * staffing
+        compliance = np.minimum(1.0, (alpha + 0.05) / (push + 0.05)) * staffing
+        need_all = float(self.need.sum()) or 1.0
+        welfare = float((self.need[act_idx] * quality).sum()) / need_all
+        reachable = float((self.need[act_idx] * self.q[ag] * staffing).sum()) / need_all
+        tc_s = _bc(st, weights=staffing, minlength=ns) / np.maximum(self.committees_per_street, 1.0)
+        self.counters.street_tc.append(tc_s)
+        self.counters.street_budget.append(budget_index)
+        # professional capacity follows professional effort
+        busy = _bc(ag, minlength=na) > 0
+        self.util = np.clip(load / np.maximum(self.w_gov, 1e-12), 0.0, 1.0)
+        mean_alpha = _bc(ag, weights=alpha, minlength=na) / np.maximum(
+            _bc(ag, minlength=na), 1
+        )
+        target = self.q_pot * (1.0 - 0.5 * mean_alpha)
+        self.q = np.where(busy, self.q + self.f("learning") * (target - self.q), self.q)
+        # closing: evaluation, history, renewal -------------------------------------
+        third = p["evaluator"] == "third_party"
+        wq_eval = max(wq, 0.5) if third else wq
+        score = wq_eval * quality + (1.0 - wq_eval) * compliance
+        pidx = self.pair_index(ag, st)
+        self.history *= self.f("history_memory")
+        ev_sum = _bc(pidx, weights=score, minlength=self.n_pairs)
+        ev_n = _bc(pidx, minlength=self.n_pairs)
+        worked = ev_n > 0
+        self.history[worked] += (1.0 - self.f("history_memory")) * (ev_sum[worked] / ev_n[worked])
+        h = self.history[pidx]
+        k_h = 1.0 if third else 2.0
+        p_renew = _sigmoid(self.f("renew_slope") * (score - self.f("renew_mid")) + k_h * (h - 0.5))
+        u_renew = self.rng["closing"].random(nc)
+        ending = self.contract_left[act_idx] <= 1
+        self.renew[act_idx] = u_renew[act_idx] < p_renew
+        self.contract_left[act_idx] -= 1
+        # finances, hiring, exit and entry --------------------------------------------
+        rev = _bc(ag, weights=self.price[act_idx], minlength=na)
+        profit = np.where(self.alive, rev - self.w_gov * 1.02, 0.0)
+        self.reserves = self.reserves + profit
+        w_before = self.w_gov.copy()
+        # development: surplus buys social workers where the books are full
+        hire = self.alive & ~survival & (profit > 0) & (self.util >= 0.8)
+        self.w_gov = np.where(hire, self.w_gov + self.f("hire_rate") * profit, self.w_gov)
+        fire = self.alive & (profit < 0) & (load < self.w_gov)
+        # agencies with reserves hoard labour; survival-mode agencies must cut at once
+        cut = self.f("fire_rate") * np.where(survival, 1.0, 0.25)
+        self.w_gov = np.where(fire, self.w_gov - cut * (self.w_gov - load), self.w_gov)
+        self.w_gov = np.maximum(self.w_gov, np.where(self.alive, 0.2, 0.0))
+        growth = (self.w_gov - w_before) / np.maximum(w_before, 1e-12)
+        if (self.alive & survival).any():
+            self.counters.growth_survival.append(float(growth[self.alive & survival].mean()))
+        if (self.alive & ~survival).any():
+            self.counters.growth_development.append(float(growth[self.alive & ~survival].mean()))
+        self.loss_streak = np.where(profit < 0, self.loss_streak + 1, 0)
+        # dependence of this year's dyads (before exits change the roster)
+        tables = self._dependence(
+            act_idx, ag, st, alpha, rev, load, survival, mandate, mismatch, ending
+        )
+        self.last = tables
+        exits = self.alive & (self.loss_streak >= self.i("exit_years")) & (self.reserves < 0)
+        self._exit_and_entry(exits, profit, rev, funded, awarded)
+        # outcomes ---------------------------------------------------------------------
+        rel_share = float(self.mode_rel[act_idx].mean()) if act_idx.size else 0.0
+        rev_pair = _bc(pidx, weights=self.price[act_idx], minlength=self.n_pairs)
+        hhi = self._hhi(rev_pair, rev)
+        n_dy = max(tables.agency.size, 1)
+        pa = tables.d_ag - tables.d_ga
+        mdmin = np.minimum(tables.d_ag, tables.d_ga)
+        autonomy_a = (1.0 - mean_alpha) * (1.0 - _bc(
+            tables.agency, weights=tables.dep, minlength=na
+        ) / np.maximum(_bc(tables.agency, minlength=na), 1))
+        row = {
+            "year": float(self.year),
+            "welfare": welfare,
+            "welfare_ratio": welfare / reachable if reachable > 0 else 0.0,
+            "task_completion": float(staffing.sum()) / max(nc, 1),
+            "budget_index": float(budget.sum() / max(self.budget_mean.sum(), 1e-12)),
+            "survival": float(self.alive.mean()) if na else 0.0,
+            "staff": float(self.w_gov.sum()) / self.staff0,
+            "hhi": hhi,
+            "relational_share": rel_share,
+            "formalization": float(alpha.mean()) if alpha.size else 0.0,
+            "autonomy": float(autonomy_a[busy].mean()) if busy.any() else 0.0,
+            "n_dyads": float(tables.agency.size),
+        }
+        for k, stage in enumerate(("contracting", "implementation", "closing")):
+            row[f"pa_{stage}"] = float(pa[:, k].sum()) / n_dy
+            row[f"md_min_{stage}"] = float(mdmin[:, k].sum()) / n_dy
+            row[f"d_ag_{stage}"] = float(tables.d_ag[:, k].sum()) / n_dy
+            row[f"d_ga_{stage}"] = float(tables.d_ga[:, k].sum()) / n_dy
+        for k, lab in enumerate(("partnership", "buddy", "transactional")):
+            row[f"share_{lab}"] = float((tables.label == k).sum()) / n_dy
+        return row
+
+    # -- submodels --------------------------------------------------------------------
+    def _fund(self, new: B, prio: F, offer: F, room: F) -> B:
+        """Budget-constrained, order-dependent funding of new projects per street."""
+        street = self.committee_street
+        key = street.astype(np.float64) * 16.0 + (8.0 - np.clip(prio, -7.9, 7.9))
+        order = np.argsort(np.where(new, key, np.inf), kind="stable")
+        n_new = int(new.sum())
+        order = order[:n_new]
+        cost = offer[order]
+        s = street[order]
+        cum = np.cumsum(cost)
+        first = np.ones(n_new, dtype=bool)
+        first[1:] = s[1:] != s[:-1]
+        base = np.maximum.accumulate(np.where(first, cum - cost, 0.0))
+        within = cum - base
+        funded = np.zeros(street.size, dtype=bool)
+        funded[order] = within <= room[s] + 1e-9
+        return funded
+
+    def _award(
+        self, funded: B, rel: B, offer: F, kappa: F, survival: B, load_cont: F
+    ) -> tuple[I64, F]:
+        """Bids (relational-contract condition) and capacity-constrained award."""
+        nc, na = self.scale.committees, self.scale.agencies
+        k = self.i("candidates")
+        rng = self.rng["award"]
+        u = rng.random((nc, k))
+        noise = rng.standard_normal((nc, k))
+        winner = np.full(nc, -1, dtype=np.int64)
+        labour = np.zeros(nc)
+        idx = np.flatnonzero(funded)
+        if idx.size == 0 or na == 0:
+            return winner, labour
+        d = self.committee_district[idx]
+        cnt = self.agency_count[d]
+        # agencies with spare capacity are the ones looking for work: draw candidates
+        # of the district in proportion to spare capacity (plus a little for everyone)
+        cap = np.maximum(self.w_gov * 1.05 - load_cont, 0.0) * self.alive
+        weight = (cap + 0.1 * self.w_gov) * self.alive
+        cum = np.cumsum(weight)
+        start = np.concatenate([[0.0], cum])[self.agency_start]
+        total = _bc(self.agency_district, weights=weight, minlength=self.scale.districts)
+        target = start[d][:, None] + u[idx] * total[d][:, None]
+        cand = np.searchsorted(cum, target, side="right").astype(np.int64)
+        lo = self.agency_start[d][:, None]
+        cand = np.clip(cand, lo, np.maximum(lo + cnt[:, None] - 1, 0))
+        cand = np.minimum(cand, na - 1)
+        valid = (cnt[:, None] > 0) & self.alive[cand] & (total[d] > 0)[:, None]
+        inc = self.incumbent[idx]
+        direct = rel[idx] & self.renew[idx] & (inc >= 0)
+        direct &= self.alive[np.maximum(inc, 0)]
+        cand[:, 0] = np.where(direct, inc, cand[:, 0])
+        valid[:, 0] |= direct
+        for j in range(1, k):
+            dup = (cand[:, j : j + 1] == cand[:, :j]).any(axis=1)
+            valid[:, j] &= ~dup
+        street = self.committee_street[idx]
+        h = self.history[self.pair_index(cand, np.broadcast_to(street[:, None], cand.shape))]
+        b = self.budget_base[idx][:, None]
+        lab = kappa[idx][:, None] * b * self.eff[cand]
+        margin = (offer[idx][:, None] - lab) / b
+        is_rel = rel[idx][:, None]
+        v_rel = self.f("relational_value") * (h + 0.2) * (1.0 - self.f("p_competitive"))
+        v_rel = np.where(is_rel, v_rel, 0.0)
+        # a development-mode agency forgoes profitable work only when its books are full
+        oc = np.where(survival[cand], 0.0, self.f("opportunity_cost") * self.util[cand])
+        bid = margin + self.f("discount") * v_rel - oc >= 0.0
+        valid &= bid
+        wh, wc = self.f("w_history"), self.f("w_capacity")
+        q = self.q[cand]
+        score = np.where(
+            is_rel,
+            wh * h + (1.0 - wh) * q,
+            wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
+        ) + 0.1 * noise[idx]
+        score = score + np.where(direct[:, None] & (np.arange(k) == 0), 10.0, 0.0)
+        rows = np.arange(idx.size)
+        open_ = np.ones(idx.size, dtype=bool)
+        for _ in range(k):
+            sc = np.where(valid & open_[:, None], score, -np.inf)
+            best_k = np.argmax(sc, axis=1)
+            best = sc[rows, best_k]
+            has = np.isfinite(best)
+            if not has.any():
+                break
+            r = rows[has]
+            bk = best_k[has]
+            a = cand[r, bk]
+            lb = lab[r, bk]
+            order = np.lexsort((-best[has], a))
+            a_o, lb_o, r_o, k_o = a[order], lb[order], r[order], bk[order]
+            cum = np.cumsum(lb_o)
+            first = np.ones(a_o.size, dtype=bool)
+            first[1:] = a_o[1:] != a_o[:-1]
+            base = np.maximum.accumulate(np.where(first, cum - lb_o, 0.0))
+            before = cum - lb_o - base
+            ok = before < cap[a_o] - 1e-12
+            acc_r = r_o[ok]
+            winner[idx[acc_r]] = a_o[ok]
+            labour[idx[acc_r]] = lb_o[ok]
+            open_[acc_r] = False
+            cap -= _bc(a_o[ok], weights=lb_o[ok], minlength=na)
+            valid[r_o[~ok], k_o[~ok]] = False
+        return winner, labour
+
+    def _dependence(
+        self,
+        act_idx: I64,
+        ag: I64,
+        st: I64,
+        alpha: F,
+        rev: F,
+        load: F,
+        survival: B,
+        mandate: F,
+        mismatch: F,
+        ending: B,
+    ) -> DyadTables:
+        """Dependence inputs from state per active dyad and stage; D, states, labels."""
+        na = self.scale.agencies
+        ns = self.scale.streets
+        pidx = self.pair_index(ag, st)
+        pairs, inv = np.unique(pidx, return_inverse=True)
+        n = pairs.size
+        # dyad attributes by aggregation over its contracts
+        cnt = _bc(inv, minlength=n).astype(np.float64)
+        dy_ag = np.zeros(n, dtype=np.int64)
+        dy_st = np.zeros(n, dtype=np.int64)
+        dy_ag[inv] = ag
+        dy_st[inv] = st
+        rev_as = _bc(inv, weights=self.price[act_idx], minlength=n)
+        load_as = _bc(inv, weights=self.labour[act_idx], minlength=n)
+        rel_as = _bc(inv, weights=self.mode_rel[act_idx].astype(np.float64), minlength=n) / cnt
+        alpha_as = _bc(inv, weights=alpha, minlength=n) / cnt
+        stake = _bc(inv, weights=ending.astype(np.float64), minlength=n) / cnt
+        h = self.history[pairs]
+        nongov_rev = self.nongov * self.w_gov / np.maximum(1.0 - self.nongov, 0.1)
+        total = rev[dy_ag] + nongov_rev[dy_ag]
+        share = np.clip(rev_as / np.maximum(total, 1e-12), 0.0, 1.0)
+        f_share = np.clip(nongov_rev[dy_ag] / np.maximum(total, 1e-12), 0.0, 1.0)
+        other = np.clip(1.0 - share - f_share, 0.0, 1.0)
+        # other streets' money is an alternative only as far as it is openly contested
+        open_market = self.f("p_competitive")
+        s_econ = np.clip(f_share + open_market * other, 0.0, 1.0)
+        cash = np.clip(1.0 - self.reserves[dy_ag] / np.maximum(self.w_gov[dy_ag], 1e-12), 0.0, 1.0)
+        surv = survival[dy_ag].astype(np.float64)
+        theta_s = self.theta_s[dy_st]
+        theta_d = self.theta_d[self.street_district[dy_st]]
+        # the street's alternatives: spare capacity of the other agencies it can turn to
+        spare = np.where(self.alive, np.maximum(self.w_gov - load, 0.0), 0.0)
+        spare_d = _bc(self.agency_district, weights=spare, minlength=self.scale.districts)
+        known = self.history[pairs] >= 0.3
+        known_spare = _bc(dy_st, weights=np.where(known, spare[dy_ag], 0.0), minlength=ns)
+        # known partners of the street that have no contract this year count too
+        own = spare[dy_ag]
+        alt_known = np.maximum(known_spare[dy_st] - np.where(known, own, 0.0), 0.0)
+        alt_open = np.maximum(spare_d[self.street_district[dy_st]] - own, 0.0)
+        alt = rel_as * alt_known + (1.0 - rel_as) * alt_open
+        s_alt = alt / (alt + np.maximum(load_as, 1e-12))
+        # at closing the street may turn to any qualified agency of its district next round
+        alive_d = _bc(self.agency_district, weights=self.alive.astype(np.float64),
+                              minlength=self.scale.districts)
+        n_alt = np.maximum(alive_d[self.street_district[dy_st]] - 1.0, 0.0)
+        s_next = n_alt / (n_alt + 2.0)
+        purchases = _bc(dy_st, weights=rev_as, minlength=ns)
+        psh = rev_as / np.maximum(purchases[dy_st], 1e-12)
+        decline = 0.3 * surv + 0.7 * (1.0 - surv)
+        third = self.p["evaluator"] == "third_party"
+        x_eval = self.f("x_evaluation") * (0.5 if third else 1.0)
+        x_award = rel_as * self.f("x_relational") + (1.0 - rel_as) * self.f("x_competitive")
+        x_legit = 1.0 - 0.6 * theta_d
+        legit = self.f("legitimacy_need") * (1.0 - 0.5 * self.q[dy_ag]) * (1.0 - 0.5 * h)
+        pneed = self.f("professional_need")
+        z = np.zeros(n)
+        # agency → government: economic, political legitimacy, social legitimacy
+        ag_i = np.stack([
+            np.stack([np.maximum(share, cash), legit, np.full(n, 0.5)], -1),
+            np.stack([share, z, z], -1),
+            np.stack([np.maximum(share * (0.5 + 0.5 * stake) + 0.3 * other, cash), 0.5 * legit, z], -1),
+        ], 1)  # fmt: skip
+        ag_s = np.stack([
+            np.stack([s_econ, np.full(n, 0.05), np.full(n, 0.1)], -1),
+            np.stack([s_econ, z, z], -1),
+            np.stack([s_econ, np.full(n, 0.05), z], -1),
+        ], 1)  # fmt: skip
+        ag_x = np.stack([
+            np.stack([x_award, x_legit, 0.3 + 0.4 * (1.0 - theta_s)], -1),
+            np.stack([np.full(n, self.f("x_payment")), z, z], -1),
+            np.stack([x_eval * (rel_as + (1.0 - rel_as) * 0.6), x_legit, z], -1),
+        ], 1)  # fmt: skip
+        # government → agency: professional, path dependence, performance
+        m_press = np.clip(mandate[dy_st] / 2.0, 0.0, 1.0)
+        ga_i = np.stack([
+            np.stack([pneed * (0.7 + 0.3 * psh), h, z], -1),
+            np.stack([np.clip(pneed * (0.6 + 0.4 * m_press), 0.0, 1.0), z, z], -1),
+            np.stack([z, 0.5 * h, 0.2 + 0.3 * mismatch[dy_st]], -1),
+        ], 1)  # fmt: skip
+        ga_s = np.stack([
+            np.stack([s_alt, s_alt * (1.0 - h), z], -1),
+            np.stack([np.full(n, 0.05), z, z], -1),
+            np.stack([z, s_next, s_next], -1),
+        ], 1)  # fmt: skip
+        ga_x = np.stack([
+            np.stack([decline, decline, z], -1),
+            np.stack([0.1 + 0.9 * (1.0 - alpha_as), z, z], -1),
+            np.stack([z, decline, np.full(n, 0.4)], -1),
+        ], 1)  # fmt: skip
+        d_ag = noisy_or(resource_dependence(ag_i, ag_s, ag_x, self.dep_params), axis=-1)
+        d_ga = noisy_or(resource_dependence(ga_i, ga_s, ga_x, self.dep_params), axis=-1)
+        state = stage_state(d_ag, d_ga, self.dep_params)
+        ia = self._interest_alignment(dy_ag, dy_st, alpha_as, surv)
+        ind = classify_dyads(d_ag, d_ga, theta_s, ia, self.cls_params)
+        del na
+        return DyadTables(
+            agency=dy_ag, street=dy_st, ag_i=ag_i, ag_s=ag_s, ag_x=ag_x, ga_i=ga_i, ga_s=ga_s,
+            ga_x=ga_x, d_ag=d_ag, d_ga=d_ga, state=state, gp=ind.gp, ia=ind.ia, ri=ind.ri,
+            dep=ind.dep, mu_partnership=ind.mu_partnership, mu_buddy=ind.mu_buddy, label=ind.label,
+        )
+
+    def _interest_alignment(self, dy_ag: I64, dy_st: I64, alpha_as: F, surv: F) -> F:
+        """Cosine of goal vectors implied by state (goals in the order of design section 3).
+
+        Government: resident benefit and service quality follow philosophy and evaluation
+        weight; trouble-free completion follows 1 − w_q; impression follows 1 − θ.
+        Agency: mission on resident benefit and quality; it adopts the task goal in
+        proportion to the administrative share of its effort; survival or development.
+        """
+        wq = self.f("w_quality")
+        th = self.theta_s[dy_st]
+        gov = np.stack([0.5 * th + 0.5 * wq, np.full(th.size, wq), np.full(th.size, 1.0 - wq),
+                        1.0 - th, np.zeros(th.size), np.zeros(th.size)], -1)
+        m = self.mission[dy_ag]
+        agy = np.stack([m, m, alpha_as, 0.5 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1)
+        num = (gov * agy).sum(-1)
+        den = np.linalg.norm(gov, axis=-1) * np.linalg.norm(agy, axis=-1)
+        out: F = np.where(den > 0, num / np.maximum(den, 1e-12), 0.5)
+        return out
+
+    def _hhi(self, rev_pair: F, rev: F) -> float:
+        """Mean revenue concentration (HHI over streets and non-government income)."""
+        na = self.scale.agencies
+        owner = np.repeat(np.arange(na), self.street_count[self.agency_district])
+        nongov_rev = self.nongov * self.w_gov / np.maximum(1.0 - self.nongov, 0.1)
+        total = rev + nongov_rev
+        sq = _bc(owner, weights=rev_pair**2, minlength=na) + nongov_rev**2
+        ok = self.alive & (rev > 0)
+        if not ok.any():
+            return 0.0
+        return float((sq[ok] / total[ok] ** 2).mean())
+
+    def _exit_and_entry(self, exits: B, profit: F, rev: F, funded: B, awarded: B) -> None:
+        """Agencies exit after sustained losses; empty slots refill when the market pays."""
+        na, nd = self.scale.agencies, self.scale.districts
+        if exits.any():
+            self.alive &= ~exits
+            gone = (self.incumbent >= 0) & exits[np.maximum(self.incumbent, 0)]
+            self.incumbent[gone] = -1
+            self.contract_left[gone] = 0
+            self.w_gov[exits] = 0.0
+        rng = self.rng["entry"]
+        u = rng.random(na)
+        draws = self._agency_draws(rng, na)
+        d = self.committee_district
+        unserved = _bc(d, weights=(funded & ~awarded).astype(np.float64), minlength=nd)
+        posted = _bc(d, weights=funded.astype(np.float64), minlength=nd)
+        alive_rev = _bc(self.agency_district, weights=np.where(self.alive, rev, 0.0), minlength=nd)
+        alive_profit = _bc(
+            self.agency_district, weights=np.where(self.alive, profit, 0.0), minlength=nd
+        )
+        pays = unserved / np.maximum(posted, 1.0) + 5.0 * np.maximum(
+            alive_profit / np.maximum(alive_rev, 1e-12), 0.0
+        )
+        p_entry = self.f("entry_rate") * np.clip(pays, 0.0, 1.0)
+        enter = ~self.alive & ~exits & (u < p_entry[self.agency_district])
+        if enter.any():
+            q_pot, q, mission, nongov, eff = draws
+            self.alive |= enter
+            self.q_pot = np.where(enter, q_pot, self.q_pot)
+            self.q = np.where(enter, q, self.q)
+            self.mission = np.where(enter, mission, self.mission)
+            self.nongov = np.where(enter, nongov, self.nongov)
+            self.eff = np.where(enter, eff, self.eff)
+            self.w_gov = np.where(enter, self.entry_staff, self.w_gov)
+            self.reserves = np.where(enter, 0.5 * self.entry_staff, self.reserves)
+            self.loss_streak = np.where(enter, 0, self.loss_streak)
+            owner = np.repeat(np.arange(na), self.street_count[self.agency_district])
+            self.history[enter[owner]] = 0.0
+
+    # -- summaries of the run -----------------------------------------------------------
+    def pattern_stats(self) -> dict[str, float]:
+        """Run-level statistics behind P6 and P7."""
+        c = self.counters
+        out = {
+            "loss_share_survival": c.loss_survival / c.awards_survival if c.awards_survival else np.nan,
+            "loss_share_development": (
+                c.loss_development / c.awards_development if c.awards_development else np.nan
+            ),
+            "staff_growth_survival": float(np.mean(c.growth_survival)) if c.growth_survival else np.nan,
+            "staff_growth_development": (
+                float(np.mean(c.growth_development)) if c.growth_development else np.nan
+            ),
+        }
+        if len(c.street_tc) >= 3:
+            tc = np.asarray(c.street_tc)
+            bi = np.asarray(c.street_budget)
+            cv_tc = tc.std(0) / np.maximum(tc.mean(0), 1e-12)
+            cv_b = bi.std(0) / np.maximum(bi.mean(0), 1e-12)
+            ok = cv_b > 0
+            w = self.committees_per_street[ok]
+            out["task_volatility"] = float(np.average(cv_tc[ok], weights=w)) if ok.any() else np.nan
+            out["budget_volatility"] = float(np.average(cv_b[ok], weights=w)) if ok.any() else np.nan
+            ratio = cv_tc[ok] / cv_b[ok]
+            out["smoothing_ratio"] = float(np.average(ratio, weights=w)) if ok.any() else np.nan
+        else:
+            out["task_volatility"] = out["budget_volatility"] = out["smoothing_ratio"] = np.nan
+        return {k: float(v) for k, v in out.items()}
+
+
+def run(
+    model: Model, years: int, progress: Callable[[int], None] | None = None
+) -> list[dict[str, float]]:
+    """Run ``years`` years; returns the outcome rows."""
+    rows = []
+    for _ in range(years):
+        rows.append(model.step())
+        if progress is not None:
+            progress(1)
+    return rows
