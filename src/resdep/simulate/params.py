@@ -305,10 +305,10 @@ def resolve_scale(name: str, params: Mapping[str, Value]) -> Scale:
     --------
     >>> resolve_scale("case", {}).agencies
     3
-    >>> resolve_scale("china", {"n_committees": 10**9, "max_memory_gb": 2.0})
+    >>> resolve_scale("china", {"n_committees": 10**9, "max_memory_gb": 2.0})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    resdep.errors.ScenarioError: --scale: scale 'china' needs about 580.5 GB, more than the limit of 2.0 GB. Fix: choose a smaller scale or raise --set max_memory_gb
+    resdep.errors.ScenarioError: --scale: scale 'china' needs about ... GB, more than the limit of 2.0 GB. Fix: choose a smaller scale or raise --set max_memory_gb
     """
     preset = SCALES.get(name)
     if preset is None:
