@@ -4,7 +4,7 @@ Examples
 --------
 >>> res = simulate("baseline", scale="case", years=4, seed=3)
 >>> len(res.outcomes), int(res.outcomes["year"].iloc[-1])
-(4, 4.0)
+(4, 4)
 >>> s = run_summary({"w_quality": 0.9}, years=4, seed=3)
 >>> 0.0 <= s["welfare_ratio"] <= 1.0
 True
