@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Iterator, Sequence
@@ -140,6 +141,7 @@ def run_sweep(
     out: str | Path,
     *,
     executor: Executor | None = None,
+    model: Model | None = None,
     resume: bool = False,
     force: bool = False,
     batch_size: int | None = None,
@@ -155,6 +157,9 @@ def run_sweep(
         The sweep folder (see :mod:`resdep.experiments.store`).
     executor
         An executor *not yet entered*; default :class:`SequentialExecutor`.
+    model
+        A model object to run instead of the one the spec names (any picklable object
+        following the :class:`~resdep.experiments.models.Model` protocol).
     resume
         Continue the sweep stored in ``out`` (its spec must match): runs already stored
         are skipped.
@@ -183,12 +188,14 @@ def run_sweep(
     if not spec_text:
         spec_text = _spec_as_toml(spec)
     out = Path(out)
-    model = spec.make_model()
+    model = model if model is not None else spec.make_model()
     design = build_design(spec)
     n_runs = design.n_runs
     if design.points:  # every point has the same keys; ranges were checked with the spec
         model.validate(design.points[0])
 
+    store: ResultStore | None = None
+    done: set[int] = set()
     if resume and (out / "manifest.json").is_file():
         store = ResultStore.open(out)
         manifest = store.manifest()
@@ -200,26 +207,26 @@ def run_sweep(
                 fix="resume with the same spec, pass --force to start over, or choose another --out",
             )
         store.clean_temporary()
+        done = store.done_runs()
     else:
-        store = ResultStore.create(
-            out,
-            _manifest(spec, model, n_runs, spec_text),
-            design.table(spec.seed),
-            spec_text,
-            force=force,
-        )
-    done = store.done_runs()
+        ResultStore.check_target(out, force=force)  # refuse early, before any cluster starts
     todo = [r for r in range(n_runs) if r not in done]
-    store.update_manifest(status="running")
 
     executor = executor or SequentialExecutor()
     started = time.perf_counter()
     failures: list[dict[str, Any]] = []
     n_new = 0
-    bar = _progress(n_runs, len(done), progress)
     size = batch_size or spec.design.batch_size or 0
-    try:
-        with executor as ex:
+    with contextlib.ExitStack() as stack:
+        # connect first: an unreachable scheduler must not leave an empty sweep folder
+        ex = stack.enter_context(executor) if todo else executor
+        if store is None:
+            table = design.table(spec.seed)
+            manifest = _manifest(spec, model, n_runs, spec_text)
+            store = ResultStore.create(out, manifest, table, spec_text, force=force)
+        store.update_manifest(status="running")
+        bar = _progress(n_runs, len(done), progress)
+        try:
             if todo and not size:
                 # time the first run here, keep its result, and size batches from it
                 first = run_batch(model, next(_batches(todo[:1], 1, spec, design.run_params)))
@@ -227,23 +234,25 @@ def run_sweep(
                 size = choose_batch_size(first.seconds, len(todo), ex.workers)
                 todo = todo[1:]
             size = size or 1
-            for result in ex.run(model, _batches(todo, size, spec, design.run_params)):
-                n_new += _record(store, result, failures, bar)
-    finally:
-        bar.close()
-        elapsed = time.perf_counter() - started
-        remaining = n_runs - len(store.done_runs())
-        store.update_manifest(
-            status="complete" if remaining == 0 else "incomplete",
-            failures=failures,
-            last_session={
-                "executor": executor.name,
-                "workers": executor.workers,
-                "batch_size": size,
-                "seconds": round(elapsed, 3),
-                "runs": n_new,
-            },
-        )
+            if todo:
+                for result in ex.run(model, _batches(todo, size, spec, design.run_params)):
+                    n_new += _record(store, result, failures, bar)
+        finally:
+            bar.close()
+            elapsed = time.perf_counter() - started
+            remaining = n_runs - len(store.done_runs())
+            store.update_manifest(
+                status="complete" if remaining == 0 else "incomplete",
+                failures=failures,
+                last_session={
+                    "executor": executor.name,
+                    "workers": ex.workers,
+                    "batch_size": size,
+                    "seconds": round(elapsed, 3),
+                    "runs": n_new,
+                },
+            )
+        workers = ex.workers
     failed = tuple(sorted(r for f in failures for r in f["runs"]))
     summary = SweepSummary(
         path=out,
@@ -253,7 +262,7 @@ def run_sweep(
         batch_size=size,
         seconds=elapsed,
         executor=executor.name,
-        workers=executor.workers,
+        workers=workers,
         failed=failed,
         errors=tuple(f["error"] for f in failures),
     )
@@ -342,16 +351,19 @@ class ReplayReport:
         return not self.mismatches
 
 
-def replay(path: str | Path, *, sample: int = 5, seed: int = 0) -> ReplayReport:
+def replay(
+    path: str | Path, *, sample: int = 5, seed: int = 0, model: Model | None = None
+) -> ReplayReport:
     """Re-run ``sample`` recorded runs (chosen with ``seed``) and compare outcomes exactly.
 
     Each run's seed is rebuilt from the manifest (seed entropy and spawn key) and checked
-    against the recorded one before the run.
+    against the recorded one before the run. ``model`` replaces the spec's model, as in
+    :func:`run_sweep`.
     """
     store = ResultStore.open(path)
     manifest = store.manifest()
     spec = load_store_spec(store)
-    model = spec.make_model()
+    model = model if model is not None else spec.make_model()
     results = store.results()
     if results.empty:
         raise ExperimentSpecError(

@@ -98,6 +98,16 @@ class ResultStore:
         return self.path / "outcomes"
 
     # -- creation -----------------------------------------------------------------------
+    @staticmethod
+    def check_target(path: str | Path, *, force: bool = False) -> None:
+        """Raise :class:`OutputExistsError` unless ``path`` is absent, empty, or ``force``."""
+        path = Path(path)
+        if path.exists() and not _is_empty_dir(path) and not force:
+            raise OutputExistsError(
+                f"{path} already exists and is not empty; pass --resume to continue the "
+                "sweep stored there, --force to replace it, or choose another --out"
+            )
+
     @classmethod
     def create(
         cls,
@@ -116,11 +126,7 @@ class ResultStore:
             If ``path`` exists and is not empty, unless ``force`` (then it is replaced).
         """
         path = Path(path)
-        if path.exists() and not _is_empty_dir(path) and not force:
-            raise OutputExistsError(
-                f"{path} already exists and is not empty; pass --resume to continue the "
-                "sweep stored there, --force to replace it, or choose another --out"
-            )
+        cls.check_target(path, force=force)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
         try:

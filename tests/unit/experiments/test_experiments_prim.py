@@ -1,0 +1,72 @@
+"""PRIM on hand-checkable cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resdep.errors import ExperimentSpecError
+from resdep.experiments.prim import Box, box_mask, paste, prim, select_box
+
+
+def test_one_dimension_step_by_step() -> None:
+    # x = 0..9, interesting from 5 up; with alpha = 0.1 each peel removes one point, and
+    # removing the lowest point always leaves the denser box: 5/9, 5/8, 5/7, 5/6, 5/5.
+    x = pd.DataFrame({"a": np.arange(10.0)})
+    result = prim(x, x["a"].to_numpy() >= 5, alpha=0.1, mass_min=0.0)
+    assert [b.limits["a"] for b in result.trajectory] == [(float(lo), 9.0) for lo in range(6)]
+    assert [b.density for b in result.trajectory] == [5 / 10, 5 / 9, 5 / 8, 5 / 7, 5 / 6, 1.0]
+    assert [b.coverage for b in result.trajectory] == [1.0] * 6
+    assert [b.mass for b in result.trajectory] == [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]
+
+
+def test_mass_min_stops_peeling() -> None:
+    x = pd.DataFrame({"a": np.arange(10.0)})
+    result = prim(x, x["a"].to_numpy() >= 5, alpha=0.1, mass_min=0.75)
+    assert result.trajectory[-1].limits["a"] == (2.0, 9.0)  # mass 0.8; 0.7 would be too small
+
+
+def test_two_dimensions_find_the_corner() -> None:
+    grid = np.arange(21.0)  # a 21 × 21 grid; interesting: a ≥ 14 and b ≤ 6 (49 points)
+    a, b = np.meshgrid(grid, grid)
+    x = pd.DataFrame({"a": a.ravel(), "b": b.ravel()})
+    y = (x["a"] >= 14).to_numpy() & (x["b"] <= 6).to_numpy()
+    best = select_box(prim(x, y, alpha=0.05), min_coverage=0.9)
+    assert best.density == 1.0
+    assert best.coverage == 1.0
+    assert best.limits == {"a": (14.0, 20.0), "b": (0.0, 6.0)}
+    assert set(best.restricted()) == {"a", "b"}
+
+
+def test_categorical_inputs_are_peeled_by_category() -> None:
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"m": rng.choice(["p", "q", "r"], size=300), "u": rng.random(300)})
+    y = (x["m"] == "q").to_numpy()
+    best = select_box(prim(x, y, alpha=0.05), min_coverage=0.9)
+    assert best.limits["m"] == frozenset({"q"})
+    assert best.density == 1.0
+    assert best.coverage == 1.0
+    assert set(best.restricted()) == {"m"}
+
+
+def test_pasting_widens_while_density_holds() -> None:
+    x = pd.DataFrame({"a": np.arange(10.0)})
+    y = (x["a"] >= 4).to_numpy()
+    full = {"a": (0.0, 9.0)}
+    start = Box(
+        limits={"a": (5.0, 9.0)}, coverage=5 / 6, density=1.0, mass=0.5, n_points=5, full=full
+    )
+    pasted = paste(x, y, start, alpha=0.1)
+    assert pasted.limits == {"a": (4.0, 9.0)}  # 3 is not interesting: adding it lowers density
+    assert pasted.density == 1.0
+    assert pasted.coverage == 1.0
+
+
+def test_box_mask_and_bad_input() -> None:
+    x = pd.DataFrame({"a": [0.0, 0.5, 1.0]})
+    assert box_mask(x, {"a": (0.25, 1.0)}).tolist() == [False, True, True]
+    with pytest.raises(ExperimentSpecError, match="no run meets"):
+        prim(x, np.zeros(3, dtype=bool))
+    with pytest.raises(ExperimentSpecError, match="every run meets"):
+        prim(x, np.ones(3, dtype=bool))
