@@ -18,7 +18,6 @@ import argparse
 import hashlib
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import pandas as pd

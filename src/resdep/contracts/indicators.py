@@ -299,7 +299,7 @@ def _tenure(history: pd.DataFrame, window: Window) -> pd.Series:
     if window.end is not None:
         cap = pd.Timestamp(window.end)
         keep = first.notna() & (first <= cap)
-        first, last = first[keep], last[keep].clip(upper=cap)
+        first, last = first[keep], last[keep].where(last[keep] <= cap, cap)
         history = history[keep]
     keys = [history["currency"], history["buyer"], history["supplier"]]
     span = (last.groupby(keys).max() - first.groupby(keys).min()).dt.days / 365.25

@@ -24,10 +24,10 @@ from __future__ import annotations
 import gzip
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from resdep.contracts.awards import RawAward
 from resdep.contracts.csvfile import awards_from_csv
@@ -135,7 +135,10 @@ class _Reader:
         self.check("record", record, file, place)
         full = [r for r in _list(record.get("releases")) if isinstance(r, Mapping) and "ocid" in r]
         compiled = record.get("compiledRelease")
-        sub = (lambda s: f"{place}/{s}") if place.startswith("/") else (lambda s: f"{place}, /{s}")
+
+        def sub(path: str) -> str:
+            return f"{place}/{path}" if place.startswith("/") else f"{place}, /{path}"
+
         for i, release in enumerate(full):
             self.release(release, file, sub(f"releases/{i}"))
         if isinstance(compiled, Mapping):
@@ -166,7 +169,7 @@ def _list(value: Any) -> list[Any]:
 
 def _open(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

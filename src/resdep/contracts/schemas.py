@@ -62,8 +62,8 @@ def validator(kind: SchemaKind) -> Validator:
         schema = copy.deepcopy(load_schema(*_FILES["record_package"]))
         record = schema["definitions"]["record"]
         record["properties"]["releases"] = {"type": "array", "minItems": 1}
-        for member in ("compiledRelease", "versionedRelease"):
-            record["properties"][member] = {"type": "object"}
+        for name in ("compiledRelease", "versionedRelease"):
+            record["properties"][name] = {"type": "object"}
         body = {"definitions": schema["definitions"], "$ref": "#/definitions/record"}
         return Draft4Validator(body)
     schema = copy.deepcopy(load_schema(*_FILES[kind]))
@@ -82,7 +82,7 @@ def _pointer(error: ValidationError) -> str:
 
 
 def _message(error: ValidationError) -> str:
-    text = error.message
+    text = str(error.message)
     return text if len(text) <= 200 else text[:197] + "..."
 
 

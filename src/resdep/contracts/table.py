@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -93,8 +94,9 @@ def _settle(row: RawAward) -> tuple[float | None, str]:
     return row.value, ""
 
 
-def _dates(values: Iterable[object]) -> pd.Series:
-    return pd.Series(pd.to_datetime(list(values)), dtype="datetime64[ns]")
+def _dates(values: Iterable[date | None]) -> pd.Series:
+    return pd.Series([pd.NaT if v is None else pd.Timestamp(v) for v in values],
+                     dtype="datetime64[ns]")
 
 
 def build_table(rows: Sequence[RawAward], *, log: ImportLog | None = None,
