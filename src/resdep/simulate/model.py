@@ -83,6 +83,14 @@ def _bc(idx: ArrayLike, weights: ArrayLike | None = None, minlength: int = 0) ->
     return np.asarray(np.bincount(idx, weights=weights, minlength=minlength), dtype=np.float64)
 
 
+def _grid(n: int, cells: Mapping[tuple[int, int], F | float]) -> F:
+    """An ``(n, 3 stages, 3 resources)`` array, zero except the given cells."""
+    out = np.zeros((n, 3, 3))
+    for (stage, res), value in cells.items():
+        out[:, stage, res] = value
+    return out
+
+
 def _sigmoid(x: F) -> F:
     out: F = 1.0 / (1.0 + np.exp(-x))
     return out
@@ -441,7 +449,14 @@ class Model:
     def _award(
         self, funded: B, rel: B, offer: F, kappa: F, survival: B, load_cont: F
     ) -> tuple[I64, F]:
-        """Bids (relational-contract condition) and capacity-constrained award."""
+        """Bids (relational-contract condition) and capacity-constrained award.
+
+        Renewals come first: a relational project whose incumbent was renewed at the last
+        closing is offered to it. The rest go to ``candidates`` agencies of the district
+        (drawn in proportion to spare capacity); each project goes to its best bidder and
+        each agency takes its projects in score order while capacity lasts; a project an
+        agency could not take moves to its next bidder (one round per candidate).
+        """
         nc, na = self.scale.committees, self.scale.agencies
         k = self.i("candidates")
         rng = self.rng["award"]
@@ -449,14 +464,30 @@ class Model:
         noise = rng.standard_normal((nc, k))
         winner = np.full(nc, -1, dtype=np.int64)
         labour = np.zeros(nc)
-        idx = np.flatnonzero(funded)
-        if idx.size == 0 or na == 0:
+        if na == 0 or not funded.any():
+            return winner, labour
+        cap = np.maximum(self.w_gov * 1.05 - load_cont, 0.0) * self.alive
+        street = self.committee_street
+        # renewals -------------------------------------------------------------------
+        inc = self.incumbent
+        direct = funded & rel & self.renew & (inc >= 0)
+        direct &= self.alive[np.maximum(inc, 0)]
+        ia = np.flatnonzero(direct)
+        if ia.size:
+            a = inc[ia]
+            bid, lab, h = self._bids(ia, a, rel, offer, kappa, survival)
+            ia, a, lab = ia[bid], a[bid], lab[bid]
+            ok = self._take(a, lab, h[bid] + 0.1 * noise[ia, 0], cap)
+            winner[ia[ok]] = a[ok]
+            labour[ia[ok]] = lab[ok]
+        # open award -----------------------------------------------------------------
+        idx = np.flatnonzero(funded & (winner < 0))
+        if idx.size == 0:
             return winner, labour
         d = self.committee_district[idx]
         cnt = self.agency_count[d]
         # agencies with spare capacity are the ones looking for work: draw candidates
         # of the district in proportion to spare capacity (plus a little for everyone)
-        cap = np.maximum(self.w_gov * 1.05 - load_cont, 0.0) * self.alive
         weight = (cap + 0.1 * self.w_gov) * self.alive
         cum = np.cumsum(weight)
         start = np.concatenate([[0.0], cum])[self.agency_start]
@@ -464,37 +495,21 @@ class Model:
         target = start[d][:, None] + u[idx] * total[d][:, None]
         cand = np.searchsorted(cum, target, side="right").astype(np.int64)
         lo = self.agency_start[d][:, None]
-        cand = np.clip(cand, lo, np.maximum(lo + cnt[:, None] - 1, 0))
-        cand = np.minimum(cand, na - 1)
+        cand = np.minimum(np.clip(cand, lo, np.maximum(lo + cnt[:, None] - 1, 0)), na - 1)
         valid = (cnt[:, None] > 0) & self.alive[cand] & (total[d] > 0)[:, None]
-        inc = self.incumbent[idx]
-        direct = rel[idx] & self.renew[idx] & (inc >= 0)
-        direct &= self.alive[np.maximum(inc, 0)]
-        cand[:, 0] = np.where(direct, inc, cand[:, 0])
-        valid[:, 0] |= direct
         for j in range(1, k):
             dup = (cand[:, j : j + 1] == cand[:, :j]).any(axis=1)
             valid[:, j] &= ~dup
-        street = self.committee_street[idx]
-        h = self.history[self.pair_index(cand, np.broadcast_to(street[:, None], cand.shape))]
-        b = self.budget_base[idx][:, None]
-        lab = kappa[idx][:, None] * b * self.eff[cand]
-        margin = (offer[idx][:, None] - lab) / b
-        is_rel = rel[idx][:, None]
-        v_rel = self.f("relational_value") * (h + 0.2) * (1.0 - self.f("p_competitive"))
-        v_rel = np.where(is_rel, v_rel, 0.0)
-        # a development-mode agency forgoes profitable work only when its books are full
-        oc = np.where(survival[cand], 0.0, self.f("opportunity_cost") * self.util[cand])
-        bid = margin + self.f("discount") * v_rel - oc >= 0.0
+        idx2 = np.broadcast_to(idx[:, None], cand.shape)
+        bid, lab, h = self._bids(idx2, cand, rel, offer, kappa, survival)
         valid &= bid
         wh, wc = self.f("w_history"), self.f("w_capacity")
         q = self.q[cand]
         score = np.where(
-            is_rel,
+            rel[idx][:, None],
             wh * h + (1.0 - wh) * q,
             wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
         ) + 0.1 * noise[idx]
-        score = score + np.where(direct[:, None] & (np.arange(k) == 0), 10.0, 0.0)
         rows = np.arange(idx.size)
         open_ = np.ones(idx.size, dtype=bool)
         for _ in range(k):
@@ -508,21 +523,55 @@ class Model:
             bk = best_k[has]
             a = cand[r, bk]
             lb = lab[r, bk]
-            order = np.lexsort((-best[has], a))
-            a_o, lb_o, r_o, k_o = a[order], lb[order], r[order], bk[order]
-            cum = np.cumsum(lb_o)
-            first = np.ones(a_o.size, dtype=bool)
-            first[1:] = a_o[1:] != a_o[:-1]
-            base = np.maximum.accumulate(np.where(first, cum - lb_o, 0.0))
-            before = cum - lb_o - base
-            ok = before < cap[a_o] - 1e-12
-            acc_r = r_o[ok]
-            winner[idx[acc_r]] = a_o[ok]
-            labour[idx[acc_r]] = lb_o[ok]
-            open_[acc_r] = False
-            cap -= _bc(a_o[ok], weights=lb_o[ok], minlength=na)
-            valid[r_o[~ok], k_o[~ok]] = False
+            ok = self._take(a, lb, best[has], cap)
+            winner[idx[r[ok]]] = a[ok]
+            labour[idx[r[ok]]] = lb[ok]
+            open_[r[ok]] = False
+            valid[r[~ok], bk[~ok]] = False
         return winner, labour
+
+    def _bids(
+        self, proj: I64, agency: I64, rel: B, offer: F, kappa: F, survival: B
+    ) -> tuple[B, F, F]:
+        """Which agencies bid for which projects: the relational-contract condition.
+
+        A bid is made when margin + δ·V_rel − opportunity cost ≥ 0, where the margin is
+        (price − labour cost)/budget, V_rel the value of the relationship with the street
+        (relational projects only) and the opportunity cost applies to development-mode
+        agencies in proportion to how full their books are. Returns the bid mask, the
+        labour the project would take and the pair's history.
+        """
+        street = self.committee_street[proj]
+        h = self.history[self.pair_index(agency, street)]
+        b = self.budget_base[proj]
+        lab = kappa[proj] * b * self.eff[agency]
+        margin = (offer[proj] - lab) / b
+        v_rel = self.f("relational_value") * (h + 0.2) * (1.0 - self.f("p_competitive"))
+        v_rel = np.where(rel[proj], v_rel, 0.0)
+        oc = np.where(survival[agency], 0.0, self.f("opportunity_cost") * self.util[agency])
+        bid: B = margin + self.f("discount") * v_rel - oc >= 0.0
+        return bid, lab, h
+
+    @staticmethod
+    def _take(agency: I64, lab: F, score: F, cap: F) -> B:
+        """Each agency takes its projects in descending score while capacity lasts.
+
+        A project is taken if the agency's capacity is not used up before it (so the
+        last one may overload the agency a little). ``cap`` is reduced in place.
+        """
+        key = agency.astype(np.float64) * 64.0 - np.clip(score, -30.0, 30.0)
+        order = np.argsort(key)
+        a_o, lb_o = agency[order], lab[order]
+        cum = np.cumsum(lb_o)
+        first = np.ones(a_o.size, dtype=bool)
+        first[1:] = a_o[1:] != a_o[:-1]
+        base = np.maximum.accumulate(np.where(first, cum - lb_o, 0.0))
+        before = cum - lb_o - base
+        ok_o = before < cap[a_o] - 1e-12
+        cap -= _bc(a_o[ok_o], weights=lb_o[ok_o], minlength=cap.size)
+        ok = np.zeros(agency.size, dtype=bool)
+        ok[order] = ok_o
+        return ok
 
     def _dependence(
         self,
@@ -592,42 +641,42 @@ class Model:
         x_legit = 1.0 - 0.6 * theta_d
         legit = self.f("legitimacy_need") * (1.0 - 0.5 * self.q[dy_ag]) * (1.0 - 0.5 * h)
         pneed = self.f("professional_need")
-        z = np.zeros(n)
-        # agency → government: economic, political legitimacy, social legitimacy
-        ag_i = np.stack([
-            np.stack([np.maximum(share, cash), legit, np.full(n, 0.5)], -1),
-            np.stack([share, z, z], -1),
-            np.stack([np.maximum(share * (0.5 + 0.5 * stake) + 0.3 * other, cash), 0.5 * legit, z], -1),
-        ], 1)  # fmt: skip
-        ag_s = np.stack([
-            np.stack([s_econ, np.full(n, 0.05), np.full(n, 0.1)], -1),
-            np.stack([s_econ, z, z], -1),
-            np.stack([s_econ, np.full(n, 0.05), z], -1),
-        ], 1)  # fmt: skip
-        ag_x = np.stack([
-            np.stack([x_award, x_legit, 0.3 + 0.4 * (1.0 - theta_s)], -1),
-            np.stack([np.full(n, self.f("x_payment")), z, z], -1),
-            np.stack([x_eval * (rel_as + (1.0 - rel_as) * 0.6), x_legit, z], -1),
-        ], 1)  # fmt: skip
-        # government → agency: professional, path dependence, performance
+        # stages: 0 contracting, 1 implementation, 2 closing
+        # agency → government: 0 economic, 1 political legitimacy, 2 social legitimacy
+        ag_i = _grid(n, {
+            (0, 0): np.maximum(share, cash), (0, 1): legit, (0, 2): 0.5,
+            (1, 0): share,
+            (2, 0): np.maximum(share * (0.5 + 0.5 * stake) + 0.3 * other, cash), (2, 1): 0.5 * legit,
+        })  # fmt: skip
+        ag_s = _grid(n, {
+            (0, 0): s_econ, (0, 1): 0.05, (0, 2): 0.1,
+            (1, 0): s_econ,
+            (2, 0): s_econ, (2, 1): 0.05,
+        })  # fmt: skip
+        ag_x = _grid(n, {
+            (0, 0): x_award, (0, 1): x_legit, (0, 2): 0.3 + 0.4 * (1.0 - theta_s),
+            (1, 0): self.f("x_payment"),
+            (2, 0): x_eval * (rel_as + (1.0 - rel_as) * 0.6), (2, 1): x_legit,
+        })  # fmt: skip
+        # government → agency: 0 professional, 1 path dependence, 2 performance
         m_press = np.clip(mandate[dy_st] / 2.0, 0.0, 1.0)
-        ga_i = np.stack([
-            np.stack([pneed * (0.7 + 0.3 * psh), h, z], -1),
-            np.stack([np.clip(pneed * (0.6 + 0.4 * m_press), 0.0, 1.0), z, z], -1),
-            np.stack([z, 0.5 * h, 0.2 + 0.3 * mismatch[dy_st]], -1),
-        ], 1)  # fmt: skip
-        ga_s = np.stack([
-            np.stack([s_alt, s_alt * (1.0 - h), z], -1),
-            np.stack([np.full(n, 0.05), z, z], -1),
-            np.stack([z, s_next, s_next], -1),
-        ], 1)  # fmt: skip
-        ga_x = np.stack([
-            np.stack([decline, decline, z], -1),
-            np.stack([0.1 + 0.9 * (1.0 - alpha_as), z, z], -1),
-            np.stack([z, decline, np.full(n, 0.4)], -1),
-        ], 1)  # fmt: skip
-        d_ag = noisy_or(resource_dependence(ag_i, ag_s, ag_x, self.dep_params), axis=-1)
-        d_ga = noisy_or(resource_dependence(ga_i, ga_s, ga_x, self.dep_params), axis=-1)
+        ga_i = _grid(n, {
+            (0, 0): pneed * (0.7 + 0.3 * psh), (0, 1): h,
+            (1, 0): np.clip(pneed * (0.6 + 0.4 * m_press), 0.0, 1.0),
+            (2, 1): 0.5 * h, (2, 2): 0.2 + 0.3 * mismatch[dy_st],
+        })  # fmt: skip
+        ga_s = _grid(n, {
+            (0, 0): s_alt, (0, 1): s_alt * (1.0 - h),
+            (1, 0): 0.05,
+            (2, 1): s_next, (2, 2): s_next,
+        })  # fmt: skip
+        ga_x = _grid(n, {
+            (0, 0): decline, (0, 1): decline,
+            (1, 0): 0.1 + 0.9 * (1.0 - alpha_as),
+            (2, 1): decline, (2, 2): 0.4,
+        })  # fmt: skip
+        d_ag = noisy_or(self._resource_d(ag_i, ag_s, ag_x), axis=-1)
+        d_ga = noisy_or(self._resource_d(ga_i, ga_s, ga_x), axis=-1)
         state = stage_state(d_ag, d_ga, self.dep_params)
         ia = self._interest_alignment(dy_ag, dy_st, alpha_as, surv)
         ind = classify_dyads(d_ag, d_ga, theta_s, ia, self.cls_params)
@@ -637,6 +686,13 @@ class Model:
             ga_x=ga_x, d_ag=d_ag, d_ga=d_ga, state=state, gp=ind.gp, ia=ind.ia, ri=ind.ri,
             dep=ind.dep, mu_partnership=ind.mu_partnership, mu_buddy=ind.mu_buddy, label=ind.label,
         )
+
+    def _resource_d(self, imp: F, alt: F, disc: F) -> F:
+        """D per resource through the shared scoring code, on the ties that exist."""
+        live = imp > 0
+        out = np.zeros(imp.shape)
+        out[live] = resource_dependence(imp[live], alt[live], disc[live], self.dep_params)
+        return out
 
     def _interest_alignment(self, dy_ag: I64, dy_st: I64, alpha_as: F, surv: F) -> F:
         """Cosine of goal vectors implied by state (goals in the order of design section 3).
