@@ -467,7 +467,6 @@ class Model:
         if na == 0 or not funded.any():
             return winner, labour
         cap = np.maximum(self.w_gov * 1.05 - load_cont, 0.0) * self.alive
-        street = self.committee_street
         # renewals -------------------------------------------------------------------
         inc = self.incumbent
         direct = funded & rel & self.renew & (inc >= 0)
@@ -630,7 +629,11 @@ class Model:
         # at closing the street may turn to any qualified agency of its district next round
         alive_d = _bc(self.agency_district, weights=self.alive.astype(np.float64),
                               minlength=self.scale.districts)
-        n_alt = np.maximum(alive_d[self.street_district[dy_st]] - 1.0, 0.0)
+        n_open = np.maximum(alive_d[self.street_district[dy_st]] - 1.0, 0.0)
+        # ... but under relational purchase it turns to the agencies it knows
+        n_known = _bc(dy_st, weights=known.astype(np.float64), minlength=ns)[dy_st]
+        n_known = np.maximum(n_known - known, 0.0)
+        n_alt = rel_as * n_known + (1.0 - rel_as) * n_open
         s_next = n_alt / (n_alt + 2.0)
         purchases = _bc(dy_st, weights=rev_as, minlength=ns)
         psh = rev_as / np.maximum(purchases[dy_st], 1e-12)
@@ -667,7 +670,7 @@ class Model:
         })  # fmt: skip
         ga_s = _grid(n, {
             (0, 0): s_alt, (0, 1): s_alt * (1.0 - h),
-            (1, 0): 0.05,
+            (1, 0): self.f("switch_alternatives"),
             (2, 1): s_next, (2, 2): s_next,
         })  # fmt: skip
         ga_x = _grid(n, {

@@ -120,6 +120,7 @@ PARAMETERS: Mapping[str, ParamInfo] = {
     "x_competitive": _r(0.50, 0.0, 1.0, "street's discretion over awards under competitive purchase (a panel decides)"),
     "x_evaluation": _r(0.90, 0.0, 1.0, "street's discretion at closing when it evaluates itself"),
     "x_payment": _r(0.15, 0.0, 1.0, "street's discretion over payment during implementation (committed by contract)"),
+    "switch_alternatives": _r(0.05, 0.0, 1.0, "street's alternatives to the running agency mid-project (switching costs)"),
     "legitimacy_need": _r(0.60, 0.0, 1.0, "importance of the bureau's qualification and rating to an unknown agency"),
     "professional_need": _r(0.85, 0.0, 1.0, "share of a street's mandated work that needs professional delivery"),
     # dependence and classification thresholds (sections 4-5)
