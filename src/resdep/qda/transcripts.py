@@ -1,0 +1,202 @@
+"""Transcripts into a case folder: .txt, .md and .docx, any common encoding, one line-end style.
+
+:func:`read_transcript` decodes a file (UTF-8 with or without byte-order mark, UTF-16,
+GB18030/GBK: :func:`resdep.textio.decode_bytes`), or extracts the paragraphs (and table
+cells) of a Word ``.docx``, and normalises CRLF and CR line ends to LF. :func:`add_sources`
+stores the result as UTF-8 under ``sources/`` of a case folder and appends a
+``[[source]]`` entry to ``case.toml`` recording what was done.
+:func:`split_sentences` cuts Chinese (and Western) text into sentences, the units of
+unit-level agreement between coders.
+
+Examples
+--------
+>>> split_sentences("街道很支持。但是钱少！怎么办？")
+[(0, 6), (6, 10), (10, 14)]
+>>> text = "他说：“我们离不开社工。”然后走了……好吧"
+>>> [text[s:e] for s, e in split_sentences(text)]
+['他说：“我们离不开社工。”', '然后走了……', '好吧']
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from resdep.errors import CaseFormatError, OutputExistsError, SourceTextError
+from resdep.qda.safety import ArchiveLimits, read_archive
+from resdep.textio import atomic_write_text, read_text
+from resdep.vocab import CaseSourceKind, parse
+
+__all__ = ["AddedSource", "Transcript", "add_sources", "read_transcript", "split_sentences"]
+
+_SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:(?:[。！？；!?;]|…+)[”’」』）)\"']*|\n+|$)")
+_SUFFIXES = {".txt", ".md", ".docx", ".text", ".markdown"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transcript:
+    """A decoded transcript and what was done to it."""
+
+    path: str
+    text: str
+    encoding: str
+    format: str
+    line_ends: int = 0
+
+    def describe(self) -> str:
+        """One line for people (and for the comment in ``case.toml``)."""
+        how = f"{self.format}, {self.encoding}"
+        if self.line_ends:
+            how += f", {self.line_ends} CRLF/CR line ends → LF"
+        return how
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddedSource:
+    """A source added to a case folder."""
+
+    id: str
+    path: str
+    transcript: Transcript
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of a text, in code points, end exclusive.
+
+    A sentence ends after 。！？； (or their ASCII forms), after a run of …, or at a line
+    break; closing quotes and brackets stay with their sentence. Whitespace-only spans
+    are left out.
+    """
+    out: list[tuple[int, int]] = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.start(), m.end()
+        if e == s:
+            continue
+        chunk = text[s:e]
+        stripped_end = e - (len(chunk) - len(chunk.rstrip("\n")))
+        if chunk.strip():
+            out.append((s, stripped_end))
+    return out
+
+
+def _normalise(text: str) -> tuple[str, int]:
+    n = text.count("\r\n") + text.replace("\r\n", "").count("\r")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), n
+
+
+def read_transcript(path: str | Path) -> Transcript:
+    """Read a .txt, .md or .docx transcript into normalised text (LF line ends)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise SourceTextError(
+            f"cannot read {suffix or 'files without a suffix'} transcripts",
+            file=p,
+            fix="give .txt, .md or .docx files (save other formats as .docx or UTF-8 text)",
+        )
+    if suffix == ".docx":
+        text, fmt, enc = _docx_text(p), "docx", "docx"
+    else:
+        raw, enc = read_text(p)
+        text, fmt = raw, "markdown" if suffix in (".md", ".markdown") else "text"
+    text, n = _normalise(text)
+    return Transcript(path=str(p), text=text, encoding=enc, format=fmt, line_ends=n)
+
+
+def _docx_text(p: Path) -> str:
+    entries = read_archive(p, limits=ArchiveLimits(max_total=512 * 1024**2))  # safety first
+    if "word/document.xml" not in entries:
+        raise SourceTextError("not a Word .docx file (no word/document.xml)", file=p, fix="save it as .docx again")
+    import docx  # python-docx
+
+    try:
+        document = docx.Document(io.BytesIO(_zip(entries)))
+    except Exception as exc:  # python-docx raises many kinds on damaged files
+        raise SourceTextError(f"cannot read the .docx: {exc}", file=p, fix="open and save it again in Word") from None
+    parts: list[str] = [para.text for para in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    """Re-pack checked entries so python-docx never sees the original archive."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _source_id(stem: str) -> str:
+    s = re.sub(r"[^\w-]+", "_", stem, flags=re.UNICODE).strip("_")
+    return s or "source"
+
+
+def add_sources(
+    case_dir: str | Path,
+    files: list[str | Path] | list[Path] | list[str],
+    *,
+    informant: str | None = None,
+    kind: str | None = None,
+    language: str | None = None,
+    force: bool = False,
+) -> list[AddedSource]:
+    """Add transcripts to a case folder: text under ``sources/``, entries in ``case.toml``.
+
+    Raises :class:`~resdep.errors.OutputExistsError` if a source file or id already
+    exists (unless ``force``: then the text file is replaced and no entry is added twice).
+    """
+    root = Path(case_dir)
+    toml_path = root / "case.toml"
+    if not toml_path.is_file():
+        raise CaseFormatError(
+            "case.toml is missing", file=root, fix="create the case folder first (see the README for case.toml)"
+        )
+    toml_text, _ = read_text(toml_path)
+    try:
+        existing = tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseFormatError(f"not valid TOML: {exc}", file=toml_path, fix="correct it first") from None
+    known = {str(s.get("id")) for s in existing.get("source", []) if isinstance(s, dict)}
+    informants = {str(i.get("id")) for i in existing.get("informant", []) if isinstance(i, dict)}
+    if informant and informant not in informants:
+        raise CaseFormatError(
+            f"informant {informant!r} is not listed in case.toml",
+            file=toml_path,
+            fix="add an [[informant]] first, or leave out --informant",
+        )
+    kind_value = parse(CaseSourceKind, kind).value if kind else ("interview" if informant else "document")
+    added: list[AddedSource] = []
+    appended: list[str] = []
+    for f in files:
+        t = read_transcript(f)
+        sid = _source_id(Path(f).stem)
+        rel = f"sources/{sid}.txt"
+        dest = root / rel
+        if (sid in known or dest.exists()) and not force:
+            raise OutputExistsError(
+                f"source {sid!r} already exists in {root} ({rel}); pass --force to replace its text"
+            )
+        atomic_write_text(dest, t.text)
+        if sid not in known:
+            lines = ["", f"# added by resdep sources add from {Path(f).name} ({t.describe()})", "[[source]]",
+                     f'id = "{sid}"', f'path = "{rel}"', f'kind = "{kind_value}"']
+            if informant:
+                lines.append(f'informant = "{informant}"')
+            if language:
+                lines.append(f'language = "{language}"')
+            appended.append("\n".join(lines) + "\n")
+            known.add(sid)
+        added.append(AddedSource(id=sid, path=rel, transcript=t))
+    if appended:
+        sep = "" if toml_text.endswith("\n") else "\n"
+        atomic_write_text(toml_path, toml_text + sep + "".join(appended))
+    return added
+
