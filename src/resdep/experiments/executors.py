@@ -52,12 +52,14 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Batch:
-    """A batch of runs, sent to a worker as one task."""
+    """A batch of runs, sent to a worker as one task (``keep``: outcomes to return; all
+    when empty)."""
 
     index: int
     runs: tuple[int, ...]
     params: tuple[Mapping[str, ParamValue], ...]
     seeds: tuple[int, ...]
+    keep: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,7 +79,8 @@ def run_batch(model: Model, batch: Batch) -> BatchResult:
     rows: list[dict[str, float]] = []
     try:
         for params, seed in zip(batch.params, batch.seeds, strict=True):
-            rows.append(model.evaluate(params, seed))
+            row = model.evaluate(params, seed)
+            rows.append({k: row[k] for k in batch.keep} if batch.keep else row)
     except Exception as exc:
         where = f"run {batch.runs[len(rows)]}"
         summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -129,8 +132,9 @@ class ProcessExecutor:
     """Run batches in a local pool of ``workers`` processes (started with ``spawn``).
 
     At most ``2 × workers`` batches are in flight, so a crash loses little. When a worker
-    process dies, the pool is rebuilt and the batches in flight are resubmitted; a batch
-    that has been in flight at ``retries + 1`` pool failures is reported as failed.
+    process dies, the pool is rebuilt and each batch that was in flight is rerun alone; a
+    batch whose worker dies every time it runs alone (``retries + 1`` times) is reported
+    as failed, and every other batch completes.
     """
 
     name = "process"
@@ -159,29 +163,39 @@ class ProcessExecutor:
     def run(self, model: Model, batches: Iterable[Batch]) -> Iterator[BatchResult]:
         if self._pool is None:
             raise ExecutorError("use the process executor inside a 'with' block")
-        todo: deque[tuple[Batch, int]] = deque((b, 1) for b in batches)
-        running: dict[cf.Future[BatchResult], tuple[Batch, int]] = {}
+        todo: deque[Batch] = deque(batches)
+        # batches in flight when a worker died; each is rerun alone, so that only the
+        # batch that kills its worker when alone is counted (and in the end reported)
+        suspects: deque[tuple[Batch, int]] = deque()
+        running: dict[cf.Future[BatchResult], tuple[Batch, int, bool]] = {}
         window = 2 * self.workers
-        while todo or running:
-            while todo and len(running) < window:
-                batch, attempt = todo.popleft()
-                running[self._pool.submit(run_batch, model, batch)] = (batch, attempt)
+        while todo or suspects or running:
+            if suspects:
+                if not running:
+                    batch, attempt = suspects.popleft()
+                    running[self._pool.submit(run_batch, model, batch)] = (batch, attempt, True)
+            else:
+                while todo and len(running) < window:
+                    batch = todo.popleft()
+                    running[self._pool.submit(run_batch, model, batch)] = (batch, 1, False)
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             broken = False
             for fut in done:
-                batch, attempt = running.pop(fut)
+                batch, attempt, alone = running.pop(fut)
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
                     broken = True
-                    if attempt > self.retries:
+                    if not alone:
+                        suspects.append((batch, attempt))
+                    elif attempt > self.retries:
                         yield BatchResult(
                             batch=batch,
-                            error=f"a worker process died {attempt} times running this batch",
+                            error=f"its worker process died each of the {attempt} times it ran",
                             attempts=attempt,
                         )
                     else:
-                        todo.appendleft((batch, attempt + 1))
+                        suspects.appendleft((batch, attempt + 1))
                     continue
                 yield BatchResult(
                     batch=result.batch,
@@ -191,19 +205,12 @@ class ProcessExecutor:
                     attempts=attempt,
                 )
             if broken:
-                # every other future of a broken pool fails too: collect and requeue them
-                for fut, (batch, attempt) in list(running.items()):
+                # the other futures of a broken pool fail too (unless they finished)
+                for fut, (batch, attempt, _alone) in list(running.items()):
                     try:
                         result = fut.result()
                     except BrokenProcessPool:
-                        if attempt > self.retries:
-                            yield BatchResult(
-                                batch=batch,
-                                error=f"a worker process died {attempt} times running this batch",
-                                attempts=attempt,
-                            )
-                        else:
-                            todo.appendleft((batch, attempt + 1))
+                        suspects.append((batch, attempt))
                     else:
                         yield result
                 running.clear()

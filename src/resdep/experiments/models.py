@@ -251,7 +251,7 @@ class ResdepModel:
     def outcomes(self) -> tuple[str, ...]:
         if not self._outcomes:
             sim = self._simulate()
-            names = getattr(sim, "SUMMARY_OUTCOMES", None)
+            names = getattr(sim, "SUMMARY_KEYS", None)
             if names is None:  # ask a tiny run which outcomes it reports
                 probe = sim.run_summary({}, scenario=self.scenario, scale="case", years=2, seed=0)
                 names = tuple(probe)
@@ -259,11 +259,23 @@ class ResdepModel:
         return self._outcomes[0]
 
     def parameter_space(self) -> Mapping[str, Any]:
-        space: Mapping[str, Any] = self._simulate().parameter_space(self.scenario)
+        try:
+            space: Mapping[str, Any] = self._simulate().parameter_space(self.scenario)
+        except ScenarioError as exc:  # an unknown scenario: say where it is in the spec
+            raise ExperimentSpecError(
+                exc.message, place="[experiment] scenario", fix=exc.fix or ""
+            ) from exc
         return space
 
     def validate(self, params: Mapping[str, ParamValue]) -> None:
         _check_known(params, self.parameter_space(), self.name)
+        scales = getattr(self._simulate(), "SCALES", None)
+        if scales is not None and self.scale not in scales:
+            raise ExperimentSpecError(
+                f"unknown scale {self.scale!r}",
+                place="[experiment] scale",
+                fix=closest(self.scale, scales),
+            )
 
     def evaluate(self, params: Mapping[str, ParamValue], seed: int) -> dict[str, float]:
         result = self._simulate().run_summary(

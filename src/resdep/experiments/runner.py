@@ -133,6 +133,7 @@ def _batches(runs: Sequence[int], size: int, spec: ExperimentSpec, params: Any) 
             runs=chunk,
             params=tuple(params(r) for r in chunk),
             seeds=tuple(run_seed(spec.seed, r) for r in chunk),
+            keep=spec.outcomes,
         )
 
 

@@ -380,6 +380,7 @@ def parse_spec(
     if resolve:
         try:
             space = model.parameter_space()
+            model.validate({})
         except InputError as exc:
             raise _err(exc.message, file, exc.place or "[experiment]", exc.fix or "") from exc
     params_table = _table(data, "parameters", file)

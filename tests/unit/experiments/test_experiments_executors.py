@@ -80,16 +80,16 @@ def test_a_dead_worker_is_replaced_and_its_batch_retried(tmp_path: Path) -> None
 
 def test_a_batch_that_always_kills_its_worker_is_reported(tmp_path: Path) -> None:
     model = DyingModel(marker=str(tmp_path / "deaths"), threshold=0.97, deaths=100)
-    with pytest.raises(ExecutorError, match="worker process died"):
+    with pytest.raises(ExecutorError, match="worker process died each of the 3 times"):
         run_sweep(SPEC, tmp_path / "d", model=model, executor=ProcessExecutor(2), batch_size=4)
     design = ResultStore(tmp_path / "d").design()
     done = ResultStore(tmp_path / "d").done_runs()
     lethal = set(design.loc[design["a"] > 0.97, "run"])
     assert lethal
     assert not lethal & done
-    # batches are 4 consecutive runs; only batches holding a lethal run may be missing
+    # batches are 4 consecutive runs; exactly the batches holding a lethal run are missing
     missing = set(range(120)) - done
-    assert {r // 4 for r in missing} == {r // 4 for r in lethal}
+    assert missing == {r for r in range(120) if r // 4 in {k // 4 for k in lethal}}
 
 
 def test_sequential_executor_yields_in_order() -> None:
@@ -98,3 +98,16 @@ def test_sequential_executor_yields_in_order() -> None:
         out = list(ex.run(NoisyModel(noise_sd=0.0), batches))
     assert [r.batch.index for r in out] == [0, 1, 2, 3]
     assert [r.rows[0]["z"] for r in out] == [(i / 10) * 0.5 for i in range(4)]  # z = a·b, b = 0.5
+
+
+def test_only_the_kept_outcomes_are_stored(tmp_path: Path) -> None:
+    spec = parse_spec(
+        {
+            "experiment": {"model": "noisy", "seed": 1},
+            "design": {"method": "lhs", "n": 5},
+            "parameters": {"a": {}},
+            "outcomes": {"keep": ["z"]},
+        }
+    )
+    run_sweep(spec, tmp_path / "k", executor=ProcessExecutor(2), batch_size=2)
+    assert list(ResultStore(tmp_path / "k").outcomes().columns) == ["run", "z"]
