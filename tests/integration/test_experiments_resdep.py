@@ -106,10 +106,13 @@ def test_levers_example_runs_trimmed_and_discovers(tmp_path: Path) -> None:
     trimmed = parse_spec(data)
     run_sweep(trimmed, tmp_path / "levers", executor=ProcessExecutor(2))
     results = ResultStore(tmp_path / "levers").results()
-    assert len(results) == 12 * 4 and results["policy"].nunique() == 12
+    assert len(results) == 12 * 4
+    assert results["policy"].nunique() == 12
     threshold = float(results["share_buddy"].median())
     found = discover(tmp_path / "levers", outcome="share_buddy", threshold=threshold, alpha=0.1)
     assert (
         0 < found.pasted.coverage <= 1
-        and found.pasted.density >= found.result.trajectory[0].density
+    )
+    assert (
+        found.pasted.density >= found.result.trajectory[0].density
     )
