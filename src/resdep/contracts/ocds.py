@@ -2,14 +2,15 @@
 
 :class:`OcdsCollector` takes releases, records and compiled releases in any order and from
 any number of packages, keeping only the fields resdep reads (so a large JSON Lines file
-costs memory in proportion to that subset). :meth:`OcdsCollector.processes` then gives one
-compiled release per ``ocid``:
+costs memory in proportion to that subset). :meth:`OcdsCollector.rows` then gives the award
+rows of each ``ocid`` once:
 
 - releases of one process from several packages are compiled together; the same release
   (same ``ocid`` and ``id``) met twice counts once, and if the two copies differ the one with
   the later ``date`` wins, with a warning;
 - a compiled release (from a record package, or a JSON Lines line tagged ``compiled``) is
-  used when the process has no full releases, or when it is newer than all of them;
+  read into award rows at once, and used when the process has no full releases or when it
+  is newer than all of them;
 - the same ``ocid`` compiled twice (two record packages, two lines) keeps the later one, with
   a warning naming both places.
 
@@ -86,12 +87,26 @@ class _Held:
 
 
 @dataclass(slots=True)
+class _Compiled:
+    date: str
+    rows: list[RawAward]
+    file: str
+    place: str
+
+
+@dataclass(slots=True)
 class OcdsCollector:
-    """Releases and compiled releases per ``ocid``, until :meth:`processes` compiles them."""
+    """Releases per ``ocid`` (compiled at the end), and the award rows of compiled releases.
+
+    A compiled release is turned into rows as soon as it arrives, so a JSON Lines file of
+    compiled releases costs memory for its rows only; full releases are held (projected)
+    until :meth:`rows` compiles them.
+    """
 
     log: ImportLog
     releases: dict[str, dict[str, _Held]] = field(default_factory=dict)
-    compiled: dict[str, _Held] = field(default_factory=dict)
+    compiled: dict[str, _Compiled] = field(default_factory=dict)
+    _orgs: dict[OrgRef, OrgRef] = field(default_factory=dict)
 
     def _ocid(self, release: Mapping[str, Any], kind: str, file: str, place: str) -> str | None:
         ocid = release.get("ocid")
@@ -120,30 +135,41 @@ class OcdsCollector:
             held = keep
         by_id[rid] = held
 
+    def _shared(self, rows: Iterator[RawAward]) -> list[RawAward]:
+        out = list(rows)
+        for row in out:  # one object per organisation reference, however many rows name it
+            row.buyer = self._orgs.setdefault(row.buyer, row.buyer)
+            row.supplier = self._orgs.setdefault(row.supplier, row.supplier)
+        return out
+
     def add_compiled(self, release: Mapping[str, Any], file: str, place: str) -> None:
-        """Hold one compiled release (from a record or a JSON Lines line)."""
+        """Read one compiled release (from a record or a JSON Lines line) into rows."""
         ocid = self._ocid(release, "compiled release", file, place)
         if ocid is None:
             return
         self.log.read["compiled releases"] += 1
-        held = _Held(project(release), file, place)
+        date = str(release.get("date") or "")
         earlier = self.compiled.get(ocid)
         if earlier is not None:
-            keep = held if held.date >= earlier.date else earlier
+            later = date >= earlier.date
             self.log.warn(file, place, f"duplicate OCID {ocid}: also compiled at {earlier.file} "
-                          f"{earlier.place}; kept the one dated {keep.date or '(no date)'}")
-            held = keep
-        self.compiled[ocid] = held
+                          f"{earlier.place}; kept the one dated "
+                          f"{(date if later else earlier.date) or '(no date)'}")
+            if not later:
+                return
+        rows = self._shared(awards_from_release(release, file, place, self.log))
+        self.compiled[ocid] = _Compiled(date, rows, file, place)
 
-    def processes(self) -> Iterator[tuple[dict[str, Any], str, str]]:
-        """Each process once: ``(compiled release, file, place)`` of its latest state."""
+    def rows(self) -> Iterator[RawAward]:
+        """The award rows of every process once, from its latest state."""
         for ocid in sorted(self.releases.keys() | self.compiled.keys()):
             held = self.releases.get(ocid)
             given = self.compiled.get(ocid)
+            self.log.read["processes"] += 1
             if held:
                 latest = max(held.values(), key=lambda h: h.date)
                 if given is not None and given.date > latest.date:
-                    yield given.release, given.file, given.place
+                    yield from given.rows
                     continue
                 try:
                     compiled = compile_releases(h.release for h in held.values())
@@ -151,9 +177,10 @@ class OcdsCollector:
                     self.log.skip("process", latest.file, latest.place,
                                   f"cannot compile the releases of {ocid}: {exc}")
                     continue
-                yield compiled, latest.file, latest.place
+                yield from self._shared(awards_from_release(compiled, latest.file,
+                                                            latest.place, self.log))
             elif given is not None:
-                yield given.release, given.file, given.place
+                yield from given.rows
 
 
 def _text(value: Any) -> str:

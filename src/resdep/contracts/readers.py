@@ -33,7 +33,7 @@ from resdep.contracts.awards import RawAward
 from resdep.contracts.csvfile import awards_from_csv
 from resdep.contracts.giving import awards_from_grant, is_grant
 from resdep.contracts.log import ImportLog
-from resdep.contracts.ocds import OcdsCollector, awards_from_release
+from resdep.contracts.ocds import OcdsCollector
 from resdep.contracts.schemas import SchemaKind, schema_errors
 from resdep.errors import RecordsFormatError
 
@@ -157,9 +157,7 @@ class _Reader:
         self.rows.extend(awards_from_grant(grant, file, place, self.log))
 
     def finish(self) -> list[RawAward]:
-        for release, file, place in self.ocds.processes():
-            self.log.read["processes"] += 1
-            self.rows.extend(awards_from_release(release, file, place, self.log))
+        self.rows.extend(self.ocds.rows())
         return self.rows
 
 
