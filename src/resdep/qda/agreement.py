@@ -13,7 +13,7 @@ Measures (docs/qda.md gives the details):
   unit (the one covering most of the unit on a tie), or ``none``. Units that no coder
   coded with the family are left out, so uncoded text does not inflate agreement.
   Reported: Krippendorff's α (nominal; ``krippendorff.alpha``), Cohen's κ
-  (``sklearn.metrics.cohen_kappa_score``; the mean over pairs, Light's κ, for more than
+  (as ``sklearn.metrics.cohen_kappa_score`` computes it; the mean over pairs, Light's κ, for more than
   two coders) and percent agreement. Intensity also gets an ordinal α over the units
   both coders rated.
 - **Segment-overlap agreement** (MAXQDA style): a segment agrees when another coder
@@ -48,11 +48,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Literal
 
 import krippendorff
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
 from resdep.case.model import Case
 from resdep.errors import QdaFormatError
@@ -69,6 +69,7 @@ __all__ = [
     "agreement_flags",
     "coder_data_from_case",
     "coder_data_from_project",
+    "cohen_kappa",
 ]
 
 #: Krippendorff's lowest acceptable α for tentative conclusions.
@@ -108,7 +109,9 @@ class CoderData:
         segs = []
         for k in range(n):
             codes = tuple(
-                CanonicalCode(group=fam, value=str(vals[k])) for fam, vals in values.items() if vals[k] is not None
+                CanonicalCode(group=fam, value=str(vals[k]))
+                for fam, vals in values.items()
+                if vals[k] is not None
             )
             if codes:
                 segs.append(CoderSegment(source="u", start=k, end=k + 1, codes=codes))
@@ -121,7 +124,9 @@ def coder_data_from_case(case: Case, name: str | None = None) -> CoderData:
 
     kinds = {s.id: s.kind for s in case.sources}
     segs = tuple(
-        CoderSegment(source=c.source, start=c.start, end=c.end, codes=tuple(case_codes(c, kinds[c.source])))
+        CoderSegment(
+            source=c.source, start=c.start, end=c.end, codes=tuple(case_codes(c, kinds[c.source]))
+        )
         for c in case.codings
     )
     records = tuple(
@@ -130,7 +135,10 @@ def coder_data_from_case(case: Case, name: str | None = None) -> CoderData:
             "start": str(c.start),
             "end": str(c.end),
             "kind": c.kind.value,
-            **{f: (str(getattr(c, f).value) if getattr(c, f) is not None else "") for f in ("stage", "resource", "dimension")},
+            **{
+                f: (str(getattr(c, f).value) if getattr(c, f) is not None else "")
+                for f in ("stage", "resource", "dimension")
+            },
             "dependent": c.dependent or "",
             "provider": c.provider or "",
         }
@@ -166,12 +174,16 @@ def coder_data_from_project(path: str, *, mapping: str | None = None) -> list[Co
             case = None
         data = CoderData(
             name=user.label,
-            segments=tuple(CoderSegment(source=s.source, start=s.start, end=s.end, codes=s.codes) for s in segs),
+            segments=tuple(
+                CoderSegment(source=s.source, start=s.start, end=s.end, codes=s.codes) for s in segs
+            ),
             texts=texts,
         )
         if case is not None:
             cd = coder_data_from_case(case, user.label)
-            data = CoderData(name=user.label, segments=data.segments, texts=texts, records=cd.records, case=case)
+            data = CoderData(
+                name=user.label, segments=data.segments, texts=texts, records=cd.records, case=case
+            )
         out.append(data)
     if len(out) < 2:
         raise QdaFormatError(
@@ -208,7 +220,9 @@ def _units(coders: Sequence[CoderData]) -> list[tuple[str, int, int]]:
                 )
             texts[sid] = text
     coded = {s.source for c in coders for s in c.segments}
-    return [(sid, s, e) for sid in sorted(coded) if sid in texts for s, e in split_sentences(texts[sid])]
+    return [
+        (sid, s, e) for sid in sorted(coded) if sid in texts for s, e in split_sentences(texts[sid])
+    ]
 
 
 def _unit_values(coder: CoderData, units: Sequence[tuple[str, int, int]], family: str) -> list[str]:
@@ -228,7 +242,10 @@ def _unit_values(coder: CoderData, units: Sequence[tuple[str, int, int]], family
     return out
 
 
-def _alpha(matrix: list[list[str]], level: str = "nominal") -> float:
+def _alpha(
+    matrix: Sequence[Sequence[str | None]],
+    level: Literal["nominal", "ordinal", "interval"] = "nominal",
+) -> float:
     """Krippendorff's α of coders × units string values (None = missing)."""
     domain = sorted({v for row in matrix for v in row if v is not None})
     if len(domain) < 2:
@@ -244,11 +261,26 @@ def _alpha(matrix: list[list[str]], level: str = "nominal") -> float:
         return math.nan
 
 
-def _kappa(a: Sequence[str], b: Sequence[str]) -> float:
-    if len(set(a) | set(b)) < 2:
-        return 1.0 if list(a) == list(b) else math.nan
-    value = float(cohen_kappa_score(list(a), list(b)))
-    return value
+def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
+    """Cohen's κ of two coders' nominal values on the same units.
+
+    κ = (p_o − p_e) / (1 − p_e), p_e from each coder's marginal shares; nan when both
+    coders used one and the same single category (κ is undefined there).
+
+    Examples
+    --------
+    >>> cohen_kappa(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    0.5
+    """
+    if len(a) != len(b) or not a:
+        raise ValueError("both coders need values for the same, non-empty list of units")
+    n = len(a)
+    cats = sorted(set(a) | set(b))
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pe = sum((list(a).count(c) / n) * (list(b).count(c) / n) for c in cats)
+    if pe >= 1.0:
+        return math.nan
+    return (po - pe) / (1.0 - pe)
 
 
 def agreement(
@@ -256,7 +288,10 @@ def agreement(
 ) -> AgreementResult:
     """Compute every agreement measure for two or more coders (see the module docstring)."""
     if len(coders) < 2:
-        raise QdaFormatError("agreement needs two or more coders", fix="give two case folders or a project with two users")
+        raise QdaFormatError(
+            "agreement needs two or more coders",
+            fix="give two case folders or a project with two users",
+        )
     names = [c.name for c in coders]
     if len(set(names)) < len(names):
         names = [f"{n} ({k + 1})" for k, n in enumerate(names)]
@@ -271,33 +306,93 @@ def agreement(
             continue
         matrix = [[v[k] for k in keep] for v in values]
         unit_tables[fam] = pd.DataFrame(
-            {"source": [units[k][0] for k in keep], "start": [units[k][1] for k in keep],
-             "end": [units[k][2] for k in keep], **{n: m for n, m in zip(names, matrix, strict=True)}}
+            {
+                "source": [units[k][0] for k in keep],
+                "start": [units[k][1] for k in keep],
+                "end": [units[k][2] for k in keep],
+                **dict(zip(names, matrix, strict=True)),
+            }
         )
         pairs = list(combinations(range(len(coders)), 2))
-        kappas = [_kappa(matrix[i], matrix[j]) for i, j in pairs]
-        pct = float(np.mean([np.mean([x == y for x, y in zip(matrix[i], matrix[j], strict=True)]) for i, j in pairs]))
-        rows.append(dict(measure="krippendorff_alpha", family=fam, coders=label, n=len(keep),
-                         value=_alpha(matrix), method="nominal, sentence units coded by anyone"))
-        rows.append(dict(measure="cohen_kappa", family=fam, coders=label, n=len(keep),
-                         value=float(np.nanmean(kappas)) if not all(math.isnan(k) for k in kappas) else math.nan,
-                         method="sentence units" + ("" if len(pairs) == 1 else f"; mean of {len(pairs)} pairs (Light)")))
-        rows.append(dict(measure="percent_agreement", family=fam, coders=label, n=len(keep), value=pct,
-                         method="sentence units; mean over pairs"))
+        kappas = [cohen_kappa(matrix[i], matrix[j]) for i, j in pairs]
+        pct = float(
+            np.mean(
+                [
+                    np.mean([x == y for x, y in zip(matrix[i], matrix[j], strict=True)])
+                    for i, j in pairs
+                ]
+            )
+        )
+        rows.append(
+            {
+                "measure": "krippendorff_alpha",
+                "family": fam,
+                "coders": label,
+                "n": len(keep),
+                "value": _alpha(matrix),
+                "method": "nominal, sentence units coded by anyone",
+            }
+        )
+        rows.append(
+            {
+                "measure": "cohen_kappa",
+                "family": fam,
+                "coders": label,
+                "n": len(keep),
+                "value": float(np.nanmean(kappas))
+                if not all(math.isnan(k) for k in kappas)
+                else math.nan,
+                "method": "sentence units"
+                + ("" if len(pairs) == 1 else f"; mean of {len(pairs)} pairs (Light)"),
+            }
+        )
+        rows.append(
+            {
+                "measure": "percent_agreement",
+                "family": fam,
+                "coders": label,
+                "n": len(keep),
+                "value": pct,
+                "method": "sentence units; mean over pairs",
+            }
+        )
         if fam == "Intensity":
             ordinal = [[v if v != _NONE else None for v in row] for row in matrix]
             both = [k for k in range(len(keep)) if sum(r[k] is not None for r in ordinal) >= 2]
             if both:
-                rows.append(dict(measure="krippendorff_alpha", family="Intensity (ordinal)", coders=label,
-                                 n=len(both), value=_alpha([[r[k] for k in both] for r in ordinal], "ordinal"),
-                                 method="ordinal, units rated by two or more coders"))
+                rows.append(
+                    {
+                        "measure": "krippendorff_alpha",
+                        "family": "Intensity (ordinal)",
+                        "coders": label,
+                        "n": len(both),
+                        "value": _alpha([[r[k] for k in both] for r in ordinal], "ordinal"),
+                        "method": "ordinal, units rated by two or more coders",
+                    }
+                )
         seg = _segment_overlap(coders, fam, overlap)
         if seg is not None:
             p, bp, n = seg
-            rows.append(dict(measure="segment_overlap", family=fam, coders=label, n=n, value=p,
-                             method=f"segments matched at overlap ≥ {overlap:g} with the same code"))
-            rows.append(dict(measure="brennan_prediger_kappa", family=fam, coders=label, n=n, value=bp,
-                             method="κ_n with chance 1/k over the family's codes used"))
+            rows.append(
+                {
+                    "measure": "segment_overlap",
+                    "family": fam,
+                    "coders": label,
+                    "n": n,
+                    "value": p,
+                    "method": f"segments matched at overlap ≥ {overlap:g} with the same code",
+                }
+            )
+            rows.append(
+                {
+                    "measure": "brennan_prediger_kappa",
+                    "family": fam,
+                    "coders": label,
+                    "n": n,
+                    "value": bp,
+                    "method": "κ_n with chance 1/k over the family's codes used",
+                }
+            )
     rows.extend(_tuple_rows(coders, overlap, label))
     if edges:
         rows.extend(_edge_rows(coders, label))
@@ -305,7 +400,9 @@ def agreement(
     return AgreementResult(table=table, units=unit_tables)
 
 
-def _overlap(a: CoderSegment | tuple[str, int, int], b: CoderSegment | tuple[str, int, int]) -> float:
+def _overlap(
+    a: CoderSegment | tuple[str, int, int], b: CoderSegment | tuple[str, int, int]
+) -> float:
     sa, a0, a1 = (a.source, a.start, a.end) if isinstance(a, CoderSegment) else a
     sb, b0, b1 = (b.source, b.start, b.end) if isinstance(b, CoderSegment) else b
     if sa != sb:
@@ -315,8 +412,12 @@ def _overlap(a: CoderSegment | tuple[str, int, int], b: CoderSegment | tuple[str
     return inter / union if inter > 0 and union > 0 else 0.0
 
 
-def _segment_overlap(coders: Sequence[CoderData], fam: str, overlap: float) -> tuple[float, float, int] | None:
-    per = [[(s, {c.value for c in s.codes if c.group == fam}) for s in cd.segments] for cd in coders]
+def _segment_overlap(
+    coders: Sequence[CoderData], fam: str, overlap: float
+) -> tuple[float, float, int] | None:
+    per = [
+        [(s, {c.value for c in s.codes if c.group == fam}) for s in cd.segments] for cd in coders
+    ]
     per = [[(s, v) for s, v in lst if v] for lst in per]
     total = sum(len(x) for x in per)
     if total == 0:
@@ -344,57 +445,104 @@ def _tuple_rows(coders: Sequence[CoderData], overlap: float, label: str) -> list
         others = [r for j, lst in enumerate(recs) if j != i for r in lst]
         for r in mine:
             span = (r["source"], int(r["start"]), int(r["end"]))
-            near = [o for o in others if _overlap(span, (o["source"], int(o["start"]), int(o["end"]))) >= overlap]
+            near = [
+                o
+                for o in others
+                if _overlap(span, (o["source"], int(o["start"]), int(o["end"]))) >= overlap
+            ]
             if any(all(o[f] == r[f] for f in _TUPLE) for o in near):
                 agree += 1
             if near:
                 for f in _TUPLE:
                     field_hits[f].append(any(o[f] == r[f] for o in near))
     rows: list[dict[str, object]] = [
-        dict(measure="tuple_agreement", family="dependence tuple", coders=label, n=total, value=agree / total,
-             method=f"records with the same (stage, dependent, provider, resource, dimension) on a segment overlapping ≥ {overlap:g}")
+        {
+            "measure": "tuple_agreement",
+            "family": "dependence tuple",
+            "coders": label,
+            "n": total,
+            "value": agree / total,
+            "method": f"records with the same (stage, dependent, provider, resource, dimension) on a segment overlapping ≥ {overlap:g}",
+        }
     ]
     for f, hits in field_hits.items():
         if hits:
-            rows.append(dict(measure="tuple_field_agreement", family=f, coders=label, n=len(hits),
-                             value=float(np.mean(hits)), method="on records with an overlapping record of another coder"))
+            rows.append(
+                {
+                    "measure": "tuple_field_agreement",
+                    "family": f,
+                    "coders": label,
+                    "n": len(hits),
+                    "value": float(np.mean(hits)),
+                    "method": "on records with an overlapping record of another coder",
+                }
+            )
     return rows
 
 
 def _edge_rows(coders: Sequence[CoderData], label: str) -> list[dict[str, object]]:
     edge_sets: list[set[tuple[str, str, str]]] = []
     for cd in coders:
-        edge_sets.append({(r["stage"], r["dependent"], r["provider"]) for r in cd.records if r.get("kind") == "dependence"})
+        edge_sets.append(
+            {
+                (r["stage"], r["dependent"], r["provider"])
+                for r in cd.records
+                if r.get("kind") == "dependence"
+            }
+        )
     if not any(edge_sets):
         return []
     pairs = list(combinations(range(len(coders)), 2))
-    jac = [len(edge_sets[i] & edge_sets[j]) / len(edge_sets[i] | edge_sets[j]) if edge_sets[i] | edge_sets[j] else math.nan
-           for i, j in pairs]
+    jac = [
+        len(edge_sets[i] & edge_sets[j]) / len(edge_sets[i] | edge_sets[j])
+        if edge_sets[i] | edge_sets[j]
+        else math.nan
+        for i, j in pairs
+    ]
     union = sorted(set().union(*edge_sets))
     rows: list[dict[str, object]] = [
-        dict(measure="edge_jaccard", family="edges", coders=label, n=len(union), value=float(np.nanmean(jac)),
-             method="stage-wise edges (stage, dependent, provider); mean over pairs")
+        {
+            "measure": "edge_jaccard",
+            "family": "edges",
+            "coders": label,
+            "n": len(union),
+            "value": float(np.nanmean(jac)),
+            "method": "stage-wise edges (stage, dependent, provider); mean over pairs",
+        }
     ]
     if all(cd.case is not None for cd in coders):
         from resdep.pipeline import analyze
 
         d_values: list[list[str | None]] = []
         for cd in coders:
-            assert cd.case is not None  # noqa: PT018 - checked above
+            assert cd.case is not None
             nets = analyze(cd.case, draws=0).networks
             row: list[str | None] = []
             for stage, dep, prov in union:
                 g = next((g for s, g in nets.items() if s.value == stage), None)
-                d = float(g.edges[dep, prov]["d"]) if g is not None and g.has_edge(dep, prov) else 0.0
+                d = (
+                    float(g.edges[dep, prov]["d"])
+                    if g is not None and g.has_edge(dep, prov)
+                    else 0.0
+                )
                 row.append(repr(d))
             d_values.append(row)
-        rows.append(dict(measure="edge_alpha_d", family="edges", coders=label, n=len(union),
-                         value=_alpha(d_values, "interval"),
-                         method="Krippendorff's α (interval) on each edge's D; absent edges D = 0"))
+        rows.append(
+            {
+                "measure": "edge_alpha_d",
+                "family": "edges",
+                "coders": label,
+                "n": len(union),
+                "value": _alpha(d_values, "interval"),
+                "method": "Krippendorff's α (interval) on each edge's D; absent edges D = 0",
+            }
+        )
     return rows
 
 
-def agreement_flags(result: AgreementResult | pd.DataFrame, *, threshold: float = ALPHA_THRESHOLD) -> pd.DataFrame:
+def agreement_flags(
+    result: AgreementResult | pd.DataFrame, *, threshold: float = ALPHA_THRESHOLD
+) -> pd.DataFrame:
     """Code families whose Krippendorff's α (nominal) falls below ``threshold`` (0.667).
 
     For the report: one row per flagged family with columns family, alpha, n, threshold,

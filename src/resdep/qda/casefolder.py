@@ -42,7 +42,11 @@ def _toml(v: Any) -> str:
     if isinstance(v, int | float):
         return repr(v)
     s = str(v)
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+    return (
+        '"'
+        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        + '"'
+    )
 
 
 def case_toml(case: Case, *, header: str = "") -> str:
@@ -60,7 +64,12 @@ def case_toml(case: Case, *, header: str = "") -> str:
             if getattr(a, key):
                 lines.append(f"{key} = {_toml(getattr(a, key))}")
     for i in case.informants:
-        lines += ["", "[[informant]]", f"id = {_toml(i.id)}", f"organisation = {_toml(i.organisation)}"]
+        lines += [
+            "",
+            "[[informant]]",
+            f"id = {_toml(i.id)}",
+            f"organisation = {_toml(i.organisation)}",
+        ]
         if i.role:
             lines.append(f"role = {_toml(i.role)}")
     for s in case.sources:
@@ -98,7 +107,9 @@ def codings_csv(codings: tuple[Coding, ...] | list[Coding]) -> str:
     return buf.getvalue()
 
 
-def write_case_folder(case: Case, out: str | Path, *, force: bool = False, header: str = "") -> Path:
+def write_case_folder(
+    case: Case, out: str | Path, *, force: bool = False, header: str = ""
+) -> Path:
     """Write a case as a case folder; returns the folder."""
     target = Path(out)
     with atomic_dir(target, force=force) as tmp:
@@ -113,6 +124,8 @@ def write_case_folder(case: Case, out: str | Path, *, force: bool = False, heade
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(s.text.encode("utf-8"))
-        (tmp / "case.toml").write_text(case_toml(case, header=header), encoding="utf-8", newline="\n")
+        (tmp / "case.toml").write_text(
+            case_toml(case, header=header), encoding="utf-8", newline="\n"
+        )
         (tmp / "codings.csv").write_text(codings_csv(case.codings), encoding="utf-8", newline="")
     return target

@@ -122,9 +122,15 @@ _GROUP_HELP: dict[str, tuple[str, str]] = {
         "Governance philosophy of a government actor (with Actor/<id> and Intensity).",
         "政府行动者的治理理念（同时编码 行动者/<id> 与 强度）。",
     ),
-    "Goal": ("A goal an actor pursues (with Actor/<id> and Intensity).", "行动者追求的目标（同时编码 行动者/<id> 与 强度）。"),
+    "Goal": (
+        "A goal an actor pursues (with Actor/<id> and Intensity).",
+        "行动者追求的目标（同时编码 行动者/<id> 与 强度）。",
+    ),
     "Problem": ("A known problem of government purchase.", "政府购买服务的已知问题。"),
-    "Strategy": ("An agency strategy (with Actor/<id>).", "社工机构的策略（同时编码 行动者/<id>）。"),
+    "Strategy": (
+        "An agency strategy (with Actor/<id>).",
+        "社工机构的策略（同时编码 行动者/<id>）。",
+    ),
     "Evidence": (
         "How the judgement reached the source (default: by source kind).",
         "证据类型（默认按来源类型）。",
@@ -192,7 +198,11 @@ def code_path(code: CanonicalCode, lang: str = "en") -> tuple[str, str]:
 def _leaf_description(code: CanonicalCode, lang: str) -> str:
     if code.group in _VOCAB:
         term = _VOCAB[code.group](code.value)
-        return f"{term.en} — {term.zh} (id: {term.value})" if lang == "en" else f"{term.zh}（{term.en}，id：{term.value}）"
+        return (
+            f"{term.en} — {term.zh} (id: {term.value})"
+            if lang == "en"
+            else f"{term.zh}（{term.en}，id：{term.value}）"
+        )
     if code.group == "Intensity":
         en, zh = _INTENSITY[code.value]
         return f"{en} — {zh}" if lang == "en" else f"{zh}（{en}）"
@@ -329,7 +339,9 @@ def build_codes(
     return guids
 
 
-def codebook_xml(lang: str = "en", *, actors: Iterable[Actor] = (), origin: str = "resdep") -> bytes:
+def codebook_xml(
+    lang: str = "en", *, actors: Iterable[Actor] = (), origin: str = "resdep"
+) -> bytes:
     """The canonical codebook as a REFI-QDA codebook (``.qdc``) document.
 
     Parameters
@@ -351,4 +363,6 @@ def codebook_xml(lang: str = "en", *, actors: Iterable[Actor] = (), origin: str 
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin=origin)
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     build_codes(codes, CODEBOOK_NS, lang=lang, actors=actors)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(
+        etree.tostring(root, encoding="utf-8", pretty_print=True)
+    )

@@ -39,7 +39,7 @@ import tomllib
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,9 @@ class ImportReport:
         if self.segments or self.records:
             out.append(f"  {self.segments} coded segments → {self.records} records")
         if self.incomplete:
-            out.append(f"  {len(self.incomplete)} segments carry resdep codes but no complete record, e.g.:")
+            out.append(
+                f"  {len(self.incomplete)} segments carry resdep codes but no complete record, e.g.:"
+            )
             out.extend(f"    {x}" for x in self.incomplete[:5])
         out.extend(f"  note: {n}" for n in self.notes)
         return out
@@ -170,7 +172,9 @@ def import_qdpx(
     return project_to_case(project, m, coder=coder)
 
 
-def _code_map(project: QdaProject, mapping: QdaMapping | None) -> dict[str, tuple[CanonicalCode, ...]]:
+def _code_map(
+    project: QdaProject, mapping: QdaMapping | None
+) -> dict[str, tuple[CanonicalCode, ...]]:
     by_guid = {code_guid(c): c for c in canonical_codes()}
     out: dict[str, tuple[CanonicalCode, ...]] = {}
     leaf_counts = Counter(c.name.strip() for c in project.codes)
@@ -179,7 +183,11 @@ def _code_map(project: QdaProject, mapping: QdaMapping | None) -> dict[str, tupl
         if mapping is not None and full in mapping.codes:
             out[code.guid] = mapping.codes[full]
             continue
-        if mapping is not None and code.name.strip() in mapping.codes and leaf_counts[code.name.strip()] == 1:
+        if (
+            mapping is not None
+            and code.name.strip() in mapping.codes
+            and leaf_counts[code.name.strip()] == 1
+        ):
             out[code.guid] = mapping.codes[code.name.strip()]
             continue
         if code.guid in by_guid:
@@ -209,7 +217,9 @@ def project_segments(
     order = 0
     for src in project.sources:
         sid = (source_ids or {}).get(src.guid, src.name)
-        pending: dict[tuple[int, int, str | None], list[tuple[int, Any, list[CanonicalCode]]]] = defaultdict(list)
+        pending: dict[tuple[int, int, str | None], list[tuple[int, Any, list[CanonicalCode]]]] = (
+            defaultdict(list)
+        )
         for sel in src.selections:
             per_user: dict[str | None, list[CanonicalCode]] = defaultdict(list)
             for c in sel.codings:
@@ -221,18 +231,32 @@ def project_segments(
                 order += 1
                 if _complete(codes):
                     out.append(
-                        Segment(source=sid, start=sel.start, end=sel.end, user=user, codes=tuple(codes),
-                                selections=(sel.guid,), note=sel.description, order=order)
+                        Segment(
+                            source=sid,
+                            start=sel.start,
+                            end=sel.end,
+                            user=user,
+                            codes=tuple(codes),
+                            selections=(sel.guid,),
+                            note=sel.description,
+                            order=order,
+                        )
                     )
                 else:
                     pending[(sel.start, sel.end, user)].append((order, sel, codes))
         for (start, end, user), parts in pending.items():
             codes = [c for _, _, cs in parts for c in cs]
             out.append(
-                Segment(source=sid, start=start, end=end, user=user, codes=tuple(dict.fromkeys(codes)),
-                        selections=tuple(s.guid for _, s, _ in parts),
-                        note="\n".join(s.description for _, s, _ in parts if s.description),
-                        order=parts[0][0])
+                Segment(
+                    source=sid,
+                    start=start,
+                    end=end,
+                    user=user,
+                    codes=tuple(dict.fromkeys(codes)),
+                    selections=tuple(s.guid for _, s, _ in parts),
+                    note="\n".join(s.description for _, s, _ in parts if s.description),
+                    order=parts[0][0],
+                )
             )
     out.sort(key=lambda s: s.order)
     return out
@@ -246,7 +270,9 @@ def _user_guid(project: QdaProject, coder: str) -> str:
         f"no user {coder!r} in the project",
         file=project.file,
         place="Users",
-        fix=closest(coder, [u.label for u in project.users]) if project.users else "the project lists no users",
+        fix=closest(coder, [u.label for u in project.users])
+        if project.users
+        else "the project lists no users",
     )
 
 
@@ -310,7 +336,12 @@ def segment_records(codes: Sequence[CanonicalCode]) -> list[dict[str, str]]:
         if any(r not in g for r in required):
             continue
         used = [grp for grp in (*required, *optional, "Evidence") if grp in g]
-        value_group = {"philosophy": "Philosophy", "goal": "Goal", "problem": "Problem", "strategy": "Strategy"}.get(kind)
+        value_group = {
+            "philosophy": "Philosophy",
+            "goal": "Goal",
+            "problem": "Problem",
+            "strategy": "Strategy",
+        }.get(kind)
         for combo in product(*(g[grp] for grp in used)):
             cells = dict.fromkeys(CODING_COLUMNS, "")
             cells["kind"] = kind
@@ -407,11 +438,20 @@ def project_to_case(
     # informants and sources may name organisations too
     informant_rows: list[tuple[str, str, str, str]] = []  # (key, id, organisation, role)
     for qc in project.cases:
-        info = dict((mapping.informants.get(qc.name, {}) if mapping else {}))
-        org = info.get("organisation") or _var(qc.variables, "organisation", "organization", "机构", "单位")
+        info = dict(mapping.informants.get(qc.name, {}) if mapping else {})
+        org = info.get("organisation") or _var(
+            qc.variables, "organisation", "organization", "机构", "单位"
+        )
         if not org:
             continue
-        informant_rows.append((qc.guid, info.get("id") or qc.name, org, info.get("role") or _var(qc.variables, "role", "角色", "职务")))
+        informant_rows.append(
+            (
+                qc.guid,
+                info.get("id") or qc.name,
+                org,
+                info.get("role") or _var(qc.variables, "role", "角色", "职务"),
+            )
+        )
     for org in [r[2] for r in informant_rows]:
         if org not in seen_ids:
             seen_ids.append(org)
@@ -421,8 +461,8 @@ def project_to_case(
             f"the kind of actor{'s' if len(missing) > 1 else ''} {', '.join(repr(a) for a in missing)} is not given",
             file=file,
             place="codes " + ", ".join(f"Actor/{a}" for a in missing[:3]),
-            fix="in your QDA program write kind = \"street_office\" (or civil_affairs_bureau, neighborhood_committee, social_work_agency, residents, evaluator, other) "
-            f"in the description of the code Actor/{missing[0]}, or give a mapping file with [actors] {missing[0]} = {{ kind = \"...\" }}",
+            fix='in your QDA program write kind = "street_office" (or civil_affairs_bureau, neighborhood_committee, social_work_agency, residents, evaluator, other) '
+            f'in the description of the code Actor/{missing[0]}, or give a mapping file with [actors] {missing[0]} = {{ kind = "..." }}',
         )
     actors: list[Actor] = []
     for aid in seen_ids:
@@ -430,9 +470,18 @@ def project_to_case(
         try:
             kind = parse(ActorKind, info["kind"])
         except InputError as exc:
-            raise QdaFormatError(exc.message, file=file, place=f"actor {aid!r} kind", fix=exc.fix) from None
-        actors.append(Actor(id=aid, kind=kind, name=info.get("name", ""), name_zh=info.get("name_zh", ""),
-                            parent=info.get("parent") or None))
+            raise QdaFormatError(
+                exc.message, file=file, place=f"actor {aid!r} kind", fix=exc.fix
+            ) from None
+        actors.append(
+            Actor(
+                id=aid,
+                kind=kind,
+                name=info.get("name", ""),
+                name_zh=info.get("name_zh", ""),
+                parent=info.get("parent") or None,
+            )
+        )
     if not actors:
         raise QdaFormatError(
             "no resdep codes found: the project names no actors (codes under Dependent, Provider or Actor)",
@@ -454,14 +503,18 @@ def project_to_case(
     source_ids: dict[str, str] = {}
     used_ids: set[str] = set()
     for src in project.sources:
-        info = dict((mapping.sources.get(src.name, {}) if mapping else {}))
+        info = dict(mapping.sources.get(src.name, {}) if mapping else {})
         sid = info.get("id") or src.name.strip() or src.guid
-        base_id, k = sid, 2
+        base_id, suffix = sid, 2
         while sid in used_ids:
-            sid, k = f"{base_id}-{k}", k + 1
+            sid, suffix = f"{base_id}-{suffix}", suffix + 1
         used_ids.add(sid)
         source_ids[src.guid] = sid
-        inf = info.get("informant") or _var(src.variables, "informant", "受访者") or informant_of_source.get(src.guid)
+        inf = (
+            info.get("informant")
+            or _var(src.variables, "informant", "受访者")
+            or informant_of_source.get(src.guid)
+        )
         if inf and inf not in {i.id for i in informants}:
             org = _var(src.variables, "organisation", "organization", "机构", "单位")
             if not org:
@@ -471,23 +524,37 @@ def project_to_case(
                     place=f"source {src.name!r}",
                     fix="add a case for the informant with the variable organisation = <actor id>, or a mapping [informants] entry",
                 )
-            informants.append(Informant(id=inf, organisation=org, role=_var(src.variables, "role", "角色")))
-        kind_raw = info.get("kind") or _var(src.variables, "kind", "类型") or ("interview" if inf else "document")
+            informants.append(
+                Informant(id=inf, organisation=org, role=_var(src.variables, "role", "角色"))
+            )
+        kind_raw = (
+            info.get("kind")
+            or _var(src.variables, "kind", "类型")
+            or ("interview" if inf else "document")
+        )
         try:
-            kind = parse(CaseSourceKind, kind_raw)
+            source_kind = parse(CaseSourceKind, kind_raw)
         except InputError as exc:
-            raise QdaFormatError(exc.message, file=file, place=f"source {src.name!r} kind", fix=exc.fix) from None
+            raise QdaFormatError(
+                exc.message, file=file, place=f"source {src.name!r} kind", fix=exc.fix
+            ) from None
         sources.append(
-            Source(id=sid, path=f"sources/{_file_name(sid)}.txt", kind=kind, text=src.text,
-                   encoding=src.encoding, informant=inf or None,
-                   language=info.get("language") or _var(src.variables, "language", "语言") or None)
+            Source(
+                id=sid,
+                path=f"sources/{_file_name(sid)}.txt",
+                kind=source_kind,
+                text=src.text,
+                encoding=src.encoding,
+                informant=inf or None,
+                language=info.get("language") or _var(src.variables, "language", "语言") or None,
+            )
         )
     params = AnalysisParams()
     if note.get("parameters"):
         params = params.with_overrides(note["parameters"], file=f"{file} (note {CASE_NOTE!r})")
     case = Case(
         id=case_id,
-        title=str(case_meta["title"] if "title" in case_meta else ("" if note else project.name)),
+        title=str(case_meta.get("title", "" if note else project.name)),
         title_zh=str(case_meta.get("title_zh", "")),
         description=str(case_meta.get("description", "")),
         synthetic=bool(case_meta.get("synthetic", False)),
@@ -511,23 +578,38 @@ def project_to_case(
         try:
             recs = segment_records(seg.codes)
         except QdaFormatError as exc:
-            raise QdaFormatError(exc.message, file=file, place=seg.place(project), fix=exc.fix) from None
+            raise QdaFormatError(
+                exc.message, file=file, place=seg.place(project), fix=exc.fix
+            ) from None
         if not recs:
             incomplete.append(f"{seg.place(project)}: {_missing_groups(seg.codes)}")
             continue
         for cells in recs:
-            row = rows_of.get(seg.selections[0]) if len(recs) == 1 and len(seg.selections) == 1 else None
+            row = (
+                rows_of.get(seg.selections[0])
+                if len(recs) == 1 and len(seg.selections) == 1
+                else None
+            )
             if row is None:
                 extra += 1
                 row = extra
             text = src_by_id[seg.source].text
-            cells.update(source=seg.source, start=str(seg.start), end=str(seg.end),
-                         quote=text[seg.start:seg.end], note=seg.note)
+            cells.update(
+                source=seg.source,
+                start=str(seg.start),
+                end=str(seg.end),
+                quote=text[seg.start : seg.end],
+                note=seg.note,
+            )
             rows.append((row, cells, seg))
     if not rows:
         raise QdaFormatError(
             "the project has no complete resdep records"
-            + (f" ({len(incomplete)} segments carry resdep codes but miss some: {incomplete[0]})" if incomplete else ""),
+            + (
+                f" ({len(incomplete)} segments carry resdep codes but miss some: {incomplete[0]})"
+                if incomplete
+                else ""
+            ),
             file=file,
             fix="code segments with one code of each needed group (see docs/qda.md), or give a mapping file from your codes to the resdep codebook",
         )
@@ -554,7 +636,9 @@ def project_to_case(
         offsets=tuple((s.name, s.detection.summary()) for s in project.sources if s.detection),
         misfits=_misfits(project.sources),
         canonical_codes=len(cmap),
-        ignored_codes=tuple("/".join(c.path) for c in project.codes if c.guid not in cmap and c.codable),
+        ignored_codes=tuple(
+            "/".join(c.path) for c in project.codes if c.guid not in cmap and c.codable
+        ),
         segments=len({(seg.source, seg.start, seg.end, seg.user) for _, _, seg in rows}),
         records=len(codings),
         incomplete=tuple(incomplete),
@@ -583,7 +667,9 @@ def _file_name(sid: str) -> str:
     return name or "source"
 
 
-def _parse_rows(rows: Sequence[tuple[int, dict[str, str], Segment]], case: Case, project: QdaProject) -> tuple[Coding, ...]:
+def _parse_rows(
+    rows: Sequence[tuple[int, dict[str, str], Segment]], case: Case, project: QdaProject
+) -> tuple[Coding, ...]:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(CODING_COLUMNS), lineterminator="\n")
     w.writeheader()
@@ -604,4 +690,3 @@ def _parse_rows(rows: Sequence[tuple[int, dict[str, str], Segment]], case: Case,
             fix=exc.fix,
         ) from None
     return tuple(dataclasses.replace(c, row=r) for c, (r, _, _) in zip(codings, rows, strict=True))
-

@@ -16,7 +16,7 @@ Examples
 >>> tiny = pathlib.Path(__file__).parents[3] / "tests" / "fixtures" / "tiny_case"
 >>> if tiny.is_dir():
 ...     out = pathlib.Path(tempfile.mkdtemp()) / "tiny.qdpx"
-...     write_qdpx(load_case(tiny), out)
+...     _ = write_qdpx(load_case(tiny), out)
 ...     print(out.stat().st_size > 0)
 ... else:
 ...     print(True)
@@ -54,7 +54,11 @@ _DEFAULT_EVIDENCE = {
     CaseSourceKind.FIELDNOTE: EvidenceType.OBSERVATION,
     CaseSourceKind.DOCUMENT: EvidenceType.DOCUMENT,
 }
-_STAGE_COLOR = {Stage.CONTRACTING: "#4E79A7", Stage.IMPLEMENTATION: "#F28E2B", Stage.CLOSING: "#E15759"}
+_STAGE_COLOR = {
+    Stage.CONTRACTING: "#4E79A7",
+    Stage.IMPLEMENTATION: "#F28E2B",
+    Stage.CLOSING: "#E15759",
+}
 
 
 def _guid(*parts: str) -> str:
@@ -84,7 +88,12 @@ def case_codes(coding: Coding, source_kind: CaseSourceKind) -> list[CanonicalCod
     add("Resource", coding.resource.value if coding.resource else None)
     add("Dimension", coding.dimension.value if coding.dimension else None)
     add("Actor", coding.actor)
-    value_group = {"philosophy": "Philosophy", "goal": "Goal", "problem": "Problem", "strategy": "Strategy"}
+    value_group = {
+        "philosophy": "Philosophy",
+        "goal": "Goal",
+        "problem": "Problem",
+        "strategy": "Strategy",
+    }
     if coding.kind.value in value_group:
         add(value_group[coding.kind.value], coding.value)
     add("Intensity", coding.intensity)
@@ -108,7 +117,11 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, int | float):
         return repr(v)
     s = str(v)
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+    return (
+        '"'
+        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        + '"'
+    )
 
 
 def _case_note(case: Case) -> str:
@@ -153,7 +166,10 @@ def project_xml(
         networks = analyze(case, draws=0).networks
     stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     ns = PROJECT_NS
-    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731 - a local shorthand
+
+    def q(tag: str) -> str:
+        return f"{{{ns}}}{tag}"
+
     user = _guid(case.id, "user")
     root = etree.Element(
         q("Project"),
@@ -179,7 +195,9 @@ def project_xml(
     var_guid = {n: _guid(case.id, "variable", n) for n in var_names}
     variables = etree.SubElement(root, q("Variables"))
     for n in var_names:
-        v = etree.SubElement(variables, q("Variable"), guid=var_guid[n], name=n, typeOfVariable="Text")
+        v = etree.SubElement(
+            variables, q("Variable"), guid=var_guid[n], name=n, typeOfVariable="Text"
+        )
         etree.SubElement(v, q("Description")).text = {
             "organisation": "Informant's organisation: an actor id (a child of the Actor code).",
             "role": "Informant's role in the organisation.",
@@ -196,7 +214,9 @@ def project_xml(
     if case.informants:
         cases_el = etree.SubElement(root, q("Cases"))
         for inf in case.informants:
-            c = etree.SubElement(cases_el, q("Case"), guid=_guid(case.id, "informant", inf.id), name=inf.id)
+            c = etree.SubElement(
+                cases_el, q("Case"), guid=_guid(case.id, "informant", inf.id), name=inf.id
+            )
             value(c, "organisation", inf.organisation)
             if inf.role:
                 value(c, "role", inf.role)
@@ -211,21 +231,35 @@ def project_xml(
     for s in case.sources:
         g = source_guid[s.id]
         el = etree.SubElement(
-            sources_el, q("TextSource"), guid=g, name=s.id, plainTextPath=f"internal://{g}.txt",
-            creatingUser=user, creationDateTime=stamp,
+            sources_el,
+            q("TextSource"),
+            guid=g,
+            name=s.id,
+            plainTextPath=f"internal://{g}.txt",
+            creatingUser=user,
+            creationDateTime=stamp,
         )
         for c in by_source.get(s.id, []):
             sel_guid = coding_guid(case.id, c.row)
             sel = etree.SubElement(
-                el, q("PlainTextSelection"), guid=sel_guid, name=_selection_name(c.quote),
-                startPosition=str(c.start), endPosition=str(c.end), creatingUser=user, creationDateTime=stamp,
+                el,
+                q("PlainTextSelection"),
+                guid=sel_guid,
+                name=_selection_name(c.quote),
+                startPosition=str(c.start),
+                endPosition=str(c.end),
+                creatingUser=user,
+                creationDateTime=stamp,
             )
             if c.note:
                 etree.SubElement(sel, q("Description")).text = c.note
             for code in case_codes(c, s.kind):
                 cod = etree.SubElement(
-                    sel, q("Coding"), guid=_guid(sel_guid, code.group, code.value),
-                    creatingUser=user, creationDateTime=stamp,
+                    sel,
+                    q("Coding"),
+                    guid=_guid(sel_guid, code.group, code.value),
+                    creatingUser=user,
+                    creationDateTime=stamp,
                 )
                 etree.SubElement(cod, q("CodeRef"), targetGUID=guids.get(code, code_guid(code)))
         value(el, "kind", s.kind.value)
@@ -233,8 +267,14 @@ def project_xml(
             value(el, "language", s.language)
 
     notes = etree.SubElement(root, q("Notes"))
-    note = etree.SubElement(notes, q("Note"), guid=_guid(case.id, "note"), name=CASE_NOTE,
-                            creatingUser=user, creationDateTime=stamp)
+    note = etree.SubElement(
+        notes,
+        q("Note"),
+        guid=_guid(case.id, "note"),
+        name=CASE_NOTE,
+        creatingUser=user,
+        creationDateTime=stamp,
+    )
     etree.SubElement(note, q("PlainTextContent")).text = _case_note(case)
 
     _links_and_graphs(root, q, case, networks, guids)
@@ -244,7 +284,9 @@ def project_xml(
         + ". Codes follow the resdep codebook; Links and Graphs show the dependence network of each stage "
         "(an arrow from the dependent actor to the provider; D in [0, 1])."
     )
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(
+        etree.tostring(root, encoding="utf-8", pretty_print=True)
+    )
 
 
 def _selection_name(quote: str) -> str:
@@ -252,7 +294,9 @@ def _selection_name(quote: str) -> str:
     return one_line if len(one_line) <= 80 else one_line[:79] + "…"
 
 
-def _links_and_graphs(root: Any, q: Any, case: Case, networks: Mapping[Stage, Any], guids: Mapping[CanonicalCode, str]) -> None:
+def _links_and_graphs(
+    root: Any, q: Any, case: Case, networks: Mapping[Stage, Any], guids: Mapping[CanonicalCode, str]
+) -> None:
     actor_guid = {a.id: guids[CanonicalCode(group="Actor", value=a.id)] for a in case.actors}
     labels = {a.id: a.label for a in case.actors}
     links: list[tuple[Stage, str, str, str, float, str]] = []
@@ -273,17 +317,24 @@ def _links_and_graphs(root: Any, q: Any, case: Case, networks: Mapping[Stage, An
     links_el = etree.SubElement(root, q("Links"))
     for stage, lg, dep, prov, d, res in links:
         etree.SubElement(
-            links_el, q("Link"), guid=lg,
-            name=f"{stage.value} ({stage.zh}): {dep} depends on {prov}, D = {d:.2f}" + (f" ({res})" if res else ""),
-            direction="OneWay", color=_STAGE_COLOR[stage],
-            originGUID=actor_guid[dep], targetGUID=actor_guid[prov],
+            links_el,
+            q("Link"),
+            guid=lg,
+            name=f"{stage.value} ({stage.zh}): {dep} depends on {prov}, D = {d:.2f}"
+            + (f" ({res})" if res else ""),
+            direction="OneWay",
+            color=_STAGE_COLOR[stage],
+            originGUID=actor_guid[dep],
+            targetGUID=actor_guid[prov],
         )
     graphs = etree.SubElement(root, q("Graphs"))
     n = len(case.actors)
     for stage in Stage:
         stage_links = [x for x in links if x[0] is stage]
         graph = etree.SubElement(
-            graphs, q("Graph"), guid=_guid(case.id, "graph", stage.value),
+            graphs,
+            q("Graph"),
+            guid=_guid(case.id, "graph", stage.value),
             name=f"Dependence network: {stage.value} ({stage.zh})",
         )
         vertex = {}
@@ -293,15 +344,29 @@ def _links_and_graphs(root: Any, q: Any, case: Case, networks: Mapping[Stage, An
             vg = _guid(case.id, "vertex", stage.value, a.id)
             vertex[a.id] = vg
             etree.SubElement(
-                graph, q("Vertex"), guid=vg, representedGUID=actor_guid[a.id], name=labels[a.id],
-                firstX=str(x), firstY=str(y), secondX=str(x + 140), secondY=str(y + 50),
+                graph,
+                q("Vertex"),
+                guid=vg,
+                representedGUID=actor_guid[a.id],
+                name=labels[a.id],
+                firstX=str(x),
+                firstY=str(y),
+                secondX=str(x + 140),
+                secondY=str(y + 50),
                 shape="Rectangle" if a.is_government else "RoundedRectangle",
             )
         for _, lg, dep, prov, d, _res in stage_links:
             etree.SubElement(
-                graph, q("Edge"), guid=_guid(lg, "edge"), representedGUID=lg, name=f"D = {d:.2f}",
-                sourceVertex=vertex[dep], targetVertex=vertex[prov], color=_STAGE_COLOR[stage],
-                direction="OneWay", lineStyle="solid" if d >= 0.5 else "dashed",
+                graph,
+                q("Edge"),
+                guid=_guid(lg, "edge"),
+                representedGUID=lg,
+                name=f"D = {d:.2f}",
+                sourceVertex=vertex[dep],
+                targetVertex=vertex[prov],
+                color=_STAGE_COLOR[stage],
+                direction="OneWay",
+                lineStyle="solid" if d >= 0.5 else "dashed",
             )
 
 
@@ -316,12 +381,17 @@ def write_qdpx(
     """Write a case as a ``.qdpx`` archive, atomically; refuses to overwrite without ``force``."""
     target = Path(out)
     if target.exists() and not force:
-        raise OutputExistsError(f"{target} exists; choose another --out, or pass --force to replace it")
+        raise OutputExistsError(
+            f"{target} exists; choose another --out, or pass --force to replace it"
+        )
     xml = project_xml(case, lang=lang, networks=networks)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with (
+            os.fdopen(fd, "wb") as fh,
+            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        ):
             zf.writestr("project.qde", xml)
             for s in case.sources:
                 zf.writestr(f"sources/{_guid(case.id, 'source', s.id)}.txt", s.text.encode("utf-8"))

@@ -80,13 +80,17 @@ def load_mapping(path: str | Path) -> QdaMapping:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise QdaFormatError(f"not valid TOML: {exc}", file=p, fix="correct the syntax at that line") from None
+        raise QdaFormatError(
+            f"not valid TOML: {exc}", file=p, fix="correct the syntax at that line"
+        ) from None
     for key in raw:
         if key not in _TABLES:
             raise QdaFormatError(f"unknown table [{key}]", file=p, fix=closest(key, _TABLES))
     for key in _TABLES:
         if key in raw and not isinstance(raw[key], dict):
-            raise QdaFormatError(f"{key} must be a table", file=p, place=key, fix=f"write it as [{key}]")
+            raise QdaFormatError(
+                f"{key} must be a table", file=p, place=key, fix=f"write it as [{key}]"
+            )
     case = dict(raw.get("case", {}))
     _known(case, _CASE_KEYS, p, "[case]")
     imp = dict(raw.get("import", {}))
@@ -116,7 +120,9 @@ def load_mapping(path: str | Path) -> QdaMapping:
             out.append(c)
         codes[_norm_path(user_path)] = tuple(out)
     actors = _entries(raw.get("actors", {}), _ACTOR_KEYS, p, "[actors]", required=("kind",))
-    informants = _entries(raw.get("informants", {}), _INFORMANT_KEYS, p, "[informants]", required=())
+    informants = _entries(
+        raw.get("informants", {}), _INFORMANT_KEYS, p, "[informants]", required=()
+    )
     sources = _entries(raw.get("sources", {}), _SOURCE_KEYS, p, "[sources]", required=())
     coder = imp.get("coder")
     return QdaMapping(
@@ -150,11 +156,13 @@ def _entries(
                 f"{name!r} must be an inline table",
                 file=p,
                 place=place,
-                fix=f'write {name} = {{ {", ".join(f"{k} = ..." for k in sorted(keys))} }}',
+                fix=f"write {name} = {{ {', '.join(f'{k} = ...' for k in sorted(keys))} }}",
             )
         _known(value, keys, p, f"{place} {name!r}")
         for k in required:
             if k not in value:
-                raise QdaFormatError(f"{k} is missing", file=p, place=f"{place} {name!r}", fix=f'add {k} = "..."')
+                raise QdaFormatError(
+                    f"{k} is missing", file=p, place=f"{place} {name!r}", fix=f'add {k} = "..."'
+                )
         out[str(name)] = {k: str(v) for k, v in value.items()}
     return out

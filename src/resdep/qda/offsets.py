@@ -279,4 +279,3 @@ def detect_convention(
         unfit_anywhere=tuple(int(i) for i in np.flatnonzero(~any_fit)),
         ambiguous=ambiguous,
     )
-

@@ -237,7 +237,9 @@ def read_qdpx(
         try:
             data = p.read_bytes()
         except OSError as exc:
-            raise QdaFormatError(f"cannot read the file: {exc}", file=p, fix="check the path") from None
+            raise QdaFormatError(
+                f"cannot read the file: {exc}", file=p, fix="check the path"
+            ) from None
         return parse_project(data, {}, file=p, base=p.parent, conventions=conventions)
     entries = read_archive(p, limits=limits)
     qde = [n for n in entries if "/" not in n and n.lower().endswith(".qde")]
@@ -283,7 +285,10 @@ class _Ctx:
         raw = el.get("guid")
         if not raw:
             raise QdaFormatError(
-                f"a {what} has no guid", file=self.file, place=self.where(el), fix="export the project again"
+                f"a {what} has no guid",
+                file=self.file,
+                place=self.where(el),
+                fix="export the project again",
             )
         g = normalise_guid(raw)
         if g in self.guids:
@@ -410,7 +415,11 @@ def parse_project(
     )
     cases = tuple(_case(ctx, c, g, variables) for c, g in zip(case_els, case_guids, strict=True))
     notes = tuple(
-        QdaNote(guid=g, name=n.get("name") or "", text=_inline_or_file(ctx, n, files, base_path, base)[0])
+        QdaNote(
+            guid=g,
+            name=n.get("name") or "",
+            text=_inline_or_file(ctx, n, files, base_path, base)[0],
+        )
         for n, g in zip(note_els, note_guids, strict=True)
     )
     sets = tuple(
@@ -464,20 +473,27 @@ def parse_project(
 
 
 _OTHER_SOURCES = {"PDFSource", "PictureSource", "AudioSource", "VideoSource"}
-_GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+_GUID_RE = re.compile(
+    r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
+)
 
 
 def _looks_guid(s: str) -> bool:
     return bool(_GUID_RE.match(s))
 
 
-def _codes(ctx: _Ctx, el: Any, path: tuple[str, ...], parent: str | None, out: list[QdaCode]) -> None:
+def _codes(
+    ctx: _Ctx, el: Any, path: tuple[str, ...], parent: str | None, out: list[QdaCode]
+) -> None:
     for c in ctx.children(el, "Code"):
         g = ctx.guid(c, "Code")
         name = c.get("name")
         if name is None:
             raise QdaFormatError(
-                "a code has no name", file=ctx.file, place=ctx.where(c), fix="export the project again"
+                "a code has no name",
+                file=ctx.file,
+                place=ctx.where(c),
+                fix="export the project again",
             )
         here = (*path, name)
         out.append(
@@ -516,7 +532,8 @@ def _case(ctx: _Ctx, el: Any, g: str, variables: Mapping[str, str]) -> QdaCase:
         description=ctx.text(el, "Description"),
         variables=_variable_values(ctx, el, variables),
         sources=tuple(
-            ctx.ref(r, "SourceRef", {"TextSource", *_OTHER_SOURCES}) for r in ctx.children(el, "SourceRef")
+            ctx.ref(r, "SourceRef", {"TextSource", *_OTHER_SOURCES})
+            for r in ctx.children(el, "SourceRef")
         ),
         codes=tuple(ctx.ref(r, "CodeRef", {"Code"}) for r in ctx.children(el, "CodeRef")),
     )
@@ -637,7 +654,11 @@ def _text_source(
         if not (0 <= s <= e <= b[-1]):
             raise SourceTextError(
                 f"the selection {s}–{e} lies outside the text ({units.length(conv)} units as {conv.value}; {len(text)} characters)"
-                + ("" if k not in detection.unfit_anywhere else ", under every known offset convention"),
+                + (
+                    ""
+                    if k not in detection.unfit_anywhere
+                    else ", under every known offset convention"
+                ),
                 file=ctx.file,
                 place=f"source {name!r}, {ctx.where(sel)} guid {sel.get('guid')}",
                 fix="delete or correct that coding in your QDA program and export again",

@@ -97,9 +97,7 @@ def safe_member_name(name: str, *, file: str | Path = "<archive>") -> str:
     return posixpath.normpath(raw) if raw not in ("", ".") else raw
 
 
-def read_archive(
-    path: str | Path, *, limits: ArchiveLimits | None = None
-) -> dict[str, bytes]:
+def read_archive(path: str | Path, *, limits: ArchiveLimits | None = None) -> dict[str, bytes]:
     """Read every file entry of a ZIP archive into memory, safely.
 
     Parameters
@@ -214,7 +212,15 @@ def parse_xml(data: bytes, *, file: str | Path = "<xml>") -> Any:
     refused; a document that declares a DTD at all is rejected (REFI-QDA never needs one).
     """
     head = data[:65536]
-    if any(m in head for m in (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))):
+    if any(
+        m in head
+        for m in (
+            b"<!DOCTYPE",
+            b"<!ENTITY",
+            "<!DOCTYPE".encode("utf-16-le"),
+            "<!DOCTYPE".encode("utf-16-be"),
+        )
+    ):
         raise _dtd_error(file)
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -247,7 +253,9 @@ def _dtd_error(file: str | Path) -> QdaFormatError:
     )
 
 
-def check_guid_map(ids: Mapping[str, Any], guid: str, what: str, file: str | Path, place: str) -> Any:
+def check_guid_map(
+    ids: Mapping[str, Any], guid: str, what: str, file: str | Path, place: str
+) -> Any:
     """Look up a GUID, raising a clear error when it points nowhere."""
     key = normalise_guid(guid)
     if key not in ids:

@@ -11,7 +11,7 @@ unit-level agreement between coders.
 Examples
 --------
 >>> split_sentences("街道很支持。但是钱少！怎么办？")
-[(0, 6), (6, 10), (10, 14)]
+[(0, 6), (6, 11), (11, 15)]
 >>> text = "他说：“我们离不开社工。”然后走了……好吧"
 >>> [text[s:e] for s, e in split_sentences(text)]
 ['他说：“我们离不开社工。”', '然后走了……', '好吧']
@@ -109,13 +109,17 @@ def read_transcript(path: str | Path) -> Transcript:
 def _docx_text(p: Path) -> str:
     entries = read_archive(p, limits=ArchiveLimits(max_total=512 * 1024**2))  # safety first
     if "word/document.xml" not in entries:
-        raise SourceTextError("not a Word .docx file (no word/document.xml)", file=p, fix="save it as .docx again")
+        raise SourceTextError(
+            "not a Word .docx file (no word/document.xml)", file=p, fix="save it as .docx again"
+        )
     import docx  # python-docx
 
     try:
         document = docx.Document(io.BytesIO(_zip(entries)))
     except Exception as exc:  # python-docx raises many kinds on damaged files
-        raise SourceTextError(f"cannot read the .docx: {exc}", file=p, fix="open and save it again in Word") from None
+        raise SourceTextError(
+            f"cannot read the .docx: {exc}", file=p, fix="open and save it again in Word"
+        ) from None
     parts: list[str] = [para.text for para in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -157,13 +161,17 @@ def add_sources(
     toml_path = root / "case.toml"
     if not toml_path.is_file():
         raise CaseFormatError(
-            "case.toml is missing", file=root, fix="create the case folder first (see the README for case.toml)"
+            "case.toml is missing",
+            file=root,
+            fix="create the case folder first (see the README for case.toml)",
         )
     toml_text, _ = read_text(toml_path)
     try:
         existing = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        raise CaseFormatError(f"not valid TOML: {exc}", file=toml_path, fix="correct it first") from None
+        raise CaseFormatError(
+            f"not valid TOML: {exc}", file=toml_path, fix="correct it first"
+        ) from None
     known = {str(s.get("id")) for s in existing.get("source", []) if isinstance(s, dict)}
     informants = {str(i.get("id")) for i in existing.get("informant", []) if isinstance(i, dict)}
     if informant and informant not in informants:
@@ -172,7 +180,9 @@ def add_sources(
             file=toml_path,
             fix="add an [[informant]] first, or leave out --informant",
         )
-    kind_value = parse(CaseSourceKind, kind).value if kind else ("interview" if informant else "document")
+    kind_value = (
+        parse(CaseSourceKind, kind).value if kind else ("interview" if informant else "document")
+    )
     added: list[AddedSource] = []
     appended: list[str] = []
     for f in files:
@@ -186,8 +196,14 @@ def add_sources(
             )
         atomic_write_text(dest, t.text)
         if sid not in known:
-            lines = ["", f"# added by resdep sources add from {Path(f).name} ({t.describe()})", "[[source]]",
-                     f'id = "{sid}"', f'path = "{rel}"', f'kind = "{kind_value}"']
+            lines = [
+                "",
+                f"# added by resdep sources add from {Path(f).name} ({t.describe()})",
+                "[[source]]",
+                f'id = "{sid}"',
+                f'path = "{rel}"',
+                f'kind = "{kind_value}"',
+            ]
             if informant:
                 lines.append(f'informant = "{informant}"')
             if language:
@@ -199,4 +215,3 @@ def add_sources(
         sep = "" if toml_text.endswith("\n") else "\n"
         atomic_write_text(toml_path, toml_text + sep + "".join(appended))
     return added
-
