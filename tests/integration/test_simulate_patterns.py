@@ -27,7 +27,8 @@ def test_all_patterns_hold_at_shanghai_scale() -> None:
     assert not failed, failed
     vals = {r.pattern: r.values for r in rows}
     # the stage-wise founding pattern, with room to spare
-    assert vals["P2"]["pa"] < -0.3 and vals["P3"]["pa"] > 0.25
+    assert vals["P2"]["pa"] < -0.3
+    assert vals["P3"]["pa"] > 0.25
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,8 @@ def _many(scenario: str = "baseline", **params: float | int | str) -> dict[str, 
 def test_quality_weighted_evaluation_raises_welfare() -> None:
     base, qual = _many(), _many("quality_evaluation")
     diff = qual["welfare"] - base["welfare"]  # paired by seed
-    assert diff.mean() > 0.02 and (diff > 0).all()
+    assert diff.mean() > 0.02
+    assert (diff > 0).all()
     assert qual["welfare_ratio"].mean() > base["welfare_ratio"].mean() + 0.05
 
 

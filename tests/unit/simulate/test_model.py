@@ -79,7 +79,8 @@ def test_accounting_identities() -> None:
         assert m.alive[inc].all()
         held = m.incumbent >= 0
         np.testing.assert_array_equal(m.agency_district[m.incumbent[held]], m.committee_district[held])
-        assert (m.w_gov[m.alive] > 0).all() and (m.w_gov[~m.alive] == 0).all()
+        assert (m.w_gov[m.alive] > 0).all()
+        assert (m.w_gov[~m.alive] == 0).all()
 
 
 _reals = {k: v for k, v in PARAMETERS.items() if v.kind == "real" and not k.startswith(("n_", "max_"))}

@@ -18,10 +18,11 @@ REQUIRED = {"baseline", "co_governance", "competitive", "quality_evaluation",
 def test_bundled_scenarios_have_descriptions_and_valid_parameters() -> None:
     found = {s.name: s for s in list_scenarios()}
     assert set(found) >= REQUIRED
-    assert list(found)[0] == "baseline"
+    assert next(iter(found)) == "baseline"
     assert found["baseline"].changes == {}  # the baseline is the defaults
     for sc in found.values():
-        assert sc.description and "\n" not in sc.description
+        assert sc.description
+        assert "\n" not in sc.description
         for key, value in sc.changes.items():
             assert key in PARAMETERS
             assert coerce_value(key, value) == value
@@ -34,7 +35,8 @@ def test_scenarios_change_what_their_name_says() -> None:
     assert resolve_params("multi_year_contracts")["contract_years"] == 3
     assert resolve_params("volatile_budgets")["sigma_budget"] > base["sigma_budget"]
     co = resolve_params("co_governance")
-    assert co["theta_street"] > base["theta_street"] and co["w_quality"] > base["w_quality"]
+    assert co["theta_street"] > base["theta_street"]
+    assert co["w_quality"] > base["w_quality"]
 
 
 def test_parameter_space_contract() -> None:
@@ -47,7 +49,8 @@ def test_parameter_space_contract() -> None:
         if info.kind == "categorical":
             assert info.default in info.choices
         else:
-            assert info.low is not None and info.high is not None
+            assert info.low is not None
+            assert info.high is not None
             assert info.low <= float(info.default) <= info.high, name
     with pytest.raises(dataclasses.FrozenInstanceError):
         space["w_quality"].default = 0.3  # type: ignore[misc]
@@ -79,8 +82,10 @@ def test_bad_values_name_the_place_and_the_fix(key: str, value: str, needle: str
 
 def test_set_values_are_typed() -> None:
     p = resolve_params("baseline", {"contract_years": "3", "sigma_budget": "0.4", "evaluator": "third_party"})
-    assert p["contract_years"] == 3 and isinstance(p["contract_years"], int)
-    assert p["sigma_budget"] == 0.4 and isinstance(p["sigma_budget"], float)
+    assert p["contract_years"] == 3
+    assert isinstance(p["contract_years"], int)
+    assert p["sigma_budget"] == 0.4
+    assert isinstance(p["sigma_budget"], float)
     assert p["evaluator"] == "third_party"
 
 
@@ -96,7 +101,8 @@ def test_scenario_file_errors(tmp_path: Path) -> None:
     bad.write_text('description = "x"\n[parameters]\np_competitve = 0.5\n', encoding="utf-8")
     with pytest.raises(ScenarioError) as err:
         load_scenario(str(bad))
-    assert err.value.file == str(bad) and "did you mean 'p_competitive'" in str(err.value)
+    assert err.value.file == str(bad)
+    assert "did you mean 'p_competitive'" in str(err.value)
     nodesc = tmp_path / "nodesc.toml"
     nodesc.write_text("[parameters]\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="missing description"):
