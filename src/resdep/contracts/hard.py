@@ -47,7 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from resdep.contracts.indicators import Window, compute_indicators
+from resdep.contracts.indicators import Window, compute_indicators, in_window
 from resdep.contracts.table import AwardTable, read_records
 from resdep.errors import RecordsFormatError, closest
 
@@ -126,10 +126,7 @@ def economic_inputs(record_files: Sequence[Path], actor_map: Mapping[str, str], 
     else:
         win = Window(label="all")
     indicators = compute_indicators(table, [win])
-    frame = table.frame
-    when = frame["award_date"].fillna(frame["start_date"])
-    if win.start is not None and win.end is not None:
-        frame = frame[(when >= pd.Timestamp(win.start)) & (when <= pd.Timestamp(win.end))]
+    frame = table.frame[in_window(table.frame, win)]
     suppliers, pairs = indicators.suppliers, indicators.pairs
     out: list[HardInput] = []
     for agency, s_key in keys.items():

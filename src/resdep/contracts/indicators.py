@@ -73,7 +73,9 @@ import pandas as pd
 from resdep.contracts.table import AwardTable
 from resdep.errors import RecordsFormatError
 
-__all__ = ["DEFINITIONS", "Indicators", "Window", "compute_indicators", "parse_windows"]
+__all__ = [
+    "DEFINITIONS", "Indicators", "Window", "compute_indicators", "in_window", "parse_windows",
+]
 
 #: Each indicator with a one-line formula, for outputs and reports.
 DEFINITIONS: dict[str, str] = {
@@ -175,7 +177,8 @@ def _when(frame: pd.DataFrame) -> pd.Series:
     return frame["award_date"].fillna(frame["start_date"])
 
 
-def _in_window(frame: pd.DataFrame, window: Window) -> pd.Series:
+def in_window(frame: pd.DataFrame, window: Window) -> pd.Series:
+    """Which rows of an award table fall in ``window`` (by award date, else contract start)."""
     when = _when(frame)
     if window.start is None and window.end is None:
         return pd.Series(True, index=frame.index)
@@ -207,8 +210,11 @@ def _paid_ratio(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     return paid / awarded.where(awarded > 0)
 
 
-def _common(frame: pd.DataFrame, keys: list[str], once: list[str] | None = None) -> pd.DataFrame:
-    """Counts, value and procedural shares per group of ``keys``."""
+def _common(frame: pd.DataFrame, keys: list[str], *, once: bool = False) -> pd.DataFrame:
+    """Counts, value and procedural shares per group of ``keys``.
+
+    With ``once``, procedural shares count each award once (not once per supplier on it).
+    """
     grouped = frame.groupby(keys)
     out = pd.DataFrame({
         "n_awards": grouped.size(),
@@ -265,7 +271,7 @@ def _window_tables(frame: pd.DataFrame, history: pd.DataFrame,
     suppliers["top_buyer_share"] = top["dependence"]
 
     once = frame.drop_duplicates([*bk, "process", "award"])
-    buyers = _common(frame, bk, once=bk)
+    buyers = _common(frame, bk, once=True)
     buyers["n_suppliers"] = frame.groupby(bk)["supplier"].nunique()
     buyers["repeat_share"] = _share(frame["repeat"], bk, frame)
     buyers["renewal_uncompeted_share"] = _share(
@@ -321,7 +327,7 @@ def compute_indicators(table: AwardTable | pd.DataFrame,
         resolved = [w for w in windows if isinstance(w, Window)]
     parts: tuple[list[pd.DataFrame], list[pd.DataFrame], list[pd.DataFrame]] = ([], [], [])
     for window in resolved:
-        inside = _in_window(frame, window)
+        inside = in_window(frame, window)
         sub = frame[inside]
         if sub.empty:
             continue

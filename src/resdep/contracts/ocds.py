@@ -289,8 +289,9 @@ def awards_from_release(release: Mapping[str, Any], file: str, place: str,
     parties: dict[str, Mapping[str, Any]] = {
         str(p.get("id")): p for p in release.get("parties") or [] if isinstance(p, Mapping)
     }
-    tender = release.get("tender") if isinstance(release.get("tender"), Mapping) else {}
-    assert isinstance(tender, Mapping)
+    tender: Mapping[str, Any] = release.get("tender") or {}
+    if not isinstance(tender, Mapping):
+        tender = {}
     buyer = _org(release.get("buyer"), parties) or _org(tender.get("procuringEntity"), parties)
     if buyer is None:
         buyer = next((o for p in parties.values() if "buyer" in (p.get("roles") or [])

@@ -2,7 +2,7 @@
 
 Formats are told by content, not only by name:
 
-- ``.csv`` (or ``.tsv`` is not supported): the CSV template (:mod:`resdep.contracts.csvfile`);
+- ``.csv``: the CSV template (:mod:`resdep.contracts.csvfile`);
 - ``.jsonl``, ``.ndjson``, ``.jl`` (optionally ``.gz``): JSON Lines, **streamed** one line at a
   time, each line an OCDS release, compiled release, record, release package or record
   package, or a 360Giving grant or grant package;
