@@ -98,23 +98,23 @@ STATE_MARKERS: Mapping[StageState, str] = {
     StageState.AGENCY_DOMINANT: "v",
     StageState.WEAK: "X",
 }
-RESOURCE_SHORT: Mapping[Resource, str] = {
-    Resource.ECONOMIC: "econ.",
-    Resource.POLITICAL_LEGITIMACY: "pol. legit.",
-    Resource.SOCIAL_LEGITIMACY: "soc. legit.",
-    Resource.PROFESSIONAL: "prof.",
-    Resource.PATH_DEPENDENCE: "path dep.",
-    Resource.INFORMATION: "info.",
-    Resource.PERFORMANCE: "perf.",
+RESOURCE_ABBR: Mapping[Resource, str] = {
+    Resource.ECONOMIC: "E",
+    Resource.POLITICAL_LEGITIMACY: "PL",
+    Resource.SOCIAL_LEGITIMACY: "SL",
+    Resource.PROFESSIONAL: "P",
+    Resource.PATH_DEPENDENCE: "PD",
+    Resource.INFORMATION: "In",
+    Resource.PERFORMANCE: "Pf",
 }
-RESOURCE_SHORT_ZH: Mapping[Resource, str] = {
-    Resource.ECONOMIC: "经济",
-    Resource.POLITICAL_LEGITIMACY: "政治合法性",
-    Resource.SOCIAL_LEGITIMACY: "社会合法性",
-    Resource.PROFESSIONAL: "专业",
-    Resource.PATH_DEPENDENCE: "路径依赖",
-    Resource.INFORMATION: "信息",
-    Resource.PERFORMANCE: "政绩",
+RESOURCE_ABBR_ZH: Mapping[Resource, str] = {
+    Resource.ECONOMIC: "经",
+    Resource.POLITICAL_LEGITIMACY: "政",
+    Resource.SOCIAL_LEGITIMACY: "社",
+    Resource.PROFESSIONAL: "专",
+    Resource.PATH_DEPENDENCE: "路",
+    Resource.INFORMATION: "信",
+    Resource.PERFORMANCE: "绩",
 }
 
 #: Base names of the files :func:`save_figures` writes (``.svg`` and ``.png`` each).
@@ -204,7 +204,10 @@ class _Names:
         return f"{label.en} {label.zh}" if self.cjk else label.en
 
     def resource(self, resource: Resource) -> str:
-        return RESOURCE_SHORT_ZH[resource] if self.cjk else RESOURCE_SHORT[resource]
+        return f"{resource.en} {resource.zh}" if self.cjk else resource.en
+
+    def resource_abbr(self, resource: Resource) -> str:
+        return RESOURCE_ABBR_ZH[resource] if self.cjk else RESOURCE_ABBR[resource]
 
 
 def _actors(analysis: Analysis) -> dict[str, Actor]:
@@ -241,14 +244,20 @@ def _layout(actors: Sequence[Actor]) -> dict[str, tuple[float, float]]:
     def column(items: Sequence[Actor], x: float) -> None:
         n = len(items)
         for i, a in enumerate(items):
-            pos[a.id] = (x, 0.5 if n == 1 else 1.0 - i / (n - 1))
+            pos[a.id] = (x, ((n - 1) / 2 - i) * _STEP)
 
     column(gov, 0.0)
-    column(agencies, 1.0)
+    column(agencies, _WIDTH)
+    bottom = min((y for _, y in pos.values()), default=0.0) - 0.5
     n = len(others)
     for i, a in enumerate(others):
-        pos[a.id] = (0.5 if n == 1 else 0.2 + 0.6 * i / (n - 1), -0.42)
+        pos[a.id] = (_WIDTH / 2 if n == 1 else _WIDTH * (0.2 + 0.6 * i / (n - 1)), bottom)
     return pos
+
+
+_STEP = 0.4  # vertical distance between actors of one column
+_WIDTH = 1.8  # horizontal distance between the government and the agency column
+_RAD = 0.09  # curvature: the two directions of a tie bend to opposite sides
 
 
 def _node_colour(actor: Actor) -> str:
@@ -259,14 +268,35 @@ def _node_colour(actor: Actor) -> str:
     return OTHER_COLOUR
 
 
+def _on_arc(
+    p0: tuple[float, float], p2: tuple[float, float], rad: float, t: float
+) -> tuple[float, float]:
+    """The point at ``t`` of matplotlib's ``arc3`` curve from p0 to p2 (equal aspect)."""
+    (x0, y0), (x2, y2) = p0, p2
+    cx, cy = (x0 + x2) / 2 + rad * (y2 - y0), (y0 + y2) / 2 - rad * (x2 - x0)
+    u = 1 - t
+    return (u * u * x0 + 2 * u * t * cx + t * t * x2, u * u * y0 + 2 * u * t * cy + t * t * y2)
+
+
+def _edge_resources(data: Mapping[str, Any]) -> list[tuple[Resource, float]]:
+    known = {r.value for r in Resource}
+    parts = [
+        (Resource(k.removeprefix("d_")), float(v))
+        for k, v in data.items()
+        if k.startswith("d_") and k.removeprefix("d_") in known
+    ]
+    return sorted(parts, key=lambda rv: (-rv[1], rv[0].value))
+
+
 def network_figure(
     analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None, resources: bool = True
 ) -> Figure:
     """The dependence network of one stage.
 
     Actors are nodes (government blue on the left, agencies orange on the right, others
-    grey below); an arrow i → j means i depends on j, its width grows with D(i→j, s) and
-    its label gives D and, with ``resources``, each resource's D.
+    grey below), at the same places in every stage; an arrow i → j means i depends on j,
+    its width grows with D(i→j, s), its colour is the dependent's, and its label gives D
+    and, with ``resources``, each resource's D (abbreviations explained under the figure).
 
     Parameters
     ----------
@@ -290,21 +320,31 @@ def network_figure(
     st = Stage(stage)
     names = _Names(_use_cjk(cjk))
     actors = list(analysis.case.actors)
+    by_id = {a.id: a for a in actors}
     pos = _layout(actors)
     graph = analysis.networks.get(st)
     edges: list[tuple[str, str, dict[str, Any]]] = (
         sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])) if graph is not None else []
     )
-    ys = [y for _, y in pos.values()] or [0.5]
-    y_lo, y_hi = min(ys) - (0.2 if min(ys) < 0 else 0.12), max(ys) + 0.12
+    xs = [x for x, _ in pos.values()] or [0.0]
+    ys = [y for _, y in pos.values()] or [0.0]
+    y_lo, y_hi = min(ys) - (0.22 if any(y < min(ys) + 1e-9 for y in ys) else 0.15), max(ys) + 0.15
+    x_lo, x_hi = min(xs) - 0.75, max(xs) + 0.75
+    used = sorted(
+        {r for _, _, data in edges for r, _ in _edge_resources(data)}
+        | {Resource(r) for r in analysis.inputs["resource"].unique()},
+        key=list(Resource).index,
+    )
     with _style(names.cjk):
-        fig = Figure(figsize=(7.2, 1.4 + 2.9 * (y_hi - y_lo)), layout="constrained")
+        width = 7.2
+        height = 1.5 + (width - 0.4) * (y_hi - y_lo) / (x_hi - x_lo)
+        fig = Figure(figsize=(width, height), layout="constrained")
         ax = fig.add_subplot()
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_xlim(-0.75, 1.75)
+        ax.set_xlim(x_lo, x_hi)
         ax.set_ylim(y_lo, y_hi)
-        radius = 0.055
+        radius = 0.06
         circles: dict[str, Circle] = {}
         for a in actors:
             x, y = pos[a.id]
@@ -314,54 +354,49 @@ def network_figure(
             ax.add_patch(c)
             circles[a.id] = c
             if a.is_government:
-                ax.text(x - radius - 0.03, y, names.actor(a), ha="right", va="center", fontsize=9)
+                ax.text(x - radius - 0.04, y, names.actor(a), ha="right", va="center", fontsize=9)
             elif a.kind is ActorKind.SOCIAL_WORK_AGENCY:
-                ax.text(x + radius + 0.03, y, names.actor(a), ha="left", va="center", fontsize=9)
+                ax.text(x + radius + 0.04, y, names.actor(a), ha="left", va="center", fontsize=9)
             else:
                 ax.text(x, y - radius - 0.03, names.actor(a), ha="center", va="top", fontsize=9)
         for dep, prov, data in edges:
-            if dep not in pos or prov not in pos:
+            if dep not in pos or prov not in pos or dep == prov:
                 continue
             d = float(data.get("d", 0.0))
-            (x1, y1), (x2, y2) = pos[dep], pos[prov]
-            rad = 0.12
-            dependent = next(a for a in actors if a.id == dep)
-            colour = _node_colour(dependent)
-            arrow = FancyArrowPatch(
-                (x1, y1),
-                (x2, y2),
-                patchA=circles[dep],
-                patchB=circles[prov],
-                connectionstyle=f"arc3,rad={rad}",
-                arrowstyle="-|>",
-                mutation_scale=10 + 8 * d,
-                lw=0.6 + 5.0 * d,
-                color=colour,
-                alpha=0.85,
-                zorder=2,
-            )
-            ax.add_patch(arrow)
-            # the middle of matplotlib's arc3 quadratic curve (equal aspect: data = display)
-            dx, dy = x2 - x1, y2 - y1
-            mx, my = (x1 + x2) / 2 + 0.5 * rad * dy, (y1 + y2) / 2 - 0.5 * rad * dx
-            text = f"D = {d:.2f}"
-            if resources:
-                parts = sorted(
-                    (
-                        (Resource(k.removeprefix("d_")), float(v))
-                        for k, v in data.items()
-                        if k.startswith("d_")
-                        and k.removeprefix("d_") in Resource.__members__.values()
-                    ),
-                    key=lambda rv: -rv[1],
+            colour = _node_colour(by_id[dep])
+            ax.add_patch(
+                FancyArrowPatch(
+                    pos[dep],
+                    pos[prov],
+                    patchA=circles[dep],
+                    patchB=circles[prov],
+                    connectionstyle=f"arc3,rad={_RAD}",
+                    arrowstyle="-|>",
+                    mutation_scale=9 + 8 * d,
+                    lw=0.5 + 4.5 * d,
+                    color=colour,
+                    alpha=0.85,
+                    zorder=2,
                 )
-                if len(parts) > 1 or (parts and not math.isclose(parts[0][1], d)):
-                    text += "\n" + "\n".join(f"{names.resource(r)} {v:.2f}" for r, v in parts)
-                elif parts:
-                    text += f" {names.resource(parts[0][0])}"
+            )
+            # labels sit nearer the government end, where the arrows fan out
+            t = 0.3 if by_id[dep].is_government else (0.7 if by_id[prov].is_government else 0.5)
+            lx, ly = _on_arc(pos[dep], pos[prov], _RAD, t)
+            text = f"{d:.2f}"
+            parts = _edge_resources(data) if resources else []
+            if len(parts) == 1:
+                text += f" {names.resource_abbr(parts[0][0])}"
+            elif parts:
+                text += (
+                    " ("
+                    + " · ".join(
+                        f"{names.resource_abbr(r)} {v:.2f}".replace(" 0.", " .") for r, v in parts
+                    )
+                    + ")"
+                )
             ax.text(
-                mx,
-                my,
+                lx,
+                ly,
                 text,
                 ha="center",
                 va="center",
@@ -369,38 +404,48 @@ def network_figure(
                 color="#222222",
                 zorder=4,
                 bbox={
-                    "boxstyle": "round,pad=0.25",
+                    "boxstyle": "round,pad=0.2",
                     "fc": "white",
                     "ec": colour,
                     "lw": 0.6,
-                    "alpha": 0.92,
+                    "alpha": 0.95,
                 },
             )
         if not edges:
             ax.text(
-                0.5,
-                0.5,
+                _WIDTH / 2,
+                0.0,
                 "no dependence coded at this stage",
                 ha="center",
                 va="center",
                 color="#666666",
             )
-        ax.set_title(
-            f"{st.zh} {st.en}: who depends on whom"
-            if names.cjk
-            else f"{st.en}: who depends on whom"
-        )
-        handles = [
-            Patch(
-                color=GOVERNMENT_COLOUR, label="government side" + (" 政府" if names.cjk else "")
-            ),
+        title = f"{st.en}: who depends on whom"
+        ax.set_title(f"{st.zh} {title}" if names.cjk else title)
+        handles: list[Any] = [
+            Patch(color=GOVERNMENT_COLOUR, label="government" + (" 政府" if names.cjk else "")),
             Patch(
                 color=AGENCY_COLOUR, label="social work agency" + (" 社工机构" if names.cjk else "")
             ),
             Patch(color=OTHER_COLOUR, label="others"),
-            Line2D([], [], color="#444444", lw=2, label="i → j: i depends on j; width ∝ D"),
+            Line2D([], [], color="#444444", lw=2, label="i → j: i depends on j, width ∝ D"),
         ]
         fig.legend(handles=handles, loc="outside lower center", ncol=4)
+        if resources and used:
+            key = [
+                Line2D([], [], ls="none", label=f"{names.resource_abbr(r)}  {names.resource(r)}")
+                for r in used
+            ]
+            ax.legend(
+                handles=key,
+                loc="lower right",
+                title="resources",
+                handlelength=0,
+                handletextpad=0,
+                fontsize=7,
+                title_fontsize=7,
+                alignment="left",
+            )
     return fig
 
 
@@ -488,12 +533,15 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
                         color=colour,
                     )
         ax.set_xticks(range(len(order)), [names.stage(s) for s in order])
-        ax.set_xlim(-0.3, 2.6)
+        ax.set_xlim(-0.3, 2.3)
         ax.set_ylim(-1.05, 1.05)
         ax.set_ylabel("PA = D_ag − D_ga")
         ax.set_title("Power advantage across stages" + (" 各阶段权力优势" if names.cjk else ""))
-        dyad_legend = ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="dyad")
-        ax.add_artist(dyad_legend)
+        if dyads:
+            dyad_legend = ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="dyad")
+            ax.add_artist(dyad_legend)
+        else:
+            ax.text(1.0, 0.5, "no government–agency dyad", ha="center", color="#666666")
         state_handles = [
             Line2D([], [], marker=m, color="#444444", ls="none", ms=7, label=names.state(s))
             for s, m in STATE_MARKERS.items()

@@ -308,10 +308,12 @@ class _Report:
         }.get(kind)
         return self.maybe_term(enum, value) if enum is not None else self.e(value)
 
-    def details(self, summary: str, body: str, *, cls: str = "", open_: bool = False) -> str:
+    def details(
+        self, summary: str, body: str, *, cls: str = "", open_: bool = False, attrs: str = ""
+    ) -> str:
         klass = f' class="{cls}"' if cls else ""
         opened = " open" if open_ else ""
-        return f"<details{klass}{opened}><summary>{summary}</summary>\n{body}</details>\n"
+        return f"<details{klass}{attrs}{opened}><summary>{summary}</summary>\n{body}</details>\n"
 
     # sections ------------------------------------------------------------------------------
 
@@ -470,7 +472,8 @@ class _Report:
                 [
                     "Dyad (agency – government)",
                     "Label",
-                    "P(partnership / buddy / transactional)",
+                    "P(partnership / buddy / transactional)<br>"
+                    + " / ".join(self.zh(lab.zh) for lab in Label),
                     "μ partnership [5%, 95%]",
                     "μ buddy [5%, 95%]",
                     '<abbr title="resource interdependence: mean over stages of MDmin">RI</abbr>',
@@ -851,7 +854,10 @@ class _Report:
                 )
             body = _table(["Dimension", "Estimate", "Based on"], dims, cls="compact dims")
             body += self.quotes(rows) if len(rows) or not len(orig) else ""
-            out.append(self.details(summary, body, cls="block input"))
+            key_attr = html.escape("|".join(key))
+            out.append(
+                self.details(summary, body, cls="block input", attrs=f' data-input="{key_attr}"')
+            )
         out.append("</section>")
         return "\n".join(out)
 
@@ -938,6 +944,7 @@ document.querySelectorAll('button[data-details]').forEach(function (b) {
       .forEach(function (d) { d.open = open; });
   });
 });
+document.documentElement.setAttribute('data-report-ready', '1');
 """
 
 _CSS = Template(

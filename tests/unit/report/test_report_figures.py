@@ -1,0 +1,168 @@
+"""Figures: what they draw matches the analysis; files for papers; Chinese or ASCII text."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
+from numpy.testing import assert_allclose
+from PIL import Image
+
+from resdep import Analysis
+from resdep.report import (
+    cjk_font,
+    membership_figure,
+    network_figure,
+    pa_trajectory_figure,
+    save_figures,
+    svg_text,
+)
+from resdep.report import figures as figures_module
+from resdep.report.figures import FIGURE_NAMES, inline_svg
+from resdep.vocab import Stage
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text)]
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_network_has_one_arrow_per_edge(rich_analysis: Analysis, stage: Stage) -> None:
+    fig = network_figure(rich_analysis, stage, cjk=False)
+    arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    graph = rich_analysis.networks[stage]
+    assert len(arrows) == graph.number_of_edges()
+    # wider arrows for stronger dependence
+    widths = sorted(a.get_linewidth() for a in arrows)
+    ds = sorted(d for _, _, d in graph.edges(data="d"))
+    assert np.all(np.diff(widths) >= 0)
+    assert len(widths) == len(ds)
+    for _, _, d in graph.edges(data="d"):
+        assert any(f"{d:.2f}" in t for t in texts(fig))
+
+
+def test_network_lists_resources(rich_analysis: Analysis) -> None:
+    fig = network_figure(rich_analysis, Stage.CONTRACTING, cjk=False)
+    joined = " ".join(texts(fig))
+    assert "economic" in joined
+    assert "political legitimacy" in joined
+    assert "professional" in joined
+    fig_zh = network_figure(rich_analysis, Stage.CONTRACTING, cjk=True)
+    assert "经济资源" in " ".join(texts(fig_zh))
+
+
+def test_ascii_figures_have_no_chinese(rich_analysis: Analysis) -> None:
+    for fig in (
+        *(network_figure(rich_analysis, s, cjk=False) for s in Stage),
+        pa_trajectory_figure(rich_analysis, cjk=False),
+        membership_figure(rich_analysis, cjk=False),
+    ):
+        found = [t for t in texts(fig) if CJK.search(t)]
+        assert found == []
+
+
+def test_cjk_figures_name_actors_in_chinese(rich_analysis: Analysis) -> None:
+    joined = " ".join(texts(network_figure(rich_analysis, Stage.CLOSING, cjk=True)))
+    for actor in rich_analysis.case.actors:
+        assert actor.name_zh in joined
+    assert "结项" in joined
+
+
+def test_trajectory_plots_pa_of_each_dyad(rich_analysis: Analysis) -> None:
+    fig = pa_trajectory_figure(rich_analysis, cjk=False)
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if len(ln.get_ydata()) == 3]
+    st = rich_analysis.stages
+    assert len(lines) == len(rich_analysis.relationships)
+    for line, (_, part) in zip(
+        lines, st.groupby(["agency", "government"], sort=False), strict=True
+    ):
+        assert_allclose(np.asarray(line.get_ydata(), float), part["pa"].to_numpy(float))
+    # the band |PA| <= theta_PI
+    band = [p for p in ax.patches if p.get_extents().height > 0]
+    assert band, "no shaded band"
+
+
+def test_membership_bars_and_intervals(rich_analysis: Analysis) -> None:
+    ax = membership_figure(rich_analysis, cjk=False).axes[0]
+    widths = sorted(round(p.get_width(), 9) for p in ax.patches)
+    rel = rich_analysis.relationships
+    expected = sorted(round(float(v), 9) for v in [*rel["mu_partnership"], *rel["mu_buddy"]])
+    assert widths == expected
+    segments = {
+        tuple(round(float(x), 9) for x in ln.get_xdata())
+        for ln in ax.get_lines()
+        if isinstance(ln, Line2D) and len(ln.get_xdata()) == 2
+    }
+    for r in rich_analysis.intervals.itertuples():
+        for lo, hi in ((r.mu_partnership_lo, r.mu_partnership_hi), (r.mu_buddy_lo, r.mu_buddy_hi)):
+            assert (round(float(lo), 9), round(float(hi), 9)) in segments
+
+
+def test_saved_files_parse_and_keep_chinese_as_text(
+    rich_analysis: Analysis, tmp_path: Path
+) -> None:
+    paths = save_figures(rich_analysis, tmp_path / "figs")
+    assert list(paths) == list(FIGURE_NAMES)
+    for svg_path, png_path in paths.values():
+        root = ET.parse(svg_path).getroot()
+        assert root.tag == f"{SVG_NS}svg"
+        with Image.open(png_path) as im:
+            assert im.format == "PNG"
+            assert im.width > 500
+            assert im.height > 300
+            assert len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0)) > 10
+    network = paths["network_contracting"][0].read_text(encoding="utf-8")
+    text_elements = ET.parse(paths["network_contracting"][0]).getroot().iter(f"{SVG_NS}text")
+    assert any("M社工机构" in (t.text or "") for t in text_elements)
+    assert "Noto Sans CJK SC" in network
+
+
+def test_png_labels_fall_back_to_ascii_without_a_cjk_font(
+    rich_analysis: Analysis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figures_module, "cjk_font", lambda: None)
+    seen: list[bool] = []
+    original = figures_module.network_figure
+
+    def spy(analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None) -> Figure:
+        seen.append(bool(cjk))
+        return original(analysis, stage, cjk=cjk)
+
+    monkeypatch.setattr(figures_module, "network_figure", spy)
+    save_figures(rich_analysis, tmp_path)
+    # SVG (text, drawn by the browser) in Chinese; PNG in ASCII
+    assert seen == [True, False] * 3
+    assert "M社工机构" in (tmp_path / "network_closing.svg").read_text(encoding="utf-8")
+
+
+def test_cjk_font_is_a_name_or_none() -> None:
+    name = cjk_font()
+    assert name is None or "CJK" in name or name in figures_module.CJK_FONT_FAMILIES
+
+
+def test_inline_svg_prefixes_ids_and_drops_namespaces(tiny_analysis: Analysis) -> None:
+    fig = membership_figure(tiny_analysis, cjk=True)
+    a, b = svg_text(fig, prefix="one"), svg_text(fig, prefix="two")
+    ids_a = set(re.findall(r'\bid="([^"]+)"', a))
+    ids_b = set(re.findall(r'\bid="([^"]+)"', b))
+    assert ids_a
+    assert not ids_a & ids_b
+    assert all(i.startswith("one-") for i in ids_a)
+    for ref in re.findall(r"url\(#([^)]+)\)", a) + re.findall(r'href="#([^"]+)"', a):
+        assert ref in ids_a
+    assert "http" not in a
+    assert "<?xml" not in a
+    assert "<metadata" not in a
+    doc = '<svg width="1pt" height="1pt" viewBox="0 0 1 1"><use xlink:href="#x"/></svg>'
+    assert inline_svg(doc, prefix="p").endswith('<use href="#p-x"/></svg>')
