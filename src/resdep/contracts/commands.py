@@ -17,7 +17,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import platform
 import sys
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -87,8 +90,22 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    """CSV as every resdep output is written: UTF-8, LF line ends, full precision."""
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("resdep", "pandas", "pyarrow", "jsonschema"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+            out[name] = "unknown"
+    return out
+
+
 def _import(args: argparse.Namespace) -> int:
-    from resdep.outputs import package_versions, write_table
     from resdep.textio import atomic_dir
 
     windows = [w for w in str(args.windows).split(",") if w.strip()]
@@ -101,12 +118,12 @@ def _import(args: argparse.Namespace) -> int:
         columns=["severity", "file", "place", "message"])
     with atomic_dir(args.out, force=args.force) as tmp:
         frame.to_parquet(tmp / "awards.parquet", index=False)
-        write_table(frame, tmp / "awards.csv")
-        write_table(indicators.long(), tmp / "indicators.csv")
-        write_table(indicators.suppliers, tmp / "suppliers.csv")
-        write_table(indicators.buyers, tmp / "buyers.csv")
-        write_table(indicators.pairs, tmp / "pairs.csv")
-        write_table(issues, tmp / "issues.csv")
+        _write_table(frame, tmp / "awards.csv")
+        _write_table(indicators.long(), tmp / "indicators.csv")
+        _write_table(indicators.suppliers, tmp / "suppliers.csv")
+        _write_table(indicators.buyers, tmp / "buyers.csv")
+        _write_table(indicators.pairs, tmp / "pairs.csv")
+        _write_table(issues, tmp / "issues.csv")
         (tmp / "summary.html").write_text(render_summary(table, indicators), encoding="utf-8")
         run = {
             "command": "contracts import",
@@ -118,7 +135,7 @@ def _import(args: argparse.Namespace) -> int:
             "issues": table.log.n_issues,
             "rows": len(frame),
             "indicators": DEFINITIONS,
-            "versions": package_versions(),
+            "versions": _versions(),
         }
         (tmp / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
