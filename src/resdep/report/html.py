@@ -560,7 +560,7 @@ class _Report:
                 "Marker shape: the stage state.",
             )
             + f'<div class="scroll">{table}</div>'
-            + '<p class="caption">D_ag: the agency’s dependence on the government actor (noisy-OR over '
+            + '<p class="caption">D_ag: the agency&#x27;s dependence on the government actor (noisy-OR over '
             "resources); D_ga: the reverse; MD = (D_ag + D_ga)/2; PI = |PA|; MDmin = min(D_ag, D_ga).</p>"
             + "</section>"
         )
@@ -677,7 +677,7 @@ class _Report:
         # problems and strategies: one row each, with the quotes behind it
         for prefix, kind, enum, title, caption in (
             ("problem:", RecordKind.PROBLEM, Problem, "Problems <span lang=\"zh-CN\">问题</span>",
-             "Estimate (α0·m0 + Σ w·v)/(α0 + Σ w) over the problem’s segments, per actor they name (else case-wide)."),
+             "Estimate (α0·m0 + Σ w·v)/(α0 + Σ w) over the problem's segments, per actor they name (else case-wide)."),
             ("strategy:", RecordKind.STRATEGY, Strategy, "Strategies <span lang=\"zh-CN\">策略</span>",
              "Weighted evidence Σ w·v for each agency strategy."),
         ):  # fmt: skip
@@ -710,8 +710,8 @@ class _Report:
         if not goal_part.empty:
             out.append('<h3>Goals and residents <span lang="zh-CN">目标与居民</span></h3>')
             out.append(
-                '<p class="caption">Goal profile: each goal’s share of the actor’s weighted goal '
-                "evidence. Resident alignment: cosine similarity with the residents’ reference "
+                '<p class="caption">Goal profile: each goal&#x27;s share of the actor&#x27;s weighted goal '
+                "evidence. Resident alignment: cosine similarity with the residents' reference "
                 "(resident benefit = service quality = 1). Task lean (government actors): share of "
                 "goal weight on trouble-free completion and impressions against quality and resident "
                 "benefit. Low alignment on both sides of a dyad: the relationship can serve both "
@@ -782,7 +782,7 @@ class _Report:
         ]
         out.append(
             '<p class="caption">One entry per (dependent → provider, resource, stage) tuple. I: '
-            "importance, S: availability of alternatives (N = 1 − S), X: the provider’s discretion, "
+            "importance, S: availability of alternatives (N = 1 − S), X: the provider's discretion, "
             "each the posterior mean of its segments (prior 0.5 without any); D = I^wI·N^wN·X^wX. "
             "T: distinct informant groups (documents and observations one each); T &lt; "
             f"{self.a.params.min_triangulation} is flagged single source. Open an entry for its quotes.</p>"
@@ -919,15 +919,15 @@ _METHOD = """
 <div class="method">
 <p><b>From quotes to inputs.</b> Each coded segment is a judgement (intensity 0–3, read as
 v = intensity/3) about one dimension of one dependence: importance I, availability of
-alternatives S, or the provider’s discretion X. Segments are weighted (direct, document and
+alternatives S, or the provider's discretion X. Segments are weighted (direct, document and
 observation 1, second-hand 0.5; a self-serving claim — an informant saying others depend on
 their own organisation — ×0.7) and pooled with a prior of 0.5 worth two segments.</p>
 <p><b>Dependence.</b> D(i→j, r, s) = I^wI·(1 − S)^wN·X^wX per resource; resources combine by
-noisy-OR into D(i→j, s). For a dyad, PA = D_ag − D_ga is the government actor’s power advantage;
+noisy-OR into D(i→j, s). For a dyad, PA = D_ag − D_ga is the government actor's power advantage;
 the stage state is <i>interdependent</i> (both ≥ θ_D, |PA| ≤ θ_PI), <i>government dominant</i>,
 <i>agency dominant</i> or <i>weak</i>.</p>
 <p><b>Relationship type.</b> RI (mean MDmin), GP (governance philosophy), IA (goal alignment)
-and dep (max D_ag) are calibrated (Ragin’s direct method) into memberships of partnership
+and dep (max D_ag) are calibrated (Ragin's direct method) into memberships of partnership
 <span lang="zh-CN">伙伴关系</span> and buddy <span lang="zh-CN">伙计关系</span>; a label needs
 membership above the threshold, else <i>transactional</i>. Uncertainty: every estimate is drawn
 from its Beta posterior and pushed through the same steps; P is the share of draws per label.</p>
