@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tomllib
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,27 +139,49 @@ def test_codings_header_and_coverage() -> None:
 # --- the pipeline ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def result() -> Any:
-    from resdep import analyze, load_case
+@dataclass(frozen=True)
+class Tables:
+    """The output tables of one analysis of the case."""
 
-    return analyze(load_case(CASE_DIR))
+    stages: pd.DataFrame
+    relationships: pd.DataFrame
+    diagnostics: pd.DataFrame
 
 
-def _stage_rows(result: Any, government: str) -> pd.DataFrame:
-    stages: pd.DataFrame = result.stages
+@pytest.fixture(scope="module", params=["api", "cli"])
+def result(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Tables:
+    """The case analysed through ``resdep.analyze`` and through ``resdep analyze``."""
+    if request.param == "api":
+        from resdep import analyze, load_case
+
+        res = analyze(load_case(CASE_DIR))
+        return Tables(res.stages, res.relationships, res.diagnostics)
+    out = tmp_path_factory.mktemp("founding") / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "resdep", "analyze", str(CASE_DIR), "--out", str(out),
+         "--no-report"],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return Tables(*(pd.read_csv(out / f"{name}.csv") for name in
+                    ("stages", "relationships", "diagnostics")))
+
+
+def _stage_rows(result: Tables, government: str) -> pd.DataFrame:
+    stages = result.stages
     rows = stages[(stages["agency"] == "agency") & (stages["government"] == government)]
+    assert sorted(rows["stage"]) == sorted(STAGES)
     return rows.set_index("stage")
 
 
-def _relationship(result: Any, government: str) -> pd.Series:
-    rel: pd.DataFrame = result.relationships
+def _relationship(result: Tables, government: str) -> pd.Series:
+    rel = result.relationships
     rows = rel[(rel["agency"] == "agency") & (rel["government"] == government)]
     assert len(rows) == 1
     return rows.iloc[0]
 
 
-def test_street_dyad_follows_the_three_stage_pattern(result: Any) -> None:
+def test_street_dyad_follows_the_three_stage_pattern(result: Tables) -> None:
     rows = _stage_rows(result, "street")
     assert rows.loc["contracting", "state"] == "interdependent"
     assert rows.loc["implementation", "state"] == "agency_dominant"
@@ -171,13 +194,13 @@ def test_street_dyad_follows_the_three_stage_pattern(result: Any) -> None:
     assert rows.loc["closing", "d_ag"] >= 0.6
 
 
-def test_bureau_dyad_is_interdependent_throughout(result: Any) -> None:
+def test_bureau_dyad_is_interdependent_throughout(result: Tables) -> None:
     rows = _stage_rows(result, "bureau")
     for stage in STAGES:
         assert rows.loc[stage, "md_min"] >= 0.6, stage
 
 
-def test_bureau_relationship_is_a_partnership(result: Any) -> None:
+def test_bureau_relationship_is_a_partnership(result: Tables) -> None:
     row = _relationship(result, "bureau")
     assert row["label"] == "partnership"
     assert row["p_partnership"] >= 0.8
@@ -187,7 +210,7 @@ def test_bureau_relationship_is_a_partnership(result: Any) -> None:
     assert row["ia"] > 0.6
 
 
-def test_street_relationship_is_a_buddy_relationship(result: Any) -> None:
+def test_street_relationship_is_a_buddy_relationship(result: Tables) -> None:
     row = _relationship(result, "street")
     assert row["label"] == "buddy"
     assert row["p_buddy"] >= 0.8
@@ -195,3 +218,16 @@ def test_street_relationship_is_a_buddy_relationship(result: Any) -> None:
     assert row["gp"] < 0.4
     assert row["ia"] < 0.4
     assert row["dep"] > 0.6
+
+
+def test_diagnostics_show_who_the_residents_can_count_on(result: Tables) -> None:
+    diag = result.diagnostics.set_index(["scope", "measure"])["value"]
+    # The street leans to trouble-free completion and impressions, away from residents;
+    # the bureau's goals are close to the residents' own.
+    assert diag[("street", "task_quality_lean")] > 0.8
+    assert diag[("street", "resident_alignment")] < 0.2
+    assert diag[("bureau", "resident_alignment")] > 0.7
+    for problem in ("relational_purchase", "lack_of_autonomy", "formalization"):
+        assert diag[("street", f"problem:{problem}")] > 0.65, problem
+    for strategy in ("survive_loss_making", "develop_profitable"):
+        assert diag[("agency", f"strategy:{strategy}")] > 0, strategy
