@@ -487,7 +487,7 @@ class Model:
         cnt = self.agency_count[d]
         # agencies with spare capacity are the ones looking for work: draw candidates
         # of the district in proportion to spare capacity (plus a little for everyone)
-        weight = (cap + 0.1 * self.w_gov) * self.alive
+        weight = (np.maximum(cap, 0.0) + 0.1 * self.w_gov) * self.alive
         cum = np.cumsum(weight)
         start = np.concatenate([[0.0], cum])[self.agency_start]
         total = _bc(self.agency_district, weights=weight, minlength=self.scale.districts)
