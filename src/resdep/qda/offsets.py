@@ -243,6 +243,7 @@ def detect_convention(
     ends = np.array([e for _, e, _ in selections], dtype=np.int64)
     evidence: dict[Convention, tuple[int, int, int, int]] = {}
     fit_masks: dict[Convention, NDArray[np.bool_]] = {}
+    exact_names: dict[Convention, int] = {}
     for conv in Convention:
         s_cp, s_ok = u.convert(conv, starts)
         e_cp, e_ok = u.convert(conv, ends)
@@ -250,18 +251,21 @@ def detect_convention(
         fit_masks[conv] = ok
         line_starts = int(np.sum(ok & u.line_start[np.minimum(s_cp, len(text))]))
         line_ends = int(np.sum(ok & u.line_end[np.minimum(e_cp, len(text))]))
-        names = 0
+        names = exact = 0
         for k, (_, _, name) in enumerate(selections):
-            if name.strip() and ok[k]:
-                want, got = _norm(name), _norm(text[s_cp[k] : e_cp[k]])
+            if name and ok[k]:
+                piece = text[s_cp[k] : e_cp[k]]
+                want, got = _norm(name), _norm(piece)
+                exact += 2 if name == piece else int(bool(want) and want == got)
                 if want and got and (got.startswith(want) or want.startswith(got)):
                     names += 1
         evidence[conv] = (int(ok.sum()), names, line_starts, line_ends)
+        exact_names[conv] = exact
     order = list(Convention)
 
-    def rank(c: Convention) -> tuple[int, int, int, int, int]:
+    def rank(c: Convention) -> tuple[int, int, int, int, int, int]:
         fit, names, ls, le = evidence[c]
-        return (fit, names, ls + le, int(c is prior), -order.index(c))
+        return (fit, exact_names[c], names, ls + le, int(c is prior), -order.index(c))
 
     best = max(Convention, key=rank)
     any_fit = np.zeros(n_sel, dtype=bool)

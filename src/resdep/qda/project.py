@@ -308,14 +308,15 @@ class _Ctx:
         label = f"<{tag}" + (f' name="{name}"' if name else "") + ">"
         return f"{label} (line {line})" if line else label
 
-    def ref(self, el: Any, what: str, kinds: set[str]) -> str:
+    def ref(self, el: Any, what: str, kinds: set[str], place: str | None = None) -> str:
         raw = el.get("targetGUID") or el.get("guid") or ""
         g = normalise_guid(raw)
         if g not in self.guids or self.guids[g] not in kinds:
             raise QdaFormatError(
                 f"{what} {raw!r} points to no {' or '.join(sorted(kinds))} in the project",
                 file=self.file,
-                place=self.where(el.getparent()) if el.getparent() is not None else self.where(el),
+                place=place
+                or (self.where(el.getparent()) if el.getparent() is not None else self.where(el)),
                 fix="the export is incomplete or damaged; export the project again from your QDA program",
             )
         return g
@@ -670,7 +671,7 @@ def _text_source(
         codings = tuple(
             QdaCoding(
                 guid=normalise_guid(c.get("guid")),
-                code=_code_ref(ctx, c),
+                code=_code_ref(ctx, c, f"source {name!r}, {ctx.where(sel)} guid {sel.get('guid')}"),
                 user=_user(c.get("creatingUser"), user_guids) or sel_user,
             )
             for c in ctx.children(sel, "Coding")
@@ -701,7 +702,7 @@ def _text_source(
     )
 
 
-def _code_ref(ctx: _Ctx, coding: Any) -> str:
+def _code_ref(ctx: _Ctx, coding: Any, place: str) -> str:
     ref = ctx.child(coding, "CodeRef")
     if ref is None:
         raise QdaFormatError(
@@ -710,7 +711,7 @@ def _code_ref(ctx: _Ctx, coding: Any) -> str:
             place=ctx.where(coding.getparent()),
             fix="export the project again",
         )
-    return ctx.ref(ref, "CodeRef", {"Code"})
+    return ctx.ref(ref, "CodeRef", {"Code"}, place)
 
 
 def _user(raw: str | None, user_guids: set[str]) -> str | None:
