@@ -38,6 +38,7 @@ True
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["CHINESE_METHODS", "METHODS", "is_framework_text", "method_code"]
@@ -72,8 +73,8 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
     ("open", "open"),
 )
 
-_FRAMEWORK_TERMS = ("framework", "框架协议")
-_CALL_OFF_TERMS = ("call off", "call-off", "calloff", "mini competition", "further competition")
+_FRAMEWORK = re.compile(r"framework|框架协议")
+_CALL_OFF = re.compile(r"call[- ]?off|mini competition|further competition")
 
 
 def _fold(text: str) -> str:
@@ -106,6 +107,4 @@ def is_framework_text(text: str | None) -> bool:
     if not text:
         return False
     folded = _fold(text)
-    if any(term in folded for term in _CALL_OFF_TERMS):
-        return False
-    return any(term in folded for term in _FRAMEWORK_TERMS)
+    return _FRAMEWORK.search(folded) is not None and _CALL_OFF.search(folded) is None

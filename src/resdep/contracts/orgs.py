@@ -113,14 +113,14 @@ class OrgResolver:
         self._ids_by_name: defaultdict[str, set[str]] = defaultdict(set)
         self._names: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
-    def add(self, ref: OrgRef) -> None:
-        """Learn a reference (call for every reference before resolving any)."""
+    def add(self, ref: OrgRef, count: int = 1) -> None:
+        """Learn a reference seen ``count`` times (add every reference before resolving any)."""
         ident, by_name = ref.identifier_key, ref.name_key
         if ident and by_name:
             self._ids_by_name[by_name].add(ident)
         key = ident or by_name
         if key and ref.display_name:
-            self._names[key][ref.display_name] += 1
+            self._names[key][ref.display_name] += count
 
     def resolve(self, ref: OrgRef) -> str:
         """The key of ``ref``: its identifier, else the one identifier its name was seen with."""

@@ -40,6 +40,7 @@ renewal_uncompeted     renewal and uncompeted
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,7 +50,7 @@ import pandas as pd
 
 from resdep.contracts.awards import RawAward
 from resdep.contracts.log import ImportLog
-from resdep.contracts.orgs import OrgResolver
+from resdep.contracts.orgs import OrgRef, OrgResolver
 from resdep.contracts.readers import expand_paths, read_awards
 
 __all__ = ["COLUMNS", "AwardTable", "build_table", "read_records"]
@@ -95,7 +96,8 @@ def _settle(row: RawAward) -> tuple[float | None, str]:
 
 
 def _dates(values: Iterable[date | None]) -> pd.Series:
-    return pd.Series([pd.NaT if v is None else pd.Timestamp(v) for v in values],
+    text = [None if v is None else v.isoformat() for v in values]
+    return pd.Series(pd.to_datetime(pd.Series(text, dtype="string"), format="%Y-%m-%d"),
                      dtype="datetime64[ns]")
 
 
@@ -103,16 +105,21 @@ def build_table(rows: Sequence[RawAward], *, log: ImportLog | None = None,
                 files: Sequence[str] = ()) -> AwardTable:
     """Resolve organisations across rows and derive the flag columns."""
     orgs = OrgResolver()
+    seen: Counter[OrgRef] = Counter()
     for row in rows:
-        orgs.add(row.buyer)
-        orgs.add(row.supplier)
+        seen[row.buyer] += 1
+        seen[row.supplier] += 1
+    for ref, count in seen.items():
+        orgs.add(ref, count)
+    key_of = {ref: orgs.resolve(ref) for ref in seen}
     settled = [_settle(r) for r in rows]
-    buyers = [orgs.resolve(r.buyer) for r in rows]
-    suppliers = [orgs.resolve(r.supplier) for r in rows]
+    buyers = [key_of[r.buyer] for r in rows]
+    suppliers = [key_of[r.supplier] for r in rows]
     names = orgs.known()
+    name_of = {key: names.get(key) or orgs.name(key) for key in set(key_of.values())}
 
     def name(key: str) -> str:
-        return names.get(key) or orgs.name(key)
+        return name_of[key]
 
     frame = pd.DataFrame({
         "source": [r.source for r in rows],
