@@ -133,9 +133,9 @@ def read_archive(path: str | Path, *, limits: ArchiveLimits | None = None) -> di
         ) from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise QdaFormatError(
-            f"not a .qdpx (ZIP) archive: {exc}",
+            f"not a ZIP archive, as a {p.suffix or 'REFI-QDA'} file must be: {exc}",
             file=p,
-            fix="export the project again as a REFI-QDA project (.qdpx)",
+            fix="export or save the file again (a REFI-QDA project is a .qdpx file)",
         ) from None
     out: dict[str, bytes] = {}
     with zf:

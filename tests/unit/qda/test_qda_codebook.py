@@ -76,7 +76,8 @@ def _codebook_schema() -> xmlschema.XMLSchema:
 )
 def test_recognise(path: tuple[str, ...], expected: tuple[str, str]) -> None:
     found = recognise(path)
-    assert found is not None and (found.group, found.value) == expected
+    assert found is not None
+    assert (found.group, found.value) == expected
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,8 @@ def test_guids_are_fixed_and_language_free() -> None:
     zh = etree.fromstring(codebook_xml("zh"))
     guids_en = [c.get("guid") for c in en.iter(f"{{{CODEBOOK_NS}}}Code")]
     guids_zh = [c.get("guid") for c in zh.iter(f"{{{CODEBOOK_NS}}}Code")]
-    assert guids_en == guids_zh and len(set(guids_en)) == len(guids_en)
+    assert guids_en == guids_zh
+    assert len(set(guids_en)) == len(guids_en)
     assert code_guid(CanonicalCode(group="Stage", value="closing")) in guids_en
     names_zh = {c.get("name") for c in zh.iter(f"{{{CODEBOOK_NS}}}Code")}
     assert {"阶段", "立项", "专业服务资源", "强度"} <= names_zh

@@ -70,14 +70,12 @@ def test_nvivo_style_single_code_selections_merge(tmp_path: Path) -> None:
         Dimension.IMPORTANCE,
         3,
     )
-    assert (
-        c.quote == "我们的钱全靠街道。" and c.evidence is EvidenceType.DOCUMENT
-    )  # no informant: a document
-    assert (
-        case.actor("agency").kind is ActorKind.SOCIAL_WORK_AGENCY
-        and case.actor("agency").name_zh == "M社工"
-    )
-    assert report.records == 1 and report.segments == 1
+    assert c.quote == "我们的钱全靠街道。"
+    assert c.evidence is EvidenceType.DOCUMENT
+    assert case.actor("agency").kind is ActorKind.SOCIAL_WORK_AGENCY
+    assert case.actor("agency").name_zh == "M社工"
+    assert report.records == 1
+    assert report.segments == 1
 
 
 def test_complete_selections_stay_apart(tmp_path: Path) -> None:
@@ -98,17 +96,16 @@ def test_two_intensities_on_one_segment_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(QdaFormatError, match="2 Intensity codes") as info:
         import_qdpx(_project(tmp_path, sels))
-    assert "'S1'" in str(info.value) and "one intensity per segment" in str(info.value)
+    assert "'S1'" in str(info.value)
+    assert "one intensity per segment" in str(info.value)
 
 
 def test_incomplete_segments_are_reported(tmp_path: Path) -> None:
     sels = selection(1, 0, 9, [100, 101, 102, 103, 104, 105]) + selection(2, 9, 21, [100, 103])
     case, report = import_qdpx(_project(tmp_path, sels))
     assert len(case.codings) == 1
-    assert (
-        len(report.incomplete) == 1
-        and "needs Dependent, Provider, Dimension, Intensity" in report.incomplete[0]
-    )
+    assert len(report.incomplete) == 1
+    assert "needs Dependent, Provider, Dimension, Intensity" in report.incomplete[0]
 
 
 def test_missing_actor_kind_says_how_to_give_it(tmp_path: Path) -> None:
@@ -116,9 +113,8 @@ def test_missing_actor_kind_says_how_to_give_it(tmp_path: Path) -> None:
     p = _project(tmp_path, sels, with_kinds=False)
     with pytest.raises(QdaFormatError, match="kind of actors 'agency', 'street'") as info:
         import_qdpx(p)
-    assert "[actors]" in str(info.value) and "description of the code Actor/agency" in str(
-        info.value
-    )
+    assert "[actors]" in str(info.value)
+    assert "description of the code Actor/agency" in str(info.value)
     mapping = tmp_path / "m.toml"
     mapping.write_text(
         '[actors]\nagency = { kind = "social_work_agency" }\nstreet = { kind = "street_office" }\n',
@@ -170,9 +166,12 @@ street = { kind = "street_office" }
     )
     mapping = load_mapping(m)
     case, report = import_qdpx(p, mapping=mapping)
-    assert case.id == "own" and [s.id for s in case.sources] == ["S01"]
-    assert case.informants[0].id == "I01" and case.informants[0].organisation == "agency"
-    assert case.sources[0].informant == "I01" and case.sources[0].kind.value == "interview"
+    assert case.id == "own"
+    assert [s.id for s in case.sources] == ["S01"]
+    assert case.informants[0].id == "I01"
+    assert case.informants[0].organisation == "agency"
+    assert case.sources[0].informant == "I01"
+    assert case.sources[0].kind.value == "interview"
     assert len(case.codings) == 1  # coder 2's segment lacks an intensity
     assert case.codings[0].evidence is EvidenceType.DIRECT
     assert "Memo/Later" not in report.ignored_codes  # mapped to nothing, not unknown
@@ -246,4 +245,5 @@ def test_nvivo_file_has_no_resdep_codes() -> None:
 def test_load_case_reads_qdpx(tmp_path: Path) -> None:
     sels = "".join(selection(k, 0, 9, [c]) for k, c in enumerate([100, 101, 102, 103, 104, 105]))
     case = load_case(_project(tmp_path, sels), overrides={"draws": 10})
-    assert case.parameters.draws == 10 and len(case.codings) == 1
+    assert case.parameters.draws == 10
+    assert len(case.codings) == 1

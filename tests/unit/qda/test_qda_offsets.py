@@ -37,7 +37,8 @@ def test_known_offsets() -> None:
             assert u.to_code_point(conv, _encode_offset(text, cp, conv)) == cp, (conv, cp)
     assert u.to_code_point(Convention.UTF16, 1) is None  # inside the emoji's surrogate pair
     assert u.to_code_point(Convention.UTF8, 2) is None  # inside the emoji's UTF-8 bytes
-    assert u.length(Convention.UTF16) == 12 and u.length(Convention.CODE_POINTS_CRLF1) == 9
+    assert u.length(Convention.UTF16) == 12
+    assert u.length(Convention.CODE_POINTS_CRLF1) == 9
 
 
 def test_origin_priors() -> None:
@@ -50,7 +51,8 @@ def test_origin_priors() -> None:
 
 def test_all_agree_on_plain_ascii() -> None:
     det = detect_convention("plain\ntext", [(0, 5, "")], prior=Convention.UTF16)
-    assert det.ambiguous and det.convention is Convention.UTF16
+    assert det.ambiguous
+    assert det.convention is Convention.UTF16
     assert "agree" in det.summary()
 
 
@@ -102,7 +104,8 @@ def test_nvivo_convention_is_utf16(nvivo_source) -> None:  # type: ignore[no-unt
     det = nvivo_source.detection
     assert det.convention is Convention.UTF16
     fits, _, starts, _ = det.evidence[Convention.UTF16]
-    assert fits == 330 and starts >= 300
+    assert fits == 330
+    assert starts >= 300
     assert (
         det.evidence[Convention.CODE_POINTS][2] < 60
     )  # few line starts under the standard's reading

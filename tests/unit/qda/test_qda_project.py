@@ -22,7 +22,8 @@ def test_nvivo_counts() -> None:
     assert p.n_selections == 330
     assert sorted(u.label for u in p.users) == ["Gergo", "floriansipos", "test_user"]
     # codes are nested: top-level codes and their children
-    assert any(len(c.path) == 2 for c in p.codes) and any(len(c.path) == 1 for c in p.codes)
+    assert any(len(c.path) == 2 for c in p.codes)
+    assert any(len(c.path) == 1 for c in p.codes)
     child = next(c for c in p.codes if c.path == ("1. Oltás típusa", "COVID"))
     assert child.parent == next(c.guid for c in p.codes if c.path == ("1. Oltás típusa",))
     # the coder is the Coding's creatingUser, not the selection's
@@ -96,7 +97,8 @@ def test_relative_external_source(tmp_path: Path) -> None:
     (ext / "a.txt").write_bytes("外部文本".encode("gb18030"))
     body = users(1) + "<Sources>" + text_source(10, "ext", path="relative://a.txt") + "</Sources>"
     p = read_qdpx(write_qdpx(tmp_path / "r.qdpx", qde(body, extra=f'basePath="{ext}"')))
-    assert p.sources[0].text == "外部文本" and p.sources[0].encoding == "gb18030"
+    assert p.sources[0].text == "外部文本"
+    assert p.sources[0].encoding == "gb18030"
 
 
 def test_cases_variables_notes_sets(tmp_path: Path) -> None:
@@ -153,7 +155,8 @@ def test_missing_source_file(tmp_path: Path) -> None:
 def test_selection_outside_text(tmp_path: Path) -> None:
     with pytest.raises(SourceTextError, match="outside the text") as info:
         read_qdpx(_simple(tmp_path, sel=selection(1, 5, 500, [100])))
-    assert "'S1'" in str(info.value) and "Fix:" in str(info.value)
+    assert "'S1'" in str(info.value)
+    assert "Fix:" in str(info.value)
 
 
 def test_wrong_root_and_namespace(tmp_path: Path) -> None:

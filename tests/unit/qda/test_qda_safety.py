@@ -120,7 +120,7 @@ def test_duplicate_entries_are_refused(tmp_path: Path) -> None:
 def test_not_a_zip_and_missing_file(tmp_path: Path) -> None:
     p = tmp_path / "x.qdpx"
     p.write_text("hello", encoding="utf-8")
-    with pytest.raises(QdaFormatError, match="not a .qdpx"):
+    with pytest.raises(QdaFormatError, match="not a ZIP archive"):
         read_qdpx(p)
     with pytest.raises(QdaFormatError, match="not found"):
         read_qdpx(tmp_path / "missing.qdpx")
@@ -130,7 +130,7 @@ def test_no_project_qde(tmp_path: Path) -> None:
     p = tmp_path / "empty.qdpx"
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("sources/a.txt", b"x")
-    with pytest.raises(QdaFormatError, match="no project.qde"):
+    with pytest.raises(QdaFormatError, match=r"no project\.qde"):
         read_qdpx(p)
 
 
