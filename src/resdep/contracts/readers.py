@@ -78,7 +78,8 @@ class _Reader:
     def check(self, kind: SchemaKind, item: Any, file: str, place: str) -> None:
         if not self.validate:
             return
-        errors = schema_errors(kind, item, prefix=place if place.startswith("/") else "")
+        pointer = place if place.startswith("/") and place != "/" else ""
+        errors = schema_errors(kind, item, prefix=pointer)
         if errors:
             self.log.read[f"{kind.replace('_', ' ')}s with schema errors"] += 1
             where = "" if place.startswith("/") else place
