@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from resdep.case.model import Case, Coding
-from resdep.vocab import EvidenceType, RecordKind
+from resdep.vocab import CaseSourceKind, RecordKind
 
 __all__ = ["EvidenceRecord", "build_records"]
 
@@ -57,14 +57,12 @@ def build_records(case: Case) -> tuple[EvidenceRecord, ...]:
         source = sources[c.source]
         informant = informants.get(source.informant) if source.informant else None
         org = informant.organisation if informant else None
-        if c.evidence is EvidenceType.DOCUMENT or (
-            informant is None and c.evidence is not EvidenceType.OBSERVATION
-        ):
-            group = "document"
-        elif c.evidence is EvidenceType.OBSERVATION and informant is None:
-            group = "observation"
+        if informant is None:
+            # sources without an informant count as one group per kind: all documents one,
+            # all field notes (observation) one, whatever evidence type a row states
+            group = "observation" if source.kind is CaseSourceKind.FIELDNOTE else "document"
         else:
-            group = org or "observation"
+            group = informant.organisation
         self_serving = (
             c.kind is RecordKind.DEPENDENCE
             and org is not None
