@@ -510,7 +510,7 @@ class PurchaseModel(mesa.Model):
             ia = float(gov @ agy) / den if den > 0 else 0.5
             ind = classify_dyads(d_ag[None], d_ga[None], [s.theta], [ia])
             out.append({"agency": a, "d_ag": d_ag, "d_ga": d_ga, "label": int(ind.label[0]),
-                        "dep": float(ind.dep[0]), "street": s, "rev_as": rev_as})
+                        "d_ag_mean": float(d_ag.mean()), "street": s, "rev_as": rev_as})
         return out
 
     def record(self, active: list[Committee], alpha: dict[Committee, float],
@@ -545,7 +545,7 @@ class PurchaseModel(mesa.Model):
         row["formalization"] = sum(alpha.values()) / len(alpha) if alpha else 0.0
         deps: dict[Agency, list[float]] = defaultdict(list)
         for d in dyads:
-            deps[d["agency"]].append(d["dep"])
+            deps[d["agency"]].append(d["d_ag_mean"])
         auto = [(1 - mean_alpha[a]) * (1 - float(np.mean(deps[a]))) for a in mean_alpha]
         row["autonomy"] = float(np.mean(auto)) if auto else 0.0
         row["n_dyads"] = float(len(dyads))

@@ -26,7 +26,7 @@ SEEDS = 60
 YEARS = 16
 OUTCOMES = ["pa_contracting", "pa_implementation", "pa_closing", "md_min_contracting",
             "md_min_closing", "share_buddy", "welfare", "welfare_ratio", "task_completion",
-            "survival", "staff", "hhi", "relational_share", "formalization"]
+            "survival", "staff", "hhi", "relational_share", "formalization", "autonomy"]
 
 
 def _tail_means(rows: pd.DataFrame) -> pd.Series:

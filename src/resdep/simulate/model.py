@@ -401,8 +401,10 @@ class Model:
         n_dy = max(tables.agency.size, 1)
         pa = tables.d_ag - tables.d_ga
         mdmin = np.minimum(tables.d_ag, tables.d_ga)
+        # autonomy: professional share of effort times independence from the government
+        # side (1 − D_ag averaged over stages and the agency's dyads)
         autonomy_a = (1.0 - mean_alpha) * (1.0 - _bc(
-            tables.agency, weights=tables.dep, minlength=na
+            tables.agency, weights=tables.d_ag.mean(axis=-1), minlength=na
         ) / np.maximum(_bc(tables.agency, minlength=na), 1))
         row = {
             "year": float(self.year),
@@ -620,7 +622,7 @@ class Model:
         spare_d = _bc(self.agency_district, weights=spare, minlength=self.scale.districts)
         known = self.history[pairs] >= 0.3
         known_spare = _bc(dy_st, weights=np.where(known, spare[dy_ag], 0.0), minlength=ns)
-        # known partners of the street that have no contract this year count too
+        # partners the street knows (history ≥ 0.3) among this year's dyads
         own = spare[dy_ag]
         alt_known = np.maximum(known_spare[dy_st] - np.where(known, own, 0.0), 0.0)
         alt_open = np.maximum(spare_d[self.street_district[dy_st]] - own, 0.0)
