@@ -31,6 +31,7 @@ from resdep.contracts.indicators import (
     Window,
     compute_indicators,
     parse_windows,
+    read_income,
 )
 from resdep.contracts.log import ImportLog, Issue
 from resdep.contracts.merge import compile_releases
@@ -55,6 +56,7 @@ __all__ = [
     "method_code",
     "normalise_name",
     "parse_windows",
+    "read_income",
     "read_records",
     "resolve_actors",
 ]

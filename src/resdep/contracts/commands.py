@@ -2,7 +2,8 @@
 
 ::
 
-    resdep contracts import FILES... --out DIR [--windows all,year] [--no-validate] [--quiet] [--force]
+    resdep contracts import FILES... --out DIR [--windows all,year] [--income CSV]
+                            [--no-validate] [--quiet] [--force]
     resdep contracts template [--out FILE]
 
 The output folder holds ``awards.parquet`` and ``awards.csv`` (the award table),
@@ -26,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from resdep.contracts.csvfile import template
-from resdep.contracts.indicators import DEFINITIONS, compute_indicators
+from resdep.contracts.indicators import DEFINITIONS, compute_indicators, read_income
 from resdep.contracts.summary import render_summary
 from resdep.contracts.table import read_records
 
@@ -54,6 +55,9 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--windows", default="all,year",
                      help="time windows, comma-separated: all, year (one per calendar year), "
                           "START:END with ISO dates (default: all,year)")
+    imp.add_argument("--income", metavar="CSV",
+                     help="suppliers' total income (organisation,window,amount,currency) for "
+                          "dependence on total income, D*_sb = V_bs / I_s")
     imp.add_argument("--no-validate", action="store_true",
                      help="skip validation against the shipped OCDS and 360Giving schemas")
     imp.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
@@ -110,7 +114,8 @@ def _import(args: argparse.Namespace) -> int:
 
     windows = [w for w in str(args.windows).split(",") if w.strip()]
     table = read_records(args.files, validate=not args.no_validate, progress=not args.quiet)
-    indicators = compute_indicators(table, windows)
+    income = read_income(Path(args.income), table) if args.income else None
+    indicators = compute_indicators(table, windows, income=income)
     frame = table.frame
     issues = pd.DataFrame(
         [{"severity": i.severity, "file": i.file, "place": i.place, "message": i.message}

@@ -35,6 +35,8 @@ renewal_uncompeted_share   all     share (count for pairs) of renewals — a rep
 tenure_years               pair    years from the pair's first contract start to its    incumbency (Coviello, Guglielmo &
                                    latest contract end, history up to the window end    Spagnolo 2018)
 paid_to_awarded            all     Σ paid / Σ awarded over valued awards with payments  OCDS ``implementation.transactions``
+dependence_on_income       pair    D*_sb = V_bs / I_s, where total income I_s is given  REFERENCE (charity accounts, 业务活动表)
+public_share_of_income     supp.   V_s / I_s                                            —
 =========================  ======  ===================================================  =======================================
 
 Buyer-level procedural shares count each award once (not once per supplier on it). Repeat,
@@ -63,18 +65,24 @@ Pfeffer, J. & Salancik, G. R. (1978). *The External Control of Organizations*. H
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
+from resdep.contracts.awards import parse_amount
 from resdep.contracts.table import AwardTable
-from resdep.errors import RecordsFormatError
+from resdep.errors import RecordsFormatError, closest
+from resdep.textio import decode_bytes
 
 __all__ = [
     "DEFINITIONS", "Indicators", "Window", "compute_indicators", "in_window", "parse_windows",
+    "read_income",
 ]
 
 #: Each indicator with a one-line formula, for outputs and reports.
@@ -102,6 +110,9 @@ DEFINITIONS: dict[str, str] = {
     "renewals_uncompeted": "renewals (repeat or prior process) non-open or single-bid",
     "tenure_years": "years from first contract start to latest contract end, up to window end",
     "paid_to_awarded": "sum paid / sum awarded, over valued awards with recorded payments",
+    "income": "I_s: the supplier's total income in the window, where given",
+    "public_share_of_income": "V_s / I_s (observed public revenue as a share of total income)",
+    "dependence_on_income": "D*_sb = V_bs / I_s (dependence on the buyer against total income)",
 }
 
 
@@ -313,11 +324,15 @@ def _tenure(history: pd.DataFrame, window: Window) -> pd.Series:
 
 
 def compute_indicators(table: AwardTable | pd.DataFrame,
-                       windows: Sequence[Window] | Sequence[str] = ("all", "year")) -> Indicators:
+                       windows: Sequence[Window] | Sequence[str] = ("all", "year"), *,
+                       income: Mapping[tuple[str, str, str], float] | None = None) -> Indicators:
     """Indicators per window, currency and supplier, buyer and pair (see the module).
 
     ``windows`` are :class:`Window` objects or words for :func:`parse_windows`
-    (``"year"`` expands to the years in which awards are dated).
+    (``"year"`` expands to the years in which awards are dated). ``income`` gives a
+    supplier's total income I_s by ``(window label, currency, supplier key)`` (see
+    :func:`read_income`); where known, suppliers get ``income`` and
+    ``public_share_of_income`` = V_s / I_s, and pairs ``dependence_on_income`` = V_bs / I_s.
     """
     frame = table.frame if isinstance(table, AwardTable) else table
     years = sorted({int(y) for y in _when(frame).dt.year.dropna()})
@@ -341,8 +356,55 @@ def compute_indicators(table: AwardTable | pd.DataFrame,
         for col in frame_.columns:
             if frame_[col].dtype == object and col not in ("first_award", "last_award"):
                 frame_[col] = frame_[col].fillna("")
+    if income and not suppliers.empty:
+        def total(frame_: pd.DataFrame) -> pd.Series:
+            keys = zip(frame_["window"], frame_["currency"], frame_["supplier"], strict=True)
+            return pd.Series([income.get(k) for k in keys], index=frame_.index, dtype="float64")
+
+        suppliers["income"] = total(suppliers)
+        suppliers["public_share_of_income"] = suppliers["value"] / suppliers["income"]
+        pairs["dependence_on_income"] = pairs["value"] / total(pairs)
     return Indicators(pairs=_order(pairs, "pair"), suppliers=_order(suppliers, "supplier"),
                       buyers=_order(buyers, "buyer"))
+
+
+_INCOME_ALIASES = {"organisation": "organisation", "organization": "organisation",
+                   "机构": "organisation", "window": "window", "year": "window", "年度": "window",
+                   "amount": "amount", "income": "amount", "总收入": "amount",
+                   "currency": "currency", "币种": "currency"}
+
+
+def read_income(path: Path, table: AwardTable) -> dict[tuple[str, str, str], float]:
+    """Suppliers' total income from a CSV: ``organisation, window, amount, currency``.
+
+    ``organisation`` is an identifier or a name found in the records; ``window`` a window
+    label (``all``, ``2021``, ``2020-01-01:2021-12-31``); ``amount`` the organisation's total
+    income in that window (for a Chinese social organisation, the total of its 业务活动表
+    income lines). Chinese headers 机构, 年度, 总收入, 币种 work too.
+    """
+    text, _ = decode_bytes(path.read_bytes(), file=path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = {_INCOME_ALIASES.get((h or "").strip(), "") : h for h in reader.fieldnames or []}
+    if not {"organisation", "window", "amount"} <= columns.keys():
+        raise RecordsFormatError("an income file needs the columns organisation, window, amount "
+                                 "(and currency)", file=path, place="row 1",
+                                 fix="write the header organisation,window,amount,currency")
+    known = table.orgs.known()
+    out: dict[tuple[str, str, str], float] = {}
+    for row in reader:
+        place = f"row {reader.line_num}"
+        org = (row.get(columns["organisation"]) or "").strip()
+        key = table.orgs.find(org)
+        if key is None:
+            raise RecordsFormatError(f"organisation {org!r} is not in the records", file=path,
+                                     place=place, fix=closest(org, list(known.values())))
+        amount = parse_amount(row.get(columns["amount"]))
+        if amount is None or amount <= 0:
+            raise RecordsFormatError(f"income {row.get(columns['amount'])!r} is not a positive "
+                                     "number", file=path, place=place, fix="write e.g. 1250000")
+        currency = (row.get(columns.get("currency", ""), "") or "XXX").strip().upper()
+        out[((row.get(columns["window"]) or "").strip(), currency, key)] = amount
+    return out
 
 
 _ORDER = {
@@ -350,11 +412,12 @@ _ORDER = {
              "n_awards", "n_processes", "value", "dependence", "reliance", "mutual_dependence",
              "power_advantage", "power_imbalance", "single_bid_share", "non_open_share",
              "open_call_share", "repeat_awards", "renewals_uncompeted", "tenure_years",
-             "paid_to_awarded", "first_award", "last_award"],
+             "paid_to_awarded", "dependence_on_income", "first_award", "last_award"],
     "supplier": ["window", "currency", "supplier", "supplier_name", "n_awards", "n_processes",
                  "n_buyers", "value", "top_buyer", "top_buyer_name", "top_buyer_share", "hhi",
                  "single_bid_share", "non_open_share", "open_call_share", "repeat_share",
-                 "renewal_uncompeted_share", "paid_to_awarded"],
+                 "renewal_uncompeted_share", "paid_to_awarded", "income",
+                 "public_share_of_income"],
     "buyer": ["window", "currency", "buyer", "buyer_name", "n_awards", "n_processes",
               "n_suppliers", "value", "top_supplier", "top_supplier_name", "top_supplier_share",
               "hhi", "single_bid_share", "non_open_share", "open_call_share", "repeat_share",

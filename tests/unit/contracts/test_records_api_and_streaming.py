@@ -18,7 +18,7 @@ def test_public_names_are_pinned() -> None:
     assert set(resdep.contracts.__all__) == {
         "DEFINITIONS", "AwardTable", "HardInput", "ImportLog", "Indicators", "Issue", "OrgRef",
         "OrgResolver", "Window", "build_table", "compile_releases", "compute_indicators",
-        "economic_inputs", "method_code", "normalise_name", "parse_windows", "read_records",
+        "economic_inputs", "method_code", "normalise_name", "parse_windows", "read_income", "read_records",
         "resolve_actors",
     }
     for name in resdep.contracts.__all__:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,7 +12,14 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from records_builders import EXAMPLE_CSV
 
-from resdep.contracts import Window, build_table, compute_indicators, parse_windows, read_records
+from resdep.contracts import (
+    Window,
+    build_table,
+    compute_indicators,
+    parse_windows,
+    read_income,
+    read_records,
+)
 from resdep.contracts.awards import RawAward
 from resdep.contracts.orgs import OrgRef
 from resdep.errors import RecordsFormatError
@@ -135,3 +143,22 @@ def test_shares_are_proportions_and_sum_to_one(rows: list[tuple[str, str, float,
     for frame, n in ((ind.suppliers, "n_buyers"), (ind.buyers, "n_suppliers")):
         ok = frame.dropna(subset=["hhi"])
         assert ((ok["hhi"] <= 1 + 1e-12) & (ok["hhi"] >= 1 / ok[n] - 1e-12)).all()
+
+
+def test_dependence_on_total_income(tmp_path: Path) -> None:
+    table = read_records([EXAMPLE_CSV])
+    path = tmp_path / "income.csv"
+    path.write_text("机构,年度,总收入,币种\n新桥社会工作服务社,all,7340000,CNY\n"
+                    "CN-USCC-52310112MJ0000022Y,2021,1120000,CNY\n", encoding="utf-8")
+    income = read_income(path, table)
+    ind = compute_indicators(table, ["all", "year"], income=income)
+    s = ind.suppliers.set_index(["window", "supplier_name"])
+    assert_allclose(s.loc[("all", "新桥社会工作服务社"), "public_share_of_income"], 0.5)
+    assert_allclose(s.loc[("2021", "阳光社会工作服务中心"), "public_share_of_income"], 0.5)
+    assert pd.isna(s.loc[("2021", "新桥社会工作服务社"), "income"])
+    p = ind.pairs.set_index(["window", "buyer_name", "supplier_name"])
+    assert_allclose(p.loc[("all", "青石街道办事处", "新桥社会工作服务社"), "dependence_on_income"],
+                    2_600_000 / 7_340_000)
+    path.write_text("organisation,window,amount\nNobody,all,5\n", encoding="utf-8")
+    with pytest.raises(RecordsFormatError, match="not in the records"):
+        read_income(path, table)
