@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -58,6 +59,7 @@ __all__ = [
     "render_figures",
     "save_figures",
     "svg_text",
+    "with_columns",
 ]
 
 #: CJK font families looked for, in order, for PNG output (the first one installed wins).
@@ -126,6 +128,27 @@ FIGURE_NAMES: tuple[str, ...] = (
 
 _KIND_RANK = {k: i for i, k in enumerate(ActorKind)}
 _GLYPH_WARNING = r"Glyph \d+ .*missing from font"
+
+
+INTERVAL_COLUMNS: tuple[str, ...] = (
+    "agency", "government", "mu_partnership_lo", "mu_partnership_hi", "mu_buddy_lo",
+    "mu_buddy_hi",
+)  # fmt: skip
+
+
+def with_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The frame with every named column (missing ones added empty), for tables that an
+    analysis may leave bare (e.g. one built from simulated inputs has no evidence).
+
+    Examples
+    --------
+    >>> list(with_columns(pd.DataFrame(), ["a", "b"]).columns)
+    ['a', 'b']
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if not missing:
+        return frame
+    return frame.assign(**{c: pd.Series(dtype=object, index=frame.index) for c in missing})
 
 
 def cjk_font() -> str | None:
@@ -570,7 +593,7 @@ def membership_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
     """
     names = _Names(_use_cjk(cjk))
     rel = analysis.relationships
-    iv = analysis.intervals
+    iv = with_columns(analysis.intervals, INTERVAL_COLUMNS)
     threshold = analysis.params.label_threshold
     n = len(rel)
     with _style(names.cjk):

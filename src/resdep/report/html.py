@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import re
@@ -35,15 +36,17 @@ from typing import Any
 import pandas as pd
 
 from resdep.parameters import PARAMETER_DOCS
-from resdep.pipeline import Analysis
+from resdep.pipeline import DIAGNOSTICS_COLUMNS, Analysis
 from resdep.report.figures import (
     AGENCY_COLOUR,
     CSS_FONT_STACK,
     GOVERNMENT_COLOUR,
+    INTERVAL_COLUMNS,
     LABEL_COLOURS,
     OTHER_COLOUR,
     inline_svg,
     render_figures,
+    with_columns,
 )
 from resdep.textio import atomic_write_text
 from resdep.vocab import (
@@ -62,6 +65,14 @@ from resdep.vocab import (
 
 __all__ = ["render_report", "write_report"]
 
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "row", "kind", "stage", "dependent", "provider", "resource", "dimension", "actor", "value",
+    "intensity", "evidence", "weight", "self_serving", "informant", "organisation", "role",
+    "source", "start", "end", "quote", "note",
+)  # fmt: skip
+ORIGIN_COLUMNS: tuple[str, ...] = (
+    "dependent", "provider", "resource", "stage", "dimension", "value", "basis",
+)  # fmt: skip
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _DIMS = (Dimension.IMPORTANCE, Dimension.ALTERNATIVES, Dimension.DISCRETION)
 _DIM_SYMBOL = {Dimension.IMPORTANCE: "I", Dimension.ALTERNATIVES: "S", Dimension.DISCRETION: "X"}
@@ -170,7 +181,13 @@ class _Report:
     """Builds the page; holds the escaping and pseudonymising rules and what was shown."""
 
     def __init__(self, analysis: Analysis, figures: Mapping[str, str], *, pseudonymise: bool):
-        self.a = analysis
+        self.a = dataclasses.replace(
+            analysis,
+            evidence=with_columns(analysis.evidence, EVIDENCE_COLUMNS),
+            intervals=with_columns(analysis.intervals, INTERVAL_COLUMNS),
+            input_origins=with_columns(analysis.input_origins, ORIGIN_COLUMNS),
+            diagnostics=with_columns(analysis.diagnostics, DIAGNOSTICS_COLUMNS),
+        )
         self.case = analysis.case
         self.figures = figures
         self.actors = {x.id: x for x in self.case.actors}

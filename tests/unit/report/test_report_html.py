@@ -268,3 +268,16 @@ def test_case_without_dyads_still_reports(tmp_path: Path) -> None:
     assert check_page(page).errors == []
     assert "No government–agency dyad" in page
     assert "评估机构很重要。" in page
+
+
+def test_analysis_without_evidence_tables_still_reports(rich_analysis: Analysis) -> None:
+    # e.g. an analysis built from simulated inputs: no quotes, no intervals, no diagnostics
+    empty = pd.DataFrame()
+    bare = dataclasses.replace(
+        rich_analysis, evidence=empty, intervals=empty, input_origins=empty, diagnostics=empty
+    )
+    page = render_report(bare)
+    check = check_page(page)
+    assert check.errors == []
+    assert len(re.findall(r'data-input="', page)) == len(rich_analysis.inputs)
+    assert "No coded segment." in page
