@@ -69,7 +69,8 @@ def render_summary(table: AwardTable, indicators: Indicators, *, top: int = 15,
     all_s = suppliers[(suppliers["window"] == "all") & (suppliers["value"] > 0)]
     all_b = buyers[(buyers["window"] == "all") & (buyers["value"] > 0)]
     all_p = pairs[pairs["window"] == "all"]
-    dependent = all_s.sort_values(["top_buyer_share", "value"], ascending=[False, False]).head(top)
+    dependent = all_s.sort_values(["top_buyer_share", "n_awards", "value"],
+                                  ascending=[False, False, False]).head(top)
     concentrated = all_b.sort_values(["hhi", "value"], ascending=[False, False]).head(top)
     recurring = all_p[all_p["n_processes"] >= 2].sort_values(
         ["n_processes", "value"], ascending=[False, False]).head(top)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from records_builders import SHARED_DATA, release
 
 from resdep.contracts import compile_releases
@@ -70,3 +73,23 @@ def test_fictional_example_matches_the_published_compiled_release() -> None:
         assert ours[section] == theirs[section], section
     transactions = ours["contracts"][0]["implementation"]["transactions"]
     assert [t["value"]["amount"] for t in transactions] == [50000, 10000]
+
+
+_values = st.one_of(st.none(), st.integers(0, 3), st.sampled_from(["a", "b"]))
+_award = st.fixed_dictionaries({"id": st.sampled_from(["1", "2", "3"])},
+                               optional={"status": _values, "title": _values,
+                                         "value": st.fixed_dictionaries({"amount": _values})})
+_release = st.fixed_dictionaries(
+    {}, optional={"tender": st.fixed_dictionaries({}, optional={"status": _values, "title": _values}),
+                  "awards": st.lists(_award, max_size=3, unique_by=lambda a: a["id"]),
+                  "language": _values})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_release, min_size=2, max_size=5))
+def test_compiling_in_steps_equals_compiling_at_once(bodies: list[dict[str, Any]]) -> None:
+    releases = [release("o", str(i), f"2020-01-0{i + 1}T00:00:00Z", **b) for i, b in enumerate(bodies)]
+    at_once = compile_releases(releases)
+    stepwise = compile_releases([compile_releases(releases[:-1]), releases[-1]])
+    assert stepwise == at_once
+    assert compile_releases([at_once]) == at_once
