@@ -116,6 +116,8 @@ def economic_inputs(record_files: Sequence[Path], actor_map: Mapping[str, str], 
     Raises :class:`~resdep.errors.RecordsFormatError` for unreadable records or an
     organisation that the records do not name.
     """
+    if window is not None and window[0] > window[1]:
+        raise ValueError(f"window starts after it ends: {window[0]} > {window[1]}")
     table = read_records(record_files)
     files = ", ".join(Path(f).name for f in record_files)
     where = record_files[0] if len(record_files) == 1 else None
