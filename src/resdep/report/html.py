@@ -473,8 +473,8 @@ class _Report:
                     self.dyad(r.agency, r.government),
                     self._label_badge(label, str(r.label)),
                     self._pbar(r.p_partnership, r.p_buddy, r.p_transactional),
-                    f'<span class="num">{_num(r.mu_partnership)}</span> <span class="muted">[{_num(lo_p)}, {_num(hi_p)}]</span>',
-                    f'<span class="num">{_num(r.mu_buddy)}</span> <span class="muted">[{_num(lo_b)}, {_num(hi_b)}]</span>',
+                    f'<span class="num">{_num(r.mu_partnership)}</span> <span class="muted ci">[{_num(lo_p)}, {_num(hi_p)}]</span>',
+                    f'<span class="num">{_num(r.mu_buddy)}</span> <span class="muted ci">[{_num(lo_b)}, {_num(hi_b)}]</span>',
                     f'<span class="num">{_num(r.ri)}</span>',
                     f'<span class="num">{_num(r.gp)}</span>',
                     f'<span class="num">{_num(r.ia)}</span>',
@@ -800,7 +800,7 @@ class _Report:
         out.append(
             '<p class="caption">One entry per (dependent → provider, resource, stage) tuple. I: '
             "importance, S: availability of alternatives (N = 1 − S), X: the provider's discretion, "
-            "each the posterior mean of its segments (prior 0.5 without any); D = I^wI·N^wN·X^wX. "
+            "each the posterior mean of its segments (prior 0.5 without any); D = I<sup>wI</sup>·N<sup>wN</sup>·X<sup>wX</sup>. "
             "T: distinct informant groups (documents and observations one each); T &lt; "
             f"{self.a.params.min_triangulation} is flagged single source. Open an entry for its quotes.</p>"
         )
@@ -939,7 +939,7 @@ v = intensity/3) about one dimension of one dependence: importance I, availabili
 alternatives S, or the provider's discretion X. Segments are weighted (direct, document and
 observation 1, second-hand 0.5; a self-serving claim — an informant saying others depend on
 their own organisation — ×0.7) and pooled with a prior of 0.5 worth two segments.</p>
-<p><b>Dependence.</b> D(i→j, r, s) = I^wI·(1 − S)^wN·X^wX per resource; resources combine by
+<p><b>Dependence.</b> D(i→j, r, s) = I<sup>wI</sup>·(1 − S)<sup>wN</sup>·X<sup>wX</sup> per resource; resources combine by
 noisy-OR into D(i→j, s). For a dyad, PA = D_ag − D_ga is the government actor's power advantage;
 the stage state is <i>interdependent</i> (both ≥ θ_D, |PA| ≤ θ_PI), <i>government dominant</i>,
 <i>agency dominant</i> or <i>weak</i>.</p>
@@ -1000,6 +1000,7 @@ th { font-weight: 600; background: var(--bg-soft); font-size: 12px; }
 tbody tr:nth-child(even) td { background: #fbfcfc; }
 .num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .muted { color: var(--muted); }
+.ci { white-space: nowrap; }
 .scroll { overflow-x: auto; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .92em; }
 code.id { color: var(--muted); font-size: .82em; }
@@ -1043,7 +1044,10 @@ details.block > summary { cursor: pointer; padding: 7px 10px; list-style-positio
 details.block[open] > summary { border-bottom: 1px solid var(--rule); background: var(--bg-soft); }
 details.block > :not(summary) { margin-left: 10px; margin-right: 10px; width: calc(100% - 20px); }
 .kv { margin-left: 10px; font-size: 13px; color: #333; font-variant-numeric: tabular-nums; }
-table.quotes td:first-child { width: 42%; }
+table.quotes td:first-child { width: 40%; }
+table.quotes td:nth-child(3) { white-space: nowrap; }
+table.summary td:first-child { min-width: 13em; }
+table.summary td, table.summary th { padding: 5px 6px; }
 q { quotes: "“" "”"; font-size: 14px; }
 q[lang="zh-CN"] { quotes: "「" "」"; }
 .note { color: var(--muted); font-size: 12px; margin-top: 3px; }
