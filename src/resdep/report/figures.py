@@ -281,6 +281,8 @@ def _layout(actors: Sequence[Actor]) -> dict[str, tuple[float, float]]:
 _STEP = 0.4  # vertical distance between actors of one column
 _WIDTH = 1.8  # horizontal distance between the government and the agency column
 _RAD = 0.09  # curvature: the two directions of a tie bend to opposite sides
+_MAX_DETAILED = 16  # more arrows than this: labels give D only, not the resources
+_MAX_LABELLED = 40  # more arrows than this: no labels (the report's table lists them)
 
 
 def _node_colour(actor: Actor) -> str:
@@ -344,6 +346,9 @@ def network_figure(
     names = _Names(_use_cjk(cjk))
     actors = list(analysis.case.actors)
     by_id = {a.id: a for a in actors}
+    agency_rank = {
+        a.id: i for i, a in enumerate(x for x in actors if x.kind is ActorKind.SOCIAL_WORK_AGENCY)
+    }
     pos = _layout(actors)
     graph = analysis.networks.get(st)
     edges: list[tuple[str, str, dict[str, Any]]] = (
@@ -402,11 +407,20 @@ def network_figure(
                     zorder=2,
                 )
             )
-            # labels sit nearer the government end, where the arrows fan out
-            t = 0.3 if by_id[dep].is_government else (0.7 if by_id[prov].is_government else 0.5)
+            if len(edges) > _MAX_LABELLED:
+                continue  # too many to label legibly: the table under the figure has them
+            # labels sit nearer the government end, where the arrows fan out; with several
+            # agencies, each agency's labels at their own distance
+            shift = 0.13 * agency_rank.get(prov if by_id[dep].is_government else dep, 0)
+            if by_id[dep].is_government:
+                t = 0.25 + shift
+            elif by_id[prov].is_government:
+                t = 0.75 - shift
+            else:
+                t = 0.5
             lx, ly = _on_arc(pos[dep], pos[prov], _RAD, t)
             text = f"{d:.2f}"
-            parts = _edge_resources(data) if resources else []
+            parts = _edge_resources(data) if resources and len(edges) <= _MAX_DETAILED else []
             if len(parts) == 1:
                 text += f" {names.resource_abbr(parts[0][0])}"
             elif parts:
@@ -454,7 +468,7 @@ def network_figure(
             Line2D([], [], color="#444444", lw=2, label="i → j: i depends on j, width ∝ D"),
         ]
         fig.legend(handles=handles, loc="outside lower center", ncol=4)
-        if resources and used:
+        if resources and used and len(edges) <= _MAX_DETAILED:
             key = [
                 Line2D([], [], ls="none", label=f"{names.resource_abbr(r)}  {names.resource(r)}")
                 for r in used
