@@ -173,6 +173,16 @@ def _inspect(args: argparse.Namespace) -> int:
         )
         if s.detection is not None and s.selections:
             print(f"    offsets: {s.detection.summary()}")
+            for i in s.detection.misfits[:5]:
+                sel = s.selections[i]
+                where = (
+                    "no convention"
+                    if i in s.detection.unfit_anywhere
+                    else "another convention only"
+                )
+                print(
+                    f"    misfit: selection {sel.guid} ({sel.raw_start}–{sel.raw_end}) fits {where}"
+                )
     known = sum(1 for c in p.codes if recognise(c.path) is not None)
     print(f"  {known} of {len(p.codes)} codes are resdep codebook paths")
     if args.write_mapping:

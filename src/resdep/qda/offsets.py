@@ -189,6 +189,8 @@ class OffsetDetection:
 
     def summary(self) -> str:
         """One line for people."""
+        if self.total == 0:
+            return f"{self.convention.value}: no selections to test; assumed from the program"
         if self.ambiguous:
             return f"{self.convention.value}: all conventions agree on this text"
         fit, names, starts, ends = self.evidence[self.convention]

@@ -247,3 +247,44 @@ def test_load_case_reads_qdpx(tmp_path: Path) -> None:
     case = load_case(_project(tmp_path, sels), overrides={"draws": 10})
     assert case.parameters.draws == 10
     assert len(case.codings) == 1
+
+
+def test_nvivo_file_with_a_mapping(tmp_path: Path) -> None:
+    """The real NVivo export goes all the way to a case once its codes are mapped."""
+    import zipfile
+
+    from lxml import etree
+
+    code_path = "Attituderoots/2. Distrust/+Government"
+    m = tmp_path / "nvivo.toml"
+    m.write_text(
+        f'[case]\nid = "nvivo"\n[actors]\nagency = {{ kind = "social_work_agency" }}\n'
+        f'[codes]\n"{code_path}" = "Problem/LackOfAutonomy"\n',
+        encoding="utf-8",
+    )
+    case, report = import_qdpx(NVIVO, mapping=m)
+    # independent reference from the raw XML: distinct (span, coder) with that code
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(NVIVO) as z:
+        root = etree.fromstring(z.read("project.qde"))
+        raw_text = z.read(next(n for n in z.namelist() if n.endswith(".txt") and "68bbdc14" in n))
+    top = root.find("q:CodeBook/q:Codes/q:Code[@name='Attituderoots']", ns)
+    guid = top.find("q:Code[@name='2. Distrust']/q:Code[@name='+Government']", ns).get("guid")
+    spans = set()
+    for sel in root.iter("{urn:QDA-XML:project:1.0}PlainTextSelection"):
+        for cod in sel.findall("q:Coding", ns):
+            if cod.find("q:CodeRef", ns).get("targetGUID") == guid:
+                spans.add(
+                    (
+                        int(sel.get("startPosition")),
+                        int(sel.get("endPosition")),
+                        cod.get("creatingUser"),
+                    )
+                )
+    assert len(case.codings) == len(spans) == 27
+    utf16 = raw_text.decode("utf-8-sig").encode("utf-16-le")
+    expected = sorted(utf16[2 * s : 2 * e].decode("utf-16-le") for s, e, _ in spans)
+    assert sorted(c.quote for c in case.codings) == expected
+    assert {c.value for c in case.codings} == {"lack_of_autonomy"}
+    assert report.selections == 330
+    assert any("utf16" in summary for _, summary in report.offsets)
