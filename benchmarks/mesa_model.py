@@ -476,7 +476,7 @@ class PurchaseModel(mesa.Model):
             alt = rel * alt_known + (1 - rel) * alt_open
             s_alt = alt / (alt + max(load_as, 1e-12))
             n_alt = rel * max(n_known[s] - known, 0.0) + (1 - rel) * max(alive_d[s.district] - 1.0, 0.0)
-            s_next = n_alt / (n_alt + 2.0)
+            s_next = n_alt / (n_alt + 1.0)
             psh = rev_as / max(purchases[s], 1e-12)
             decline = 0.3 * surv + 0.7 * (1 - surv)
             x_eval = self.f("x_evaluation") * (0.5 if third else 1.0)

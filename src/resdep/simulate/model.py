@@ -628,7 +628,8 @@ class Model:
         alt_open = np.maximum(spare_d[self.street_district[dy_st]] - own, 0.0)
         alt = rel_as * alt_known + (1.0 - rel_as) * alt_open
         s_alt = alt / (alt + np.maximum(load_as, 1e-12))
-        # at closing the street may turn to any qualified agency of its district next round
+        # at closing the street may turn to any qualified agency of its district next round:
+        # N = 1 / (1 + alternatives), as in the design table
         alive_d = _bc(self.agency_district, weights=self.alive.astype(np.float64),
                               minlength=self.scale.districts)
         n_open = np.maximum(alive_d[self.street_district[dy_st]] - 1.0, 0.0)
@@ -636,7 +637,7 @@ class Model:
         n_known = _bc(dy_st, weights=known.astype(np.float64), minlength=ns)[dy_st]
         n_known = np.maximum(n_known - known, 0.0)
         n_alt = rel_as * n_known + (1.0 - rel_as) * n_open
-        s_next = n_alt / (n_alt + 2.0)
+        s_next = n_alt / (n_alt + 1.0)
         purchases = _bc(dy_st, weights=rev_as, minlength=ns)
         psh = rev_as / np.maximum(purchases[dy_st], 1e-12)
         decline = 0.3 * surv + 0.7 * (1.0 - surv)
