@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -16,6 +18,7 @@ from numpy.testing import assert_allclose
 from PIL import Image
 
 from resdep import Analysis
+from resdep.case.model import Actor
 from resdep.report import (
     cjk_font,
     membership_figure,
@@ -26,7 +29,7 @@ from resdep.report import (
 )
 from resdep.report import figures as figures_module
 from resdep.report.figures import FIGURE_NAMES, inline_svg
-from resdep.vocab import Stage
+from resdep.vocab import ActorKind, Stage
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -166,3 +169,31 @@ def test_inline_svg_prefixes_ids_and_drops_namespaces(tiny_analysis: Analysis) -
     assert "<metadata" not in a
     doc = '<svg width="1pt" height="1pt" viewBox="0 0 1 1"><use xlink:href="#x"/></svg>'
     assert inline_svg(doc, prefix="p").endswith('<use href="#p-x"/></svg>')
+
+
+def test_crowded_networks_drop_detail_not_legibility(rich_analysis: Analysis) -> None:
+    gov = [Actor(id=f"nc{i}", kind=ActorKind.NEIGHBORHOOD_COMMITTEE) for i in range(12)]
+    agencies = [Actor(id=f"ag{i}", kind=ActorKind.SOCIAL_WORK_AGENCY) for i in range(2)]
+
+    def figure_with(n_edges: int) -> Figure:
+        g = nx.DiGraph()
+        pairs = [(a.id, c.id) for a in agencies for c in gov] + [
+            (c.id, a.id) for a in agencies for c in gov
+        ]
+        for dep, prov in pairs[:n_edges]:
+            g.add_edge(dep, prov, d=0.5, d_economic=0.4, d_professional=0.2)
+        case = dataclasses.replace(rich_analysis.case, actors=(*gov, *agencies))
+        crowded = dataclasses.replace(rich_analysis, case=case, networks={Stage.CLOSING: g})
+        return network_figure(crowded, Stage.CLOSING, cjk=False)
+
+    def labels(fig: Figure) -> list[str]:
+        return [t for t in texts(fig) if t.startswith("0.50")]
+
+    few = labels(figure_with(10))
+    assert len(few) == 10
+    assert all("E .40" in t for t in few)
+    some = labels(figure_with(30))
+    assert some == ["0.50"] * 30
+    assert labels(figure_with(48)) == []
+    arrows = [p for p in figure_with(48).axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == 48
