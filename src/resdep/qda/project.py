@@ -586,6 +586,13 @@ def _inline_or_file(
             target = anchor / rest
         else:
             target = Path(rest)
+        if target.suffix.lower() != ".txt":
+            raise QdaFormatError(
+                f"the external plain text {path!r} is not a .txt file; resdep reads no other external files",
+                file=ctx.file,
+                place=where,
+                fix="export the project with its sources embedded (internal://), or point to the .txt rendition",
+            )
         if not target.is_file():
             raise SourceTextError(
                 f"the external text file {path!r} was not found (looked at {target})",
@@ -639,6 +646,13 @@ def _text_source(
                 fix="export the project again",
             ) from None
         raw.append((sel, s, e, sel.get("name") or ""))
+    if raw and not location:
+        raise SourceTextError(
+            "the source has coded selections but no plain text (no plainTextPath or PlainTextContent)",
+            file=ctx.file,
+            place=f"source {name!r}",
+            fix="export the project again with plain-text renditions of its sources",
+        )
     units = OffsetUnits(text)
     prior = forced.get(g) or forced.get(name) or convention_for_origin(origin)
     detection = detect_convention(

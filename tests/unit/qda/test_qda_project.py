@@ -171,3 +171,11 @@ def test_bare_qde_file(tmp_path: Path) -> None:
     f = tmp_path / "project.qde"
     f.write_text(qde(body), encoding="utf-8")
     assert read_qdpx(f).sources[0].text == "inline text"
+
+
+def test_rich_text_only_source_with_selections(tmp_path: Path) -> None:
+    sel = selection(1, 0, 2, [100])
+    src = f'<TextSource guid="{g(10)}" name="S1" richTextPath="internal://{g(10)}.docx">{sel}</TextSource>'
+    body = users(1) + codes("Stage/Contracting") + "<Sources>" + src + "</Sources>"
+    with pytest.raises(SourceTextError, match="no plain text"):
+        read_qdpx(write_qdpx(tmp_path / "rt.qdpx", qde(body)))

@@ -134,9 +134,16 @@ def test_no_project_qde(tmp_path: Path) -> None:
         read_qdpx(p)
 
 
-def test_external_device_file_is_not_read(tmp_path: Path) -> None:
+def test_external_files_must_be_txt(tmp_path: Path) -> None:
+    for path in ("absolute:///dev/zero", "absolute:///etc/passwd", "relative://../../.ssh/id_rsa"):
+        body = users(1) + "<Sources>" + text_source(10, "dev", path=path) + "</Sources>"
+        with pytest.raises(QdaFormatError, match=r"not a \.txt file"):
+            read_qdpx(write_qdpx(tmp_path / "dev.qdpx", qde(body)))
     body = (
-        users(1) + "<Sources>" + text_source(10, "dev", path="absolute:///dev/zero") + "</Sources>"
+        users(1)
+        + "<Sources>"
+        + text_source(10, "gone", path="absolute:///nonexistent/x.txt")
+        + "</Sources>"
     )
     with pytest.raises(SourceTextError, match="not found"):
-        read_qdpx(write_qdpx(tmp_path / "dev.qdpx", qde(body)))
+        read_qdpx(write_qdpx(tmp_path / "gone.qdpx", qde(body)))
