@@ -183,6 +183,7 @@ def _style(cjk: bool) -> Iterator[None]:
         "font.size": 9,
         "svg.fonttype": "none",
         "svg.hashsalt": "resdep",
+        "text.parse_math": False,  # names are data: "$" is a dollar sign, not mathtext
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.titlesize": 11,

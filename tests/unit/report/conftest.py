@@ -46,7 +46,7 @@ name_zh = "M社工机构"
 [[actor]]
 id = "residents"
 kind = "residents"
-name_zh = "居民"
+name_zh = "居民 $1$ & <2>"
 
 [[informant]]
 id = "I01"

@@ -197,3 +197,10 @@ def test_crowded_networks_drop_detail_not_legibility(rich_analysis: Analysis) ->
     assert labels(figure_with(48)) == []
     arrows = [p for p in figure_with(48).axes[0].patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == 48
+
+
+def test_names_are_text_not_markup(rich_analysis: Analysis, tmp_path: Path) -> None:
+    # "$" would start matplotlib mathtext, "<" and "&" XML markup
+    paths = save_figures(rich_analysis, tmp_path)
+    root = ET.parse(paths["network_closing"][0]).getroot()
+    assert "居民 $1$ & <2>" in [t.text for t in root.iter(f"{SVG_NS}text")]

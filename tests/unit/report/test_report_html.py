@@ -142,6 +142,7 @@ def test_chinese_labels_and_title(rich_analysis: Analysis, rich_page: str) -> No
     assert "M社工机构" in svg[0] or "M社工机构" in " ".join(svg)
     assert "Noto Sans CJK SC" in svg[0]
     assert 'lang="zh-CN"' in rich_page
+    assert "居民 $1$ &amp; &lt;2&gt;" in rich_page
 
 
 def test_synthetic_banner_and_parameters(rich_analysis: Analysis, rich_page: str) -> None:
