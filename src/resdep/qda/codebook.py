@@ -53,6 +53,7 @@ from resdep.vocab import (
 
 __all__ = [
     "ACTOR_GROUPS",
+    "xml_safe",
     "CODEBOOK_NS",
     "GROUPS",
     "CanonicalCode",
@@ -159,6 +160,19 @@ _GROUP_LOOKUP.update({"stages": "Stage", "resources": "Resource", "dimensions": 
                       "goals": "Goal", "problems": "Problem", "strategies": "Strategy",
                       "actors": "Actor", "evidence type": "Evidence", "证据": "Evidence"})  # fmt: skip
 _SPLIT = re.compile(r"\s*[/\\:：>]\s*")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop the characters XML 1.0 cannot hold (control characters other than tab and
+    line ends), so that any transcript or note can be written into a project.
+
+    Examples
+    --------
+    >>> xml_safe("a\x0cb\tc")
+    'ab\tc'
+    """
+    return _NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -322,7 +336,7 @@ def build_codes(
                 g_el,
                 f"{{{ns}}}Code",
                 guid=guid,
-                name=code_path(leaf, lang)[1],
+                name=xml_safe(code_path(leaf, lang)[1]),
                 isCodable="true",
                 color=_COLORS[group],
             )
@@ -334,7 +348,7 @@ def build_codes(
             else:
                 desc = _leaf_description(leaf, lang)
             if desc:
-                etree.SubElement(el, f"{{{ns}}}Description").text = desc
+                etree.SubElement(el, f"{{{ns}}}Description").text = xml_safe(desc)
             guids[leaf] = guid
     return guids
 

@@ -598,7 +598,7 @@ def project_to_case(
                 source=seg.source,
                 start=str(seg.start),
                 end=str(seg.end),
-                quote=text[seg.start : seg.end],
+                quote=_quote(text[seg.start : seg.end]),
                 note=seg.note,
             )
             rows.append((row, cells, seg))
@@ -660,6 +660,12 @@ def _misfits(sources: Sequence[QdaSource]) -> tuple[str, ...]:
                 f"source {s.name!r}, selection {sel.guid} ({sel.raw_start}–{sel.raw_end}) falls inside a character under {d.convention.value} ({anywhere}); widened to whole characters"
             )
     return tuple(out)
+
+
+def _quote(piece: str) -> str:
+    """The quote cell: left empty when it starts or ends with white space, which
+    ``codings.csv`` cells cannot keep (the offsets then give it)."""
+    return piece if piece == piece.strip() else ""
 
 
 def _file_name(sid: str) -> str:

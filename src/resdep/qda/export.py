@@ -41,7 +41,7 @@ from lxml import etree
 from resdep.case.model import Case, Coding
 from resdep.errors import OutputExistsError
 from resdep.parameters import AnalysisParams
-from resdep.qda.codebook import CanonicalCode, build_codes, code_guid
+from resdep.qda.codebook import CanonicalCode, build_codes, code_guid, xml_safe
 from resdep.qda.convert import CASE_NOTE, coding_guid
 from resdep.qda.project import PROJECT_NS
 from resdep.vocab import CaseSourceKind, EvidenceType, Stage
@@ -174,7 +174,7 @@ def project_xml(
     root = etree.Element(
         q("Project"),
         nsmap={None: ns, "xsi": "http://www.w3.org/2001/XMLSchema-instance"},
-        name=case.title or case.id,
+        name=xml_safe(case.title or case.id),
         origin=f"resdep {__version__}",
         creatingUserGUID=user,
         creationDateTime=stamp,
@@ -208,7 +208,7 @@ def project_xml(
     def value(parent: Any, name: str, text: str) -> None:
         vv = etree.SubElement(parent, q("VariableValue"))
         etree.SubElement(vv, q("VariableRef"), targetGUID=var_guid[name])
-        etree.SubElement(vv, q("TextValue")).text = text
+        etree.SubElement(vv, q("TextValue")).text = xml_safe(text)
 
     source_guid = {s.id: _guid(case.id, "source", s.id) for s in case.sources}
     if case.informants:
@@ -252,7 +252,7 @@ def project_xml(
                 creationDateTime=stamp,
             )
             if c.note:
-                etree.SubElement(sel, q("Description")).text = c.note
+                etree.SubElement(sel, q("Description")).text = xml_safe(c.note)
             for code in case_codes(c, s.kind):
                 cod = etree.SubElement(
                     sel,
@@ -275,7 +275,7 @@ def project_xml(
         creatingUser=user,
         creationDateTime=stamp,
     )
-    etree.SubElement(note, q("PlainTextContent")).text = _case_note(case)
+    etree.SubElement(note, q("PlainTextContent")).text = xml_safe(_case_note(case))
 
     _links_and_graphs(root, q, case, networks, guids)
     etree.SubElement(root, q("Description")).text = (
@@ -290,7 +290,7 @@ def project_xml(
 
 
 def _selection_name(quote: str) -> str:
-    one_line = " ".join(quote.split())
+    one_line = " ".join(xml_safe(quote).split())
     return one_line if len(one_line) <= 80 else one_line[:79] + "…"
 
 
@@ -348,7 +348,7 @@ def _links_and_graphs(
                 q("Vertex"),
                 guid=vg,
                 representedGUID=actor_guid[a.id],
-                name=labels[a.id],
+                name=xml_safe(labels[a.id]),
                 firstX=str(x),
                 firstY=str(y),
                 secondX=str(x + 140),

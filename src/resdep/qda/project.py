@@ -659,7 +659,10 @@ def _text_source(
         text,
         [(s, e, n) for _, s, e, n in raw],
         prior=prior,
-        force=prior if (g in forced or name in forced) else None,
+        # resdep writes code points, so its own exports need no guessing
+        force=prior
+        if (g in forced or name in forced)
+        else (Convention.CODE_POINTS if origin.lower().startswith("resdep") else None),
         units=units,
     )
     conv = detection.convention
