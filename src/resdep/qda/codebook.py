@@ -53,7 +53,6 @@ from resdep.vocab import (
 
 __all__ = [
     "ACTOR_GROUPS",
-    "xml_safe",
     "CODEBOOK_NS",
     "GROUPS",
     "CanonicalCode",
@@ -66,6 +65,7 @@ __all__ = [
     "group_guid",
     "parse_actor_description",
     "recognise",
+    "xml_safe",
 ]
 
 #: The REFI-QDA codebook namespace.
@@ -169,8 +169,8 @@ def xml_safe(text: str) -> str:
 
     Examples
     --------
-    >>> xml_safe("a\x0cb\tc")
-    'ab\tc'
+    >>> xml_safe("a\\x0cb\\tc")
+    'ab\\tc'
     """
     return _NOT_XML.sub("", text)
 
