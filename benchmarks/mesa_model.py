@@ -354,7 +354,8 @@ class PurchaseModel(mesa.Model):
             reachable += c.need * a.q * staffing
             tc[c.street] += staffing
             alpha[c] = al
-            score[c] = wq_eval * quality + (1 - wq_eval) * compliance
+            q_score = min(1.0, quality / self.f("quality_standard"))
+            score[c] = wq_eval * q_score + (1 - wq_eval) * compliance
         self.street_tc.append([tc[s] / max(len(s.committees), 1) for s in self.streets])
         self.street_budget.append([s.budget_index for s in self.streets])
         by_agency: dict[Agency, list[Committee]] = defaultdict(list)

@@ -354,7 +354,9 @@ class Model:
         # closing: evaluation, history, renewal -------------------------------------
         third = p["evaluator"] == "third_party"
         wq_eval = max(wq, 0.5) if third else wq
-        score = wq_eval * quality + (1.0 - wq_eval) * compliance
+        # quality is judged against a standard, compliance against the push
+        q_score = np.minimum(1.0, quality / self.f("quality_standard"))
+        score = wq_eval * q_score + (1.0 - wq_eval) * compliance
         pidx = self.pair_index(ag, st)
         self.history *= self.f("history_memory")
         ev_sum = _bc(pidx, weights=score, minlength=self.n_pairs)

@@ -101,6 +101,7 @@ PARAMETERS: Mapping[str, ParamInfo] = {
     "resist": _r(0.50, 0.0, 1.0, "how far mission orientation and own funding let an agency resist the push"),
     "learning": _r(0.15, 0.0, 1.0, "yearly rate at which professional capacity follows professional effort"),
     # closing
+    "quality_standard": _r(0.50, 0.05, 1.0, "service quality that earns full marks at evaluation"),
     "renew_slope": _r(6.0, 0.0, 30.0, "slope of renewal probability in the evaluation score"),
     "renew_mid": _r(0.50, 0.0, 1.0, "evaluation score at which renewal is even odds (history adds to it)"),
     "history_memory": _r(0.70, 0.0, 0.99, "share of cooperation history carried to the next year"),
