@@ -180,3 +180,34 @@ def test_cli_inspect_nvivo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "2 text sources, 152 codes, 330 coded selections" in out
     assert "utf16 (UTF-16 code units with CRLF counted as two" in out
     assert '"1. Oltás típusa/COVID" = ""' in (tmp_path / "m.toml").read_text(encoding="utf-8")
+
+
+def test_cli_agreement_flags_low_alpha(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    a = tmp_path / "coder_a"
+    b = tmp_path / "coder_b"
+    shutil.copytree(founding_case_path(), a)
+    shutil.copytree(founding_case_path(), b)
+    lines = (b / "codings.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    swap = {
+        ",contracting,": ",closing,",
+        ",closing,": ",implementation,",
+        ",implementation,": ",contracting,",
+    }
+    changed = []
+    for k, line in enumerate(lines):
+        if k and k % 2:
+            for old, new in swap.items():
+                if old in line:
+                    line = line.replace(old, new, 1)
+                    break
+        changed.append(line)
+    (b / "codings.csv").write_text("".join(changed), encoding="utf-8")
+    out = tmp_path / "agreement.csv"
+    assert main(["qda", "agreement", str(a), str(b), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "FLAG: coders agree poorly on Stage" in printed
+    assert "FLAG: coders agree poorly on Resource" not in printed
+    assert main(["qda", "agreement", str(a), str(b), "--out", str(out)]) == 2  # exists
+    assert main(["qda", "agreement", str(a), str(b), "--out", str(out), "--force"]) == 0

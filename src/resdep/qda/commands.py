@@ -229,6 +229,8 @@ def _export(args: argparse.Namespace) -> int:
     result = analyze(case, draws=0)
     out = write_qdpx(case, args.out, lang=args.lang, force=args.force, networks=result.networks)
     n_links = sum(g.number_of_edges() for g in result.networks.values())
+    if case.records:
+        print("note: contract and grant records ([[records]]) are not carried into the project")
     print(
         f"{out}: case {case.id!r} with {len(case.sources)} sources, {len(case.codings)} coded selections, "
         f"{len(case.informants)} informants as cases, {n_links} dependence links in {len(result.networks)} stage graphs"

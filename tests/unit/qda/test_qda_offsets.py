@@ -119,3 +119,29 @@ def test_nvivo_selection_texts_are_exact(nvivo_source) -> None:  # type: ignore[
         meant = utf16[2 * sel.raw_start : 2 * sel.raw_end].decode("utf-16-le")
         assert nvivo_source.text[sel.start : sel.end] == meant
     assert any(sel.start != sel.raw_start for sel in nvivo_source.selections)  # emoji shifted some
+
+
+@pytest.mark.parametrize(
+    "conv",
+    [Convention.CODE_POINTS_CRLF1, Convention.UTF8, Convention.UTF16, Convention.CODE_POINTS],
+)
+def test_line_boundaries_decide_without_names(conv: Convention) -> None:
+    """Whole lines selected (as coders often do), written in each program's convention."""
+    lines = [
+        "问：街道依赖你们吗？😀",
+        "答：离不开我们的社工。",
+        "问：钱从哪里来？",
+        "答：自治金，街道给的。",
+    ] * 3
+    text = "\r\n".join(lines) + "\r\n"
+    spans, pos = [], 0
+    for line in lines:
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 2
+    sels = [
+        (_encode_offset(text, s, conv), _encode_offset(text, e, conv), "") for s, e in spans[::2]
+    ]
+    det = detect_convention(text, sels, prior=Convention.CODE_POINTS)
+    assert det.convention is conv
+    u = OffsetUnits(text)
+    assert [(u.to_code_point(conv, a), u.to_code_point(conv, b)) for a, b, _ in sels] == spans[::2]
