@@ -482,6 +482,14 @@ def project_to_case(
                 parent=info.get("parent") or None,
             )
         )
+    for a in actors:
+        if a.parent is not None and a.parent not in seen_ids:
+            raise QdaFormatError(
+                f"parent {a.parent!r} of actor {a.id!r} is not an actor",
+                file=file,
+                place=f"code Actor/{a.id}",
+                fix=closest(a.parent, seen_ids),
+            )
     if not actors:
         raise QdaFormatError(
             "no resdep codes found: the project names no actors (codes under Dependent, Provider or Actor)",

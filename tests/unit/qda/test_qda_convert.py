@@ -288,3 +288,22 @@ def test_nvivo_file_with_a_mapping(tmp_path: Path) -> None:
     assert {c.value for c in case.codings} == {"lack_of_autonomy"}
     assert report.selections == 330
     assert any("utf16" in summary for _, summary in report.offsets)
+
+
+def test_unknown_parent_and_bad_kind(tmp_path: Path) -> None:
+    sels = selection(1, 0, 9, [100, 101, 102, 103, 104, 105])
+    p = _project(tmp_path, sels, with_kinds=False)
+    m = tmp_path / "m.toml"
+    m.write_text(
+        '[actors]\nagency = { kind = "social_work_agency", parent = "stret" }\nstreet = { kind = "street_office" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(QdaFormatError, match="parent 'stret'") as info:
+        import_qdpx(p, mapping=m)
+    assert "did you mean 'street'" in str(info.value)
+    m.write_text(
+        '[actors]\nagency = { kind = "agency" }\nstreet = { kind = "street_office" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(QdaFormatError, match="unknown actor kind 'agency'"):
+        import_qdpx(p, mapping=m)
