@@ -266,8 +266,14 @@ class _Report:
 
     # evidence ----------------------------------------------------------------------------
 
-    def quotes(self, rows: pd.DataFrame, *, what: str = "dimension") -> str:
-        """The quotes of some evidence rows, with provenance, as a table."""
+    def quotes(
+        self, rows: pd.DataFrame, *, what: str = "dimension", overridden: Iterable[str] = ()
+    ) -> str:
+        """The quotes of some evidence rows, with provenance, as a table.
+
+        ``overridden``: dimensions taken from records, whose segments did not count.
+        """
+        by_records = set(overridden)
         if rows.empty:
             return '<p class="muted">No coded segment.</p>'
         out = []
@@ -282,6 +288,11 @@ class _Report:
             source = f'<code>{self.e(r.source)}</code> <span class="muted">[{_int(r.start)}–{_int(r.end)})</span>'
             if what == "dimension":
                 coded = self.maybe_term(Dimension, r.dimension)
+                if str(r.dimension) in by_records:
+                    coded += (
+                        ' <span class="badge info" title="this dimension is measured from '
+                        'purchase or grant records">overridden by records</span>'
+                    )
             else:
                 coded = self._value_term(str(r.kind), r.value)
             intensity = "" if _missing(r.intensity) else f"{_int(r.intensity)}/3"
@@ -854,13 +865,11 @@ class _Report:
             for d in _DIMS:
                 n_d = int((rows["dimension"] == d.value).sum()) if len(rows) else 0
                 o = orig[orig["dimension"] == d.value] if len(orig) else orig
-                basis = (
-                    f'<div class="basis">from records: {self.e(o.iloc[0]["basis"])}</div>'
-                    if len(o)
-                    else ""
-                )
+                basis = f'<div class="basis">{self.e(o.iloc[0]["basis"])}</div>' if len(o) else ""
                 how = (
-                    "records" if len(o) else (f"{n_d} segment(s)" if n_d else "prior (no segment)")
+                    "purchase or grant records"
+                    if len(o)
+                    else (f"{n_d} segment(s)" if n_d else "prior (no segment)")
                 )
                 dims.append(
                     [
@@ -870,7 +879,8 @@ class _Report:
                     ]
                 )
             body = _table(["Dimension", "Estimate", "Based on"], dims, cls="compact dims")
-            body += self.quotes(rows) if len(rows) or not len(orig) else ""
+            overridden = [str(d) for d in orig["dimension"]] if len(orig) else []
+            body += self.quotes(rows, overridden=overridden) if len(rows) or not len(orig) else ""
             key_attr = html.escape("|".join(key))
             out.append(
                 self.details(summary, body, cls="block input", attrs=f' data-input="{key_attr}"')
@@ -1046,6 +1056,7 @@ details.block > :not(summary) { margin-left: 10px; margin-right: 10px; width: ca
 .kv { margin-left: 10px; font-size: 13px; color: #333; font-variant-numeric: tabular-nums; }
 table.quotes td:first-child { width: 40%; }
 table.quotes td:nth-child(3) { white-space: nowrap; }
+table.dims td:first-child { white-space: nowrap; }
 table.summary td:first-child { min-width: 13em; }
 table.summary td, table.summary th { padding: 5px 6px; }
 q { quotes: "“" "”"; font-size: 14px; }

@@ -205,6 +205,12 @@ def test_inputs_from_records_show_their_basis(rich_analysis: Analysis) -> None:
     assert entry is not None
     assert "from records" in entry.group(0)
     assert "80% of the agency&#x27;s 2023 income &lt;awards.csv&gt;" in entry.group(0)
+    # the coded importance segment did not count: marked; the alternatives one did: unmarked
+    rows = re.findall(r"<tr><td><q.*?</tr>", entry.group(0), flags=re.DOTALL)
+    by_dim = {
+        ("importance" if "重要性" in r else "other"): "overridden by records" in r for r in rows
+    }
+    assert by_dim == {"importance": True, "other": False}
 
 
 def test_pseudonymise_hides_every_informant_id_and_role(rich_analysis: Analysis) -> None:
