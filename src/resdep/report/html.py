@@ -425,6 +425,7 @@ class _Report:
             ("Monte Carlo draws", f"{p.draws:,}"),
             ("seed", f"<code>{p.seed}</code>"),
             ("θ_D / θ_PI", f"{_num(p.theta_d)} / {_num(p.theta_pi)}"),
+            ("parameters", f'<a href="#parameters">all {len(p.as_dict())}</a>'),
             ("resdep", self.e(_version())),
         ]
         parts.append(
@@ -917,6 +918,7 @@ class _Report:
                 "Parameters used",
                 _table(["Parameter", "Value", "Meaning"], rows, cls="compact"),
                 cls="block",
+                attrs=' id="parameters"',
             )
             + "</section>"
         )
