@@ -543,6 +543,8 @@ class _Report:
 
     def figure(self, name: str, caption: str) -> str:
         svg = self.figures.get(name, "")
+        label = html.escape(re.sub(r"<[^>]+>", "", html.unescape(caption)), quote=True)
+        svg = svg.replace("<svg ", f'<svg aria-label="{label}" ', 1)
         return f'<figure class="fig" id="fig-{name.replace("_", "-")}">{svg}<figcaption>{caption}</figcaption></figure>'
 
     def memberships(self) -> str:
