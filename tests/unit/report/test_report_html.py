@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from report_html_check import check_page
 
-from resdep import Analysis, analyze, load_case
+from resdep import Analysis, analyze, founding_case_path, load_case
 from resdep.report import render_report, write_report
 from resdep.vocab import Label, Resource, Stage, StageState
 
@@ -288,3 +288,15 @@ def test_analysis_without_evidence_tables_still_reports(rich_analysis: Analysis)
     assert check.errors == []
     assert len(re.findall(r'data-input="', page)) == len(rich_analysis.inputs)
     assert "No coded segment." in page
+
+
+def test_founding_case_shows_every_quote_once() -> None:
+    analysis = analyze(load_case(founding_case_path()), draws=200)
+    page = render_report(analysis)
+    assert check_page(page).errors == []
+    quotes = re.findall(r"<tr><td><q[^>]*>(.*?)</q>", page, flags=re.DOTALL)
+    assert len(quotes) == len(analysis.evidence)
+    assert sorted(quotes) == sorted(html.escape(str(q)) for q in analysis.evidence["quote"])
+    assert len(re.findall(r'data-input="', page)) == len(analysis.inputs)
+    for r in analysis.relationships.itertuples():
+        assert f'<code class="id">{r.government}</code>' in page
