@@ -55,7 +55,7 @@ def run(chromium: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str
     command = [
         chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--enable-logging=stderr", "--v=0",
+        "--disable-sync", "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0",
         f"--user-data-dir={tmp / 'profile'}", *args,
     ]  # fmt: skip
     return subprocess.run(
