@@ -83,7 +83,10 @@ def _bc(idx: ArrayLike, weights: ArrayLike | None = None, minlength: int = 0) ->
     return np.asarray(np.bincount(idx, weights=weights, minlength=minlength), dtype=np.float64)
 
 
-def _grid(n: int, cells: Mapping[tuple[int, int], F | float]) -> F:
+Cells = dict[tuple[int, int], F | float]
+
+
+def _grid(n: int, cells: Cells) -> F:
     """An ``(n, 3 stages, 3 resources)`` array, zero except the given cells."""
     out = np.zeros((n, 3, 3))
     for (stage, res), value in cells.items():
@@ -122,6 +125,16 @@ class DyadTables:
     dep: F
     mu_partnership: F
     mu_buddy: F
+    label: NDArray[np.int8]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _YearDyads:
+    """What the yearly outcomes need of the dyads."""
+
+    agency: I64
+    d_ag: F
+    d_ga: F
     label: NDArray[np.int8]
 
 
@@ -169,7 +182,8 @@ class Model:
         self.dep_params = DependenceParams(theta_d=self.f("theta_d"), theta_pi=self.f("theta_pi"))
         self.cls_params = ClassifyParams()
         self.counters = _Counters()
-        self.last: DyadTables | None = None
+        self._last: DyadTables | None = None
+        self._build_last: Callable[[], DyadTables] | None = None
         self._init_structure()
         self._init_state()
 
@@ -393,7 +407,6 @@ class Model:
         tables = self._dependence(
             act_idx, ag, st, alpha, rev, load, survival, mandate, mismatch, ending
         )
-        self.last = tables
         exits = self.alive & (self.loss_streak >= self.i("exit_years")) & (self.reserves < 0)
         self._exit_and_entry(exits, profit, rev, funded, awarded)
         # outcomes ---------------------------------------------------------------------
@@ -513,24 +526,23 @@ class Model:
             wh * h + (1.0 - wh) * q,
             wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
         ) + 0.1 * noise[idx]
-        rows = np.arange(idx.size)
-        open_ = np.ones(idx.size, dtype=bool)
+        score = np.where(valid, score, -np.inf)
+        rows = np.flatnonzero(valid.any(axis=1))  # projects with a bidder left
         for _ in range(k):
-            sc = np.where(valid & open_[:, None], score, -np.inf)
-            best_k = np.argmax(sc, axis=1)
-            best = sc[rows, best_k]
-            has = np.isfinite(best)
-            if not has.any():
+            if rows.size == 0:
                 break
-            r = rows[has]
-            bk = best_k[has]
+            sc = score[rows]
+            best_k = np.argmax(sc, axis=1)
+            best = sc[np.arange(rows.size), best_k]
+            has = np.isfinite(best)
+            r, bk = rows[has], best_k[has]
             a = cand[r, bk]
             lb = lab[r, bk]
             ok = self._take(a, lb, best[has], cap)
             winner[idx[r[ok]]] = a[ok]
             labour[idx[r[ok]]] = lb[ok]
-            open_[r[ok]] = False
-            valid[r[~ok], bk[~ok]] = False
+            score[r[~ok], bk[~ok]] = -np.inf
+            rows = r[~ok]
         return winner, labour
 
     def _bids(
@@ -588,9 +600,8 @@ class Model:
         mandate: F,
         mismatch: F,
         ending: B,
-    ) -> DyadTables:
+    ) -> _YearDyads:
         """Dependence inputs from state per active dyad and stage; D, states, labels."""
-        na = self.scale.agencies
         ns = self.scale.streets
         pidx = self.pair_index(ag, st)
         pairs, inv = np.unique(pidx, return_inverse=True)
@@ -651,56 +662,70 @@ class Model:
         pneed = self.f("professional_need")
         # stages: 0 contracting, 1 implementation, 2 closing
         # agency → government: 0 economic, 1 political legitimacy, 2 social legitimacy
-        ag_i = _grid(n, {
+        ag_i: Cells = {
             (0, 0): np.maximum(share, cash), (0, 1): legit, (0, 2): 0.5,
             (1, 0): share,
             (2, 0): np.maximum(share * (0.5 + 0.5 * stake) + 0.3 * other, cash), (2, 1): 0.5 * legit,
-        })  # fmt: skip
-        ag_s = _grid(n, {
+        }  # fmt: skip
+        ag_s: Cells = {
             (0, 0): s_econ, (0, 1): 0.05, (0, 2): 0.1,
             (1, 0): s_econ,
             (2, 0): s_econ, (2, 1): 0.05,
-        })  # fmt: skip
-        ag_x = _grid(n, {
+        }  # fmt: skip
+        ag_x: Cells = {
             (0, 0): x_award, (0, 1): x_legit, (0, 2): 0.3 + 0.4 * (1.0 - theta_s),
             (1, 0): self.f("x_payment"),
             (2, 0): x_eval * (rel_as + (1.0 - rel_as) * 0.6), (2, 1): x_legit,
-        })  # fmt: skip
+        }  # fmt: skip
         # government → agency: 0 professional, 1 path dependence, 2 performance
         m_press = np.clip(mandate[dy_st] / 2.0, 0.0, 1.0)
-        ga_i = _grid(n, {
+        ga_i: Cells = {
             (0, 0): pneed * (0.7 + 0.3 * psh), (0, 1): h,
             (1, 0): np.clip(pneed * (0.6 + 0.4 * m_press), 0.0, 1.0),
             (2, 1): 0.5 * h, (2, 2): 0.2 + 0.3 * mismatch[dy_st],
-        })  # fmt: skip
-        ga_s = _grid(n, {
+        }  # fmt: skip
+        ga_s: Cells = {
             (0, 0): s_alt, (0, 1): s_alt * (1.0 - h),
             (1, 0): self.f("switch_alternatives"),
             (2, 1): s_next, (2, 2): s_next,
-        })  # fmt: skip
-        ga_x = _grid(n, {
+        }  # fmt: skip
+        ga_x: Cells = {
             (0, 0): decline, (0, 1): decline,
             (1, 0): 0.1 + 0.9 * (1.0 - alpha_as),
             (2, 1): decline, (2, 2): 0.4,
-        })  # fmt: skip
-        d_ag = noisy_or(self._resource_d(ag_i, ag_s, ag_x), axis=-1)
-        d_ga = noisy_or(self._resource_d(ga_i, ga_s, ga_x), axis=-1)
-        state = stage_state(d_ag, d_ga, self.dep_params)
+        }  # fmt: skip
+        d_ag = noisy_or(self._cells_d(n, ag_i, ag_s, ag_x), axis=-1)
+        d_ga = noisy_or(self._cells_d(n, ga_i, ga_s, ga_x), axis=-1)
         ia = self._interest_alignment(dy_ag, dy_st, alpha_as, surv)
         ind = classify_dyads(d_ag, d_ga, theta_s, ia, self.cls_params)
-        del na
-        return DyadTables(
-            agency=dy_ag, street=dy_st, ag_i=ag_i, ag_s=ag_s, ag_x=ag_x, ga_i=ga_i, ga_s=ga_s,
-            ga_x=ga_x, d_ag=d_ag, d_ga=d_ga, state=state, gp=ind.gp, ia=ind.ia, ri=ind.ri,
-            dep=ind.dep, mu_partnership=ind.mu_partnership, mu_buddy=ind.mu_buddy, label=ind.label,
-        )
 
-    def _resource_d(self, imp: F, alt: F, disc: F) -> F:
-        """D per resource through the shared scoring code, on the ties that exist."""
-        live = imp > 0
-        out = np.zeros(imp.shape)
-        out[live] = resource_dependence(imp[live], alt[live], disc[live], self.dep_params)
+        def build() -> DyadTables:  # the full tables, only when asked for
+            return DyadTables(
+                agency=dy_ag, street=dy_st, ag_i=_grid(n, ag_i), ag_s=_grid(n, ag_s),
+                ag_x=_grid(n, ag_x), ga_i=_grid(n, ga_i), ga_s=_grid(n, ga_s), ga_x=_grid(n, ga_x),
+                d_ag=d_ag, d_ga=d_ga, state=stage_state(d_ag, d_ga, self.dep_params), gp=ind.gp,
+                ia=ind.ia, ri=ind.ri, dep=ind.dep, mu_partnership=ind.mu_partnership,
+                mu_buddy=ind.mu_buddy, label=ind.label,
+            )
+
+        self._build_last = build
+        self._last = None
+        return _YearDyads(agency=dy_ag, d_ag=d_ag, d_ga=d_ga, label=ind.label)
+
+    def _cells_d(self, n: int, imp: Cells, alt: Cells, disc: Cells) -> F:
+        """D per (stage, resource) through the shared scoring code; absent ties are 0."""
+        out = np.zeros((n, 3, 3))
+        for key, i_val in imp.items():
+            d = resource_dependence(i_val, alt[key], disc[key], self.dep_params)
+            out[:, key[0], key[1]] = np.where(np.asarray(i_val) > 0, d, 0.0)
         return out
+
+    @property
+    def last(self) -> DyadTables | None:
+        """The dependence tables of the last year's active dyads (built on first access)."""
+        if self._last is None and self._build_last is not None:
+            self._last = self._build_last()
+        return self._last
 
     def _interest_alignment(self, dy_ag: I64, dy_st: I64, alpha_as: F, surv: F) -> F:
         """Cosine of goal vectors implied by state (goals in the order of design section 3).
