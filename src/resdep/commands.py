@@ -54,6 +54,18 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--no-report", action="store_true", help="write the tables only")
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="replace informant ids and roles by pseudonyms in the report",
+    )
+    p.add_argument(
+        "--mapping",
+        help="for a .qdpx: TOML mapping your code paths onto the canonical codebook (default: PROJECT.toml beside it)",
+    )
+    p.add_argument(
+        "--coder", help="for a .qdpx coded by several users: use this user's codings only"
+    )
     p.set_defaults(handler=_analyze)
 
     d = subparsers.add_parser(
@@ -74,13 +86,58 @@ def _analyze(args: argparse.Namespace) -> int:
         overrides["draws"] = args.draws
     if args.seed is not None:
         overrides["seed"] = args.seed
-    case = load_case(args.case, overrides=overrides)
+    agreement = None
+    if Path(args.case).suffix.lower() == ".qdpx":
+        case, agreement = _load_project(Path(args.case), args.mapping, args.coder, overrides)
+    else:
+        if args.mapping or args.coder:
+            raise CaseFormatError(
+                "--mapping and --coder apply to .qdpx projects only",
+                place="command line",
+                fix="drop them for a case folder",
+            )
+        case = load_case(args.case, overrides=overrides)
     result = analyze(case)
     out = Path(args.out) if args.out else Path("out") / case.id
-    report = write_outputs(result, out, force=args.force, report=not args.no_report)
+    report = write_outputs(
+        result,
+        out,
+        force=args.force,
+        report=not args.no_report,
+        pseudonymise=args.pseudonymise,
+        agreement=agreement,
+    )
     _summary(result)
     print(f"outputs written to {out}" + ("" if args.no_report else f"\nreport: {report}"))
     return 0
+
+
+def _load_project(
+    path: Path, mapping: str | None, coder: str | None, overrides: dict[str, Any]
+) -> tuple[Any, Any]:
+    """Import a .qdpx, print what the import found, and compute coder agreement if several coded."""
+    import dataclasses
+
+    from resdep.errors import QdaFormatError
+    from resdep.qda import agreement, agreement_flags, import_qdpx
+    from resdep.qda.agreement import coder_data_from_project
+
+    case, report = import_qdpx(path, mapping=mapping, coder=coder)
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    if overrides:
+        case = dataclasses.replace(case, parameters=case.parameters.with_overrides(overrides))
+    flags = None
+    if coder is None and len(report.users) > 1:
+        try:
+            coders = coder_data_from_project(str(path), mapping=mapping)
+        except QdaFormatError:
+            coders = []
+        if len(coders) >= 2:
+            flags = agreement_flags(agreement(coders))
+            for row in flags.itertuples():
+                print(f"agreement flag: {row.message}", file=sys.stderr)
+    return case, flags
 
 
 def _summary(result: Any) -> None:

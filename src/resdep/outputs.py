@@ -84,12 +84,21 @@ def run_record(analysis: Analysis) -> dict[str, Any]:
 
 
 def write_outputs(
-    analysis: Analysis, out: str | Path, *, force: bool = False, report: bool = True
+    analysis: Analysis,
+    out: str | Path,
+    *,
+    force: bool = False,
+    report: bool = True,
+    pseudonymise: bool = False,
+    agreement: pd.DataFrame | None = None,
 ) -> Path:
     """Write the output folder of an analysis; returns the path of ``report.html``.
 
     The folder is built beside ``out`` and moved into place when complete; an existing
     non-empty ``out`` is refused unless ``force`` (then replaced as a whole).
+    ``pseudonymise`` hides informant ids and roles in the report; ``agreement`` holds
+    code families whose inter-coder α fell below threshold (from
+    :func:`resdep.qda.agreement_flags`), which the report flags.
     """
     target = Path(out)
     with atomic_dir(target, force=force) as tmp:
@@ -107,5 +116,12 @@ def write_outputs(
         if report:
             from resdep.report import write_report
 
-            write_report(analysis, tmp / "report.html", figures_dir=tmp / "figures")
+            extra: dict[str, Any] = {} if agreement is None else {"agreement": agreement}
+            write_report(
+                analysis,
+                tmp / "report.html",
+                figures_dir=tmp / "figures",
+                pseudonymise=pseudonymise,
+                **extra,
+            )
     return target / "report.html"

@@ -241,7 +241,8 @@ def parse_codings(
                 place=f"row {n} (line {reader.line_num})",
                 fix="quote fields that contain commas",
             )
-        cells = {k: (v or "").strip() for k, v in row.items()}
+        # every cell is trimmed except the quote, which must equal its slice to the character
+        cells = {k: (v or "") if k == "quote" else (v or "").strip() for k, v in row.items()}
         if not any(cells.values()):
             continue
         out.append(_coding(cells, n, reader.line_num, file, sources, actors, case))

@@ -125,3 +125,17 @@ def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatc
     status, err = run(["analyze", str(tiny_case), "--no-report", "--out", str(tiny_case.parent / "o")], capsys)
     assert status == 1
     assert "internal error" in err and "Traceback" not in err
+
+
+def test_a_quote_with_surrounding_white_space_is_kept_exactly(tiny_case: Path) -> None:
+    from resdep import load_case
+
+    src = tiny_case / "sources" / "S1.txt"
+    src.write_text(" 我们的钱全靠街道。\n没有别的项目可以替代。", encoding="utf-8")
+    codings = tiny_case / "codings.csv"
+    lines = codings.read_text(encoding="utf-8").splitlines()
+    lines[1] = 'S1,0,11," 我们的钱全靠街道。\n",dependence,contracting,agency,street,economic,importance,,,3,,'
+    lines[2] = "S1,11,22,没有别的项目可以替代。,dependence,contracting,agency,street,economic,alternatives,,,0,,"
+    codings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    case = load_case(tiny_case)
+    assert case.codings[0].quote == " 我们的钱全靠街道。\n"
