@@ -78,7 +78,8 @@ def main() -> None:
     n_full, n_sub = (32, 16) if args.quick else (256, 32)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-experiments-"))
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, "
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
 
     # one run, to relate the sweep to the cost of the simulation itself
@@ -98,6 +99,12 @@ def main() -> None:
             f"scale on 2 local processes: {wall:.1f} s ({wall / 60:.2f} min), "
             f"{n_runs / wall:.2f} runs/s, batches of {summary.batch_size}"
         )
+        print(
+            f"  CPU time inside the runs: {summary.cpu_seconds:.1f} s "
+            f"({summary.cpu_seconds / n_runs:.3f} s a run); on two otherwise idle cores the "
+            f"sweep would need about {summary.cpu_seconds / 2 / 60:.2f} min plus overheads"
+        )
+        print(f"  load average after the sweep: {os.getloadavg()[0]:.2f}")
         t = time.perf_counter()
         result = analyze(root / "sobol")
         print(
@@ -124,7 +131,10 @@ def main() -> None:
         ):
             wall, summary = timed_sweep(s, root / label.replace(" ", ""), executor, progress=False)
             times[label] = wall
-            print(f"  {label:<11} {n_runs} runs: {wall:7.1f} s, {n_runs / wall:6.2f} runs/s")
+            print(
+                f"  {label:<11} {n_runs} runs: {wall:7.1f} s, {n_runs / wall:6.2f} runs/s, "
+                f"CPU in runs {summary.cpu_seconds:6.1f} s, load {os.getloadavg()[0]:.2f}"
+            )
         print(
             f"speed-up from 1 to 2 worker processes: {times['process x1'] / times['process x2']:.2f}x"
         )

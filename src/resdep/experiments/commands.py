@@ -114,6 +114,7 @@ def _sweep(args: argparse.Namespace) -> int:
             fix="drop --executor or use --executor dask",
         )
     spec = load_spec(args.spec)
+    _interrupt_on_sigterm()
     executor = make_executor(
         args.executor or ("dask" if args.address else "process"),
         workers=args.workers,
@@ -140,6 +141,21 @@ def _sweep(args: argparse.Namespace) -> int:
         f"{summary.executor} × {summary.workers}, batches of {summary.batch_size}, {rate:.1f} runs/s"
     )
     return 0
+
+
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C, so that the executor shuts its workers down cleanly and
+    the manifest records the sweep as incomplete."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _sensitivity(args: argparse.Namespace) -> int:

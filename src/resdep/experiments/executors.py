@@ -25,6 +25,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import importlib
 import multiprocessing
+import os
+import threading
 import time
 import traceback
 from collections import deque
@@ -70,12 +72,13 @@ class BatchResult:
     rows: tuple[dict[str, float], ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     attempts: int = 1
 
 
 def run_batch(model: Model, batch: Batch) -> BatchResult:
     """Evaluate every run of ``batch`` (in a worker); model errors become ``error``."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     rows: list[dict[str, float]] = []
     try:
         for params, seed in zip(batch.params, batch.seeds, strict=True):
@@ -87,7 +90,25 @@ def run_batch(model: Model, batch: Batch) -> BatchResult:
         return BatchResult(
             batch=batch, error=f"{where}: {summary}", seconds=time.perf_counter() - start
         )
-    return BatchResult(batch=batch, rows=tuple(rows), seconds=time.perf_counter() - start)
+    return BatchResult(
+        batch=batch,
+        rows=tuple(rows),
+        seconds=time.perf_counter() - start,
+        cpu_seconds=time.process_time() - cpu,
+    )
+
+
+def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """In a pool worker: exit as soon as the sweep's process is gone (killed, say), so
+    that no orphaned worker keeps running or waits forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="resdep-parent-watch", daemon=True).start()
 
 
 class Executor(Protocol):
@@ -148,7 +169,10 @@ class ProcessExecutor:
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def __enter__(self) -> ProcessExecutor:
@@ -202,6 +226,7 @@ class ProcessExecutor:
                     rows=result.rows,
                     error=result.error,
                     seconds=result.seconds,
+                    cpu_seconds=result.cpu_seconds,
                     attempts=attempt,
                 )
             if broken:
@@ -305,7 +330,8 @@ class DaskExecutor:
         client = self._client
         if client is None:
             raise ExecutorError("use the dask executor inside a 'with' block")
-        model_future = client.scatter(model, broadcast=True)
+        # the model travels with each task (it is small); a scattered copy would be lost
+        # if every worker holding it died
         todo: deque[tuple[Batch, int]] = deque((b, 1) for b in batches)
         meta: dict[str, tuple[Batch, int]] = {}
         window = 2 * self.workers + 2
@@ -314,7 +340,13 @@ class DaskExecutor:
         def submit() -> None:
             while todo and pending.count() < window:
                 batch, attempt = todo.popleft()
-                fut = client.submit(run_batch, model_future, batch, pure=False)
+                try:
+                    fut = client.submit(run_batch, model, batch, pure=False)
+                except Exception as exc:  # the client lost its scheduler
+                    raise ExecutorError(
+                        f"lost the Dask scheduler ({type(exc).__name__}: {exc}); the finished "
+                        "runs are stored, rerun with --resume when the cluster is back"
+                    ) from exc
                 meta[fut.key] = (batch, attempt)
                 pending.add(fut)
 
@@ -343,6 +375,7 @@ class DaskExecutor:
                 rows=result.rows,
                 error=result.error,
                 seconds=result.seconds,
+                cpu_seconds=result.cpu_seconds,
                 attempts=attempt,
             )
 

@@ -60,6 +60,7 @@ class SweepSummary:
     n_skipped: int
     batch_size: int
     seconds: float
+    cpu_seconds: float
     executor: str
     workers: int
     failed: tuple[int, ...] = ()
@@ -217,6 +218,7 @@ def run_sweep(
     started = time.perf_counter()
     failures: list[dict[str, Any]] = []
     n_new = 0
+    cpu = [0.0]
     size = batch_size or spec.design.batch_size or 0
     with contextlib.ExitStack() as stack:
         # connect first: an unreachable scheduler must not leave an empty sweep folder
@@ -231,13 +233,13 @@ def run_sweep(
             if todo and not size:
                 # time the first run here, keep its result, and size batches from it
                 first = run_batch(model, next(_batches(todo[:1], 1, spec, design.run_params)))
-                n_new += _record(store, first, failures, bar)
+                n_new += _record(store, first, failures, bar, cpu)
                 size = choose_batch_size(first.seconds, len(todo), ex.workers)
                 todo = todo[1:]
             size = size or 1
             if todo:
                 for result in ex.run(model, _batches(todo, size, spec, design.run_params)):
-                    n_new += _record(store, result, failures, bar)
+                    n_new += _record(store, result, failures, bar, cpu)
         finally:
             bar.close()
             elapsed = time.perf_counter() - started
@@ -250,6 +252,7 @@ def run_sweep(
                     "workers": ex.workers,
                     "batch_size": size,
                     "seconds": round(elapsed, 3),
+                    "cpu_seconds_in_runs": round(cpu[0], 3),
                     "runs": n_new,
                 },
             )
@@ -262,6 +265,7 @@ def run_sweep(
         n_skipped=len(done),
         batch_size=size,
         seconds=elapsed,
+        cpu_seconds=cpu[0],
         executor=executor.name,
         workers=workers,
         failed=failed,
@@ -276,8 +280,13 @@ def run_sweep(
 
 
 def _record(
-    store: ResultStore, result: BatchResult, failures: list[dict[str, Any]], bar: Any
+    store: ResultStore,
+    result: BatchResult,
+    failures: list[dict[str, Any]],
+    bar: Any,
+    cpu: list[float],
 ) -> int:
+    cpu[0] += result.cpu_seconds
     if result.error is not None:
         failures.append({"runs": list(result.batch.runs), "error": result.error})
         return 0

@@ -164,3 +164,60 @@ def test_replay_detects_a_tampered_outcome(tmp_path: Path) -> None:
 def test_open_refuses_a_folder_that_is_not_a_sweep(tmp_path: Path) -> None:
     with pytest.raises(ExperimentSpecError, match="not a sweep folder"):
         ResultStore.open(tmp_path)
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find child processes"
+)
+def test_pool_workers_exit_when_the_sweep_is_killed(tmp_path: Path) -> None:
+    path = spec_file(tmp_path, n=200, delay=0.05)
+    script = (
+        "import sys; from resdep.experiments.runner import run_sweep; "
+        "from resdep.experiments.executors import ProcessExecutor; "
+        "run_sweep(sys.argv[1], sys.argv[2], executor=ProcessExecutor(2), batch_size=2)"
+    )
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", script, str(path), str(out)])
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list((out / "outcomes").glob("part-*")):
+            time.sleep(0.05)
+        workers = [p for p in _children(proc.pid) if _alive(p)]
+        assert len(workers) >= 2  # the pool's workers (and the resource tracker)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)]
+
+
+def test_progress_bar_shows_runs_rate_and_time_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sweep(spec_file(tmp_path), tmp_path / "out", batch_size=10, progress=True)
+    err = capsys.readouterr().err
+    assert "60/60" in err  # runs done of all runs
+    assert "run/s" in err  # the rate
+    assert "<00:00" in err  # elapsed < time left
