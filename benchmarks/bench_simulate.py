@@ -96,8 +96,11 @@ of repeated runs in one process, china from a fresh process):
 |---|---|---|---|---|
 {grow_rows}
 
-Run time grows about linearly in the number of committees (project slots) once fixed
-numpy overheads are paid: the `case` scale is dominated by per-call overhead.
+From `shanghai` to `china` the number of project slots grows 100×
+and run time {growth[2][1] / growth[1][1]:.0f}×: the work is linear in slots and dyads once
+numpy's fixed per-call overheads are paid; the `case` scale is nothing but that overhead.
+Wall times are taken on a shared machine (other jobs running); CPU time is the steadier
+figure.
 
 Side by side at `shanghai` (seed 7, mean over the last 10 years; the two versions draw
 random numbers in different orders, so single runs differ a little; distribution
