@@ -70,6 +70,7 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "intensity", "evidence", "weight", "self_serving", "informant", "organisation", "role",
     "source", "start", "end", "quote", "note",
 )  # fmt: skip
+AGREEMENT_COLUMNS: tuple[str, ...] = ("family", "alpha", "n", "threshold", "message")
 ORIGIN_COLUMNS: tuple[str, ...] = (
     "dependent", "provider", "resource", "stage", "dimension", "value", "basis",
 )  # fmt: skip
@@ -84,6 +85,7 @@ def write_report(
     *,
     figures_dir: str | Path | None = None,
     pseudonymise: bool = False,
+    agreement: pd.DataFrame | None = None,
 ) -> None:
     """Write the report of an analysis as one self-contained HTML file.
 
@@ -98,6 +100,10 @@ def write_report(
         ``pa_trajectory``, ``memberships``).
     pseudonymise
         Replace informant ids with P1, P2, … and roles with R1, R2, … throughout.
+    agreement
+        Inter-coder agreement flags (:func:`resdep.qda.agreement_flags`: columns family,
+        alpha, n, threshold, message): flagged families get a warning at the top of the
+        page; an empty table says agreement was checked and nothing fell below threshold.
 
     Examples
     --------
@@ -111,7 +117,10 @@ def write_report(
     """
     target = Path(path)
     atomic_write_text(
-        target, render_report(analysis, figures_dir=figures_dir, pseudonymise=pseudonymise)
+        target,
+        render_report(
+            analysis, figures_dir=figures_dir, pseudonymise=pseudonymise, agreement=agreement
+        ),
     )
     target.chmod(0o644)  # a report is for sharing; the temporary file was private
 
@@ -121,6 +130,7 @@ def render_report(
     *,
     figures_dir: str | Path | None = None,
     pseudonymise: bool = False,
+    agreement: pd.DataFrame | None = None,
 ) -> str:
     """The report as a string (see :func:`write_report`).
 
@@ -136,7 +146,7 @@ def render_report(
         name: inline_svg(doc, prefix=name.replace("_", "-"))
         for name, doc in render_figures(analysis, figures_dir).items()
     }
-    return _Report(analysis, figures, pseudonymise=pseudonymise).page()
+    return _Report(analysis, figures, pseudonymise=pseudonymise, agreement=agreement).page()
 
 
 # --- formatting helpers -------------------------------------------------------------------
@@ -180,7 +190,15 @@ def _term(kind: type[Any], value: str) -> Any:
 class _Report:
     """Builds the page; holds the escaping and pseudonymising rules and what was shown."""
 
-    def __init__(self, analysis: Analysis, figures: Mapping[str, str], *, pseudonymise: bool):
+    def __init__(
+        self,
+        analysis: Analysis,
+        figures: Mapping[str, str],
+        *,
+        pseudonymise: bool,
+        agreement: pd.DataFrame | None = None,
+    ):
+        self.agreement = None if agreement is None else with_columns(agreement, AGREEMENT_COLUMNS)
         self.a = dataclasses.replace(
             analysis,
             evidence=with_columns(analysis.evidence, EVIDENCE_COLUMNS),
@@ -404,6 +422,16 @@ class _Report:
                 '<span lang="zh-CN">示意性数据</span>: illustrative data, not field evidence. '
                 "Its informants, organisations and quotes are invented; do not cite its numbers "
                 "as findings.</p>"
+            )
+        if self.agreement is not None and len(self.agreement):
+            items = "".join(
+                f'<li>{self.e(r.message)} <span class="muted">(n = {self.e(r.n)})</span></li>'
+                for r in self.agreement.itertuples()
+            )
+            parts.append(
+                '<div class="banner alert" role="note"><strong>Coder agreement below '
+                'threshold</strong> <span lang="zh-CN">编码一致性不足</span>: results that rest '
+                f"on these code families are less certain than shown.<ul>{items}</ul></div>"
             )
         if c.description:
             parts.append(f'<p class="description">{self.e(c.description)}</p>')
@@ -916,6 +944,7 @@ class _Report:
             '<section id="method"><h2>How to read this report <span lang="zh-CN">阅读说明</span></h2>\n'
             + leftover
             + _METHOD
+            + self.agreement_table()
             + self.details(
                 "Parameters used",
                 _table(["Parameter", "Value", "Meaning"], rows, cls="compact"),
@@ -923,6 +952,29 @@ class _Report:
                 attrs=' id="parameters"',
             )
             + "</section>"
+        )
+
+    def agreement_table(self) -> str:
+        if self.agreement is None:
+            return ""
+        if not len(self.agreement):
+            return (
+                '<p class="method"><b>Coder agreement.</b> Several coders coded this project; '
+                "no code family fell below the agreement threshold (Krippendorff's α).</p>"
+            )
+        rows = [
+            [
+                self.e(r.family),
+                f'<span class="num">{_num(r.alpha)}</span>',
+                self.e(r.n),
+                f'<span class="num">{_num(r.threshold, 3)}</span>',
+            ]
+            for r in self.agreement.itertuples()
+        ]
+        return (
+            '<p class="method"><b>Coder agreement.</b> Code families whose Krippendorff\'s α '
+            "(nominal) between coders fell below the threshold:</p>"
+            + _table(["Code family", "α", "n", "threshold"], rows, cls="compact")
         )
 
     def footer(self) -> str:
@@ -997,6 +1049,8 @@ h2 { font-size: 21px; margin: 40px 0 10px; padding-bottom: 6px; border-bottom: 2
 h3 { font-size: 16px; margin: 26px 0 8px; }
 h2 span[lang], h3 span[lang] { color: var(--muted); font-weight: normal; }
 .banner { background: #fff4d6; border-left: 5px solid #e0a400; padding: 10px 14px; margin: 12px 0; }
+.banner.alert { background: #fdecea; border-left-color: #c0392b; }
+.banner ul { margin: 6px 0 0; padding-left: 1.2em; }
 .description { max-width: 78ch; color: #333; }
 .facts { display: flex; flex-wrap: wrap; gap: 6px 22px; margin: 14px 0 0; padding: 12px 14px;
   background: var(--bg-soft); border-radius: 6px; font-size: 13px; }

@@ -300,3 +300,29 @@ def test_founding_case_shows_every_quote_once() -> None:
     assert len(re.findall(r'data-input="', page)) == len(analysis.inputs)
     for r in analysis.relationships.itertuples():
         assert f'<code class="id">{r.government}</code>' in page
+
+
+def test_coder_agreement_flags_are_shown(tiny_analysis: Analysis, tmp_path: Path) -> None:
+    flags = pd.DataFrame(
+        {
+            "family": ["Stage"],
+            "alpha": [0.533],
+            "n": [4],
+            "threshold": [0.667],
+            "message": ["coders agree poorly on Stage (α = 0.53 < 0.667) <review>"],
+        }
+    )
+    target = tmp_path / "report.html"
+    write_report(tiny_analysis, target, agreement=flags)
+    page = target.read_text(encoding="utf-8")
+    assert check_page(page).errors == []
+    header = page[page.index("<header>") : page.index("</header>")]
+    assert "Coder agreement below threshold" in header
+    assert "coders agree poorly on Stage (α = 0.53 &lt; 0.667) &lt;review&gt;" in header
+    method = check_page(page).section("method")
+    assert "Stage" in method
+    assert "0.53" in method
+    checked = render_report(tiny_analysis, agreement=flags.iloc[0:0])
+    assert "Coder agreement below threshold" not in checked
+    assert "no code family fell below the agreement threshold" in checked
+    assert "Coder agreement" not in render_report(tiny_analysis)
