@@ -302,7 +302,7 @@ class _Report:
                 self.e(self.role(r.role)),
                 self.actor(r.organisation) if r.organisation else "",
             ]
-            who = " · ".join(p for p in who_parts if p) or '<span class="muted">no informant</span>'
+            who = " · ".join(p for p in who_parts if p) or self._no_informant(str(r.source))
             source = f'<code>{self.e(r.source)}</code> <span class="muted">[{_int(r.start)}–{_int(r.end)})</span>'
             if what == "dimension":
                 coded = self.maybe_term(Dimension, r.dimension)
@@ -344,6 +344,16 @@ class _Report:
             out,
             cls="quotes",
         )
+
+    def _no_informant(self, source_id: str) -> str:
+        """What a source without informant is (a field note, a document)."""
+        kind = next((src.kind for src in self.case.sources if src.id == source_id), None)
+        what = (
+            f"{'field note' if kind.value == 'fieldnote' else html.escape(kind.en)} {self.zh(kind.zh)}"
+            if kind is not None
+            else "no informant"
+        )
+        return f'<span class="muted">{what}</span>'
 
     def _value_term(self, kind: str, value: Any) -> str:
         enum: type[Any] | None = {
