@@ -1037,6 +1037,9 @@ document.querySelectorAll('button[data-details]').forEach(function (b) {
       .forEach(function (d) { d.open = open; });
   });
 });
+window.addEventListener('beforeprint', function () {
+  document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+});
 document.documentElement.setAttribute('data-report-ready', '1');
 """
 
