@@ -139,6 +139,39 @@ class _YearDyads:
 
 
 @dataclass(slots=True)
+class _Year:
+    """Arrays of one year, filled by the submodels in schedule order."""
+
+    budget_index: F = field(default_factory=lambda: np.zeros(0))
+    budget: F = field(default_factory=lambda: np.zeros(0))
+    mandate: F = field(default_factory=lambda: np.zeros(0))
+    mismatch: F = field(default_factory=lambda: np.zeros(0))
+    push: F = field(default_factory=lambda: np.zeros(0))
+    kappa: F = field(default_factory=lambda: np.zeros(0))
+    u_mode: F = field(default_factory=lambda: np.zeros(0))
+    prio: F = field(default_factory=lambda: np.zeros(0))
+    survival: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    funded: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    awarded: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    act_idx: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ag: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    st: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pidx: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    load: F = field(default_factory=lambda: np.zeros(0))
+    alpha: F = field(default_factory=lambda: np.zeros(0))
+    quality: F = field(default_factory=lambda: np.zeros(0))
+    compliance: F = field(default_factory=lambda: np.zeros(0))
+    mean_alpha: F = field(default_factory=lambda: np.zeros(0))
+    busy: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    ending: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    rev: F = field(default_factory=lambda: np.zeros(0))
+    profit: F = field(default_factory=lambda: np.zeros(0))
+    welfare: float = 0.0
+    reachable: float = 0.0
+    task_completion: float = 0.0
+
+
+@dataclass(slots=True)
 class _Counters:
     """Run-level tallies behind patterns P6 and P7."""
 
@@ -276,175 +309,192 @@ class Model:
 
     # -- one year ---------------------------------------------------------------------
     def step(self) -> dict[str, float]:
-        """Run one year; returns that year's outcome row."""
+        """Run one year (docs/ODD.md section 3); returns that year's outcome row."""
         self.year += 1
-        p = self.p
         if self.year > 1:  # the purchase market grows: budgets and project sizes
             g = 1.0 + self.f("market_growth")
             self.budget_base = self.budget_base * g
             self.budget_mean = self.budget_mean * g
-        ns, nc, na = self.scale.streets, self.scale.committees, self.scale.agencies
-        street = self.committee_street
-        # budgets and mandates ------------------------------------------------------
+        y = _Year()
+        self._budgets_and_mandates(y)
+        self._projects(y)
+        self._contracting(y)
+        self._implementation(y)
+        self._closing(y)
+        self._finances(y)
+        dyads = self._dependence(y)  # before exits change the roster
+        exits = self.alive & (self.loss_streak >= self.i("exit_years")) & (self.reserves < 0)
+        self._exit_and_entry(exits, y.profit, y.rev, y.funded, y.awarded)
+        return self._observe(y, dyads)
+
+    # -- submodels --------------------------------------------------------------------
+    def _budgets_and_mandates(self, y: _Year) -> None:
+        """ODD 7.1: log-normal budget shocks, mandates, mismatch and administrative push."""
+        ns = self.scale.streets
         sig = self.f("sigma_budget")
         zb = self.rng["budget"].standard_normal(ns)
-        budget_index = np.exp(sig * zb - sig * sig / 2.0)
-        budget = self.budget_mean * budget_index
+        y.budget_index = np.exp(sig * zb - sig * sig / 2.0)
+        y.budget = self.budget_mean * y.budget_index
         sm = self.f("sigma_mandate")
         zm = self.rng["mandate"].standard_normal(ns)
-        mandate = self.f("mandate_level") * np.exp(sm * zm - sm * sm / 2.0)
-        mismatch = np.clip(1.0 - budget_index / mandate, 0.0, 1.0)
-        # projects ---------------------------------------------------------------------
+        y.mandate = self.f("mandate_level") * np.exp(sm * zm - sm * sm / 2.0)
+        y.mismatch = np.clip(1.0 - y.budget_index / y.mandate, 0.0, 1.0)
+        y.push = np.clip(self.f("push_base") * (1.0 - self.theta_s) * (1.0 + y.mismatch), 0.0, 0.95)
+
+    def _projects(self, y: _Year) -> None:
+        """ODD 7.2: cost ratio, mode draw and priority of every project slot; agency modes."""
+        nc = self.scale.committees
         pr = self.rng["projects"]
-        kappa = np.clip(pr.normal(self.f("cost_mean"), self.f("cost_sd"), nc), 0.3, 2.5)
-        u_mode = pr.random(nc)
-        prio = self.need + 0.3 * pr.standard_normal(nc)
-        survival = self.reserves < self.f("reserve_threshold") * self.w_gov
-        # continuing contracts are committed first
+        y.kappa = np.clip(pr.normal(self.f("cost_mean"), self.f("cost_sd"), nc), 0.3, 2.5)
+        y.u_mode = pr.random(nc)
+        y.prio = self.need + 0.3 * pr.standard_normal(nc)
+        y.survival = self.reserves < self.f("reserve_threshold") * self.w_gov
+
+    def _contracting(self, y: _Year) -> None:
+        """ODD 7.3: commitments, price factor, funding, bids and award; new contracts."""
+        ns, na = self.scale.streets, self.scale.agencies
+        street = self.committee_street
         inc = self.incumbent
         cont = (self.contract_left > 0) & (inc >= 0)
         committed = _bc(street, weights=np.where(cont, self.price, 0.0), minlength=ns)
         new = ~cont
-        rel = np.where(new, u_mode >= self.f("p_competitive"), self.mode_rel)
+        rel = np.where(new, y.u_mode >= self.f("p_competitive"), self.mode_rel)
         demand_new = _bc(street, weights=np.where(new, self.budget_base, 0.0), minlength=ns)
-        room = np.maximum(budget - committed, 0.0)
+        room = np.maximum(y.budget - committed, 0.0)
         rho = np.clip(room / np.maximum(demand_new, 1e-12), self.f("price_floor"), self.f("price_cap"))
         offer = np.where(rel, rho[street], 1.0) * self.budget_base
-        # order-dependent funding: by priority within each street
-        funded = self._fund(new, prio, offer, room)
-        # contracting: bids and capacity-constrained award ------------------------------
-        load_cont = _bc(
-            np.where(cont, inc, 0), weights=np.where(cont, self.labour, 0.0), minlength=na
-        )
-        winner, win_labour = self._award(funded, rel, offer, kappa, survival, load_cont)
-        awarded = winner >= 0
-        # P6 tallies (mode at contracting)
-        if awarded.any():
-            w = winner[awarded]
-            loss = offer[awarded] < win_labour[awarded]
-            s_mode = survival[w]
+        y.funded = self._fund(new, y.prio, offer, room)
+        load_cont = _bc(np.where(cont, inc, 0), weights=np.where(cont, self.labour, 0.0), minlength=na)
+        winner, win_labour = self._award(y.funded, rel, offer, y.kappa, y.survival, load_cont)
+        y.awarded = winner >= 0
+        if y.awarded.any():  # P6 tallies, by mode at contracting
+            s_mode = y.survival[winner[y.awarded]]
+            loss = offer[y.awarded] < win_labour[y.awarded]
             c = self.counters
             c.awards_survival += float(s_mode.sum())
             c.loss_survival += float((loss & s_mode).sum())
             c.awards_development += float((~s_mode).sum())
             c.loss_development += float((loss & ~s_mode).sum())
-        # new contracts replace old ones
         self.incumbent = np.where(new, winner, inc)
         self.mode_rel = np.where(new, rel, self.mode_rel)
-        self.price = np.where(new, np.where(awarded, offer, 0.0), self.price)
-        self.labour = np.where(new, np.where(awarded, win_labour, 0.0), self.labour)
-        self.contract_left = np.where(new & awarded, self.i("contract_years"), self.contract_left)
-        active = self.incumbent >= 0
-        act_idx = np.flatnonzero(active)
-        ag = self.incumbent[act_idx]
-        st = street[act_idx]
-        # implementation --------------------------------------------------------------
-        load = _bc(ag, weights=self.labour[act_idx], minlength=na)
-        staffing_a = np.minimum(1.0, self.w_gov / np.maximum(load, 1e-12))
-        staffing = staffing_a[ag]
-        push_s = np.clip(self.f("push_base") * (1.0 - self.theta_s) * (1.0 + mismatch), 0.0, 0.95)
-        push = push_s[st]
+        self.price = np.where(new, np.where(y.awarded, offer, 0.0), self.price)
+        self.labour = np.where(new, np.where(y.awarded, win_labour, 0.0), self.labour)
+        self.contract_left = np.where(new & y.awarded, self.i("contract_years"), self.contract_left)
+        y.act_idx = np.flatnonzero(self.incumbent >= 0)
+        y.ag = self.incumbent[y.act_idx]
+        y.st = street[y.act_idx]
+
+    def _implementation(self, y: _Year) -> None:
+        """ODD 7.4: staffing, administrative share of effort, quality, compliance, learning."""
+        ns, na = self.scale.streets, self.scale.agencies
+        ag, st = y.ag, y.st
+        y.load = _bc(ag, weights=self.labour[y.act_idx], minlength=na)
+        staffing = np.minimum(1.0, self.w_gov / np.maximum(y.load, 1e-12))[ag]
+        push = y.push[st]
         wq = self.f("w_quality")
-        resist = self.f("resist") * (self.nongov + self.mission * ~survival) / 2.0
-        alpha = np.clip(
+        resist = self.f("resist") * (self.nongov + self.mission * ~y.survival) / 2.0
+        y.alpha = np.clip(
             (push + self.f("gamma_eval") * (1.0 - wq) * (1.0 - push)) * (1.0 - resist[ag]), 0.0, 0.95
         )
-        quality = self.q[ag] * (1.0 - alpha) * staffing
-        compliance = np.minimum(1.0, (alpha + 0.05) / (push + 0.05)) * staffing
+        y.quality = self.q[ag] * (1.0 - y.alpha) * staffing
+        y.compliance = np.minimum(1.0, (y.alpha + 0.05) / (push + 0.05)) * staffing
         need_all = float(self.need.sum()) or 1.0
-        welfare = float((self.need[act_idx] * quality).sum()) / need_all
-        reachable = float((self.need[act_idx] * self.q[ag] * staffing).sum()) / need_all
+        y.welfare = float((self.need[y.act_idx] * y.quality).sum()) / need_all
+        y.reachable = float((self.need[y.act_idx] * self.q[ag] * staffing).sum()) / need_all
+        y.task_completion = float(staffing.sum()) / max(self.scale.committees, 1)
         tc_s = _bc(st, weights=staffing, minlength=ns) / np.maximum(self.committees_per_street, 1.0)
         self.counters.street_tc.append(tc_s)
-        self.counters.street_budget.append(budget_index)
+        self.counters.street_budget.append(y.budget_index)
         # professional capacity follows professional effort
-        busy = _bc(ag, minlength=na) > 0
-        self.util = np.clip(load / np.maximum(self.w_gov, 1e-12), 0.0, 1.0)
-        mean_alpha = _bc(ag, weights=alpha, minlength=na) / np.maximum(
-            _bc(ag, minlength=na), 1
-        )
-        target = self.q_pot * (1.0 - 0.5 * mean_alpha)
-        self.q = np.where(busy, self.q + self.f("learning") * (target - self.q), self.q)
-        # closing: evaluation, history, renewal -------------------------------------
-        third = p["evaluator"] == "third_party"
+        n_proj = _bc(ag, minlength=na)
+        y.busy = n_proj > 0
+        self.util = np.clip(y.load / np.maximum(self.w_gov, 1e-12), 0.0, 1.0)
+        y.mean_alpha = _bc(ag, weights=y.alpha, minlength=na) / np.maximum(n_proj, 1)
+        target = self.q_pot * (1.0 - 0.5 * y.mean_alpha)
+        self.q = np.where(y.busy, self.q + self.f("learning") * (target - self.q), self.q)
+
+    def _closing(self, y: _Year) -> None:
+        """ODD 7.5: evaluation score, cooperation history, renewal draw, years left."""
+        third = self.p["evaluator"] == "third_party"
+        wq = self.f("w_quality")
         wq_eval = max(wq, 0.5) if third else wq
         # quality is judged against a standard, compliance against the push
-        q_score = np.minimum(1.0, quality / self.f("quality_standard"))
-        score = wq_eval * q_score + (1.0 - wq_eval) * compliance
-        pidx = self.pair_index(ag, st)
-        self.history *= self.f("history_memory")
-        ev_sum = _bc(pidx, weights=score, minlength=self.n_pairs)
-        ev_n = _bc(pidx, minlength=self.n_pairs)
+        q_score = np.minimum(1.0, y.quality / self.f("quality_standard"))
+        score = wq_eval * q_score + (1.0 - wq_eval) * y.compliance
+        y.pidx = self.pair_index(y.ag, y.st)
+        mem = self.f("history_memory")
+        self.history *= mem
+        ev_sum = _bc(y.pidx, weights=score, minlength=self.n_pairs)
+        ev_n = _bc(y.pidx, minlength=self.n_pairs)
         worked = ev_n > 0
-        self.history[worked] += (1.0 - self.f("history_memory")) * (ev_sum[worked] / ev_n[worked])
-        h = self.history[pidx]
+        self.history[worked] += (1.0 - mem) * (ev_sum[worked] / ev_n[worked])
+        h = self.history[y.pidx]
         k_h = 1.0 if third else 2.0
         p_renew = _sigmoid(self.f("renew_slope") * (score - self.f("renew_mid")) + k_h * (h - 0.5))
-        u_renew = self.rng["closing"].random(nc)
-        ending = self.contract_left[act_idx] <= 1
-        self.renew[act_idx] = u_renew[act_idx] < p_renew
-        self.contract_left[act_idx] -= 1
-        # finances, hiring, exit and entry --------------------------------------------
-        rev = _bc(ag, weights=self.price[act_idx], minlength=na)
-        profit = np.where(self.alive, rev - self.w_gov * 1.02, 0.0)
-        self.reserves = self.reserves + profit
+        u_renew = self.rng["closing"].random(self.scale.committees)
+        y.ending = self.contract_left[y.act_idx] <= 1
+        self.renew[y.act_idx] = u_renew[y.act_idx] < p_renew
+        self.contract_left[y.act_idx] -= 1
+
+    def _finances(self, y: _Year) -> None:
+        """ODD 7.6 (first half): revenue, profit, reserves, hiring and firing."""
+        na = self.scale.agencies
+        y.rev = _bc(y.ag, weights=self.price[y.act_idx], minlength=na)
+        y.profit = np.where(self.alive, y.rev - self.w_gov * 1.02, 0.0)
+        self.reserves = self.reserves + y.profit
         w_before = self.w_gov.copy()
         # development: surplus buys social workers where the books are full
-        hire = self.alive & ~survival & (profit > 0) & (self.util >= 0.8)
-        self.w_gov = np.where(hire, self.w_gov + self.f("hire_rate") * profit, self.w_gov)
-        fire = self.alive & (profit < 0) & (load < self.w_gov)
+        hire = self.alive & ~y.survival & (y.profit > 0) & (self.util >= 0.8)
+        self.w_gov = np.where(hire, self.w_gov + self.f("hire_rate") * y.profit, self.w_gov)
         # agencies with reserves hoard labour; survival-mode agencies must cut at once
-        cut = self.f("fire_rate") * np.where(survival, 1.0, 0.25)
-        self.w_gov = np.where(fire, self.w_gov - cut * (self.w_gov - load), self.w_gov)
+        fire = self.alive & (y.profit < 0) & (y.load < self.w_gov)
+        cut = self.f("fire_rate") * np.where(y.survival, 1.0, 0.25)
+        self.w_gov = np.where(fire, self.w_gov - cut * (self.w_gov - y.load), self.w_gov)
         self.w_gov = np.maximum(self.w_gov, np.where(self.alive, 0.2, 0.0))
         growth = (self.w_gov - w_before) / np.maximum(w_before, 1e-12)
-        if (self.alive & survival).any():
-            self.counters.growth_survival.append(float(growth[self.alive & survival].mean()))
-        if (self.alive & ~survival).any():
-            self.counters.growth_development.append(float(growth[self.alive & ~survival].mean()))
-        self.loss_streak = np.where(profit < 0, self.loss_streak + 1, 0)
-        # dependence of this year's dyads (before exits change the roster)
-        tables = self._dependence(
-            act_idx, ag, st, alpha, rev, load, survival, mandate, mismatch, ending
-        )
-        exits = self.alive & (self.loss_streak >= self.i("exit_years")) & (self.reserves < 0)
-        self._exit_and_entry(exits, profit, rev, funded, awarded)
-        # outcomes ---------------------------------------------------------------------
-        rel_share = float(self.mode_rel[act_idx].mean()) if act_idx.size else 0.0
-        rev_pair = _bc(pidx, weights=self.price[act_idx], minlength=self.n_pairs)
-        hhi = self._hhi(rev_pair, rev)
-        n_dy = max(tables.agency.size, 1)
-        pa = tables.d_ag - tables.d_ga
-        mdmin = np.minimum(tables.d_ag, tables.d_ga)
+        surv_alive, dev_alive = self.alive & y.survival, self.alive & ~y.survival
+        if surv_alive.any():
+            self.counters.growth_survival.append(float(growth[surv_alive].mean()))
+        if dev_alive.any():
+            self.counters.growth_development.append(float(growth[dev_alive].mean()))
+        self.loss_streak = np.where(y.profit < 0, self.loss_streak + 1, 0)
+
+    def _observe(self, y: _Year, dyads: _YearDyads) -> dict[str, float]:
+        """ODD 7.8: the year's outcome row."""
+        na = self.scale.agencies
+        rev_pair = _bc(y.pidx, weights=self.price[y.act_idx], minlength=self.n_pairs)
+        n_dy = max(dyads.agency.size, 1)
+        pa = dyads.d_ag - dyads.d_ga
+        mdmin = np.minimum(dyads.d_ag, dyads.d_ga)
         # autonomy: professional share of effort times independence from the government
         # side (1 − D_ag averaged over stages and the agency's dyads)
-        autonomy_a = (1.0 - mean_alpha) * (1.0 - _bc(
-            tables.agency, weights=tables.d_ag.mean(axis=-1), minlength=na
-        ) / np.maximum(_bc(tables.agency, minlength=na), 1))
+        dep_a = _bc(dyads.agency, weights=dyads.d_ag.mean(axis=-1), minlength=na) / np.maximum(
+            _bc(dyads.agency, minlength=na), 1
+        )
+        autonomy_a = (1.0 - y.mean_alpha) * (1.0 - dep_a)
         row = {
             "year": float(self.year),
-            "welfare": welfare,
-            "welfare_ratio": welfare / reachable if reachable > 0 else 0.0,
-            "task_completion": float(staffing.sum()) / max(nc, 1),
-            "budget_index": float(budget.sum() / max(self.budget_mean.sum(), 1e-12)),
+            "welfare": y.welfare,
+            "welfare_ratio": y.welfare / y.reachable if y.reachable > 0 else 0.0,
+            "task_completion": y.task_completion,
+            "budget_index": float(y.budget.sum() / max(self.budget_mean.sum(), 1e-12)),
             "survival": float(self.alive.mean()) if na else 0.0,
             "staff": float(self.w_gov.sum()) / self.staff0,
-            "hhi": hhi,
-            "relational_share": rel_share,
-            "formalization": float(alpha.mean()) if alpha.size else 0.0,
-            "autonomy": float(autonomy_a[busy].mean()) if busy.any() else 0.0,
-            "n_dyads": float(tables.agency.size),
+            "hhi": self._hhi(rev_pair, y.rev),
+            "relational_share": float(self.mode_rel[y.act_idx].mean()) if y.act_idx.size else 0.0,
+            "formalization": float(y.alpha.mean()) if y.alpha.size else 0.0,
+            "autonomy": float(autonomy_a[y.busy].mean()) if y.busy.any() else 0.0,
+            "n_dyads": float(dyads.agency.size),
         }
         for k, stage in enumerate(("contracting", "implementation", "closing")):
             row[f"pa_{stage}"] = float(pa[:, k].sum()) / n_dy
             row[f"md_min_{stage}"] = float(mdmin[:, k].sum()) / n_dy
-            row[f"d_ag_{stage}"] = float(tables.d_ag[:, k].sum()) / n_dy
-            row[f"d_ga_{stage}"] = float(tables.d_ga[:, k].sum()) / n_dy
+            row[f"d_ag_{stage}"] = float(dyads.d_ag[:, k].sum()) / n_dy
+            row[f"d_ga_{stage}"] = float(dyads.d_ga[:, k].sum()) / n_dy
         for k, lab in enumerate(("partnership", "buddy", "transactional")):
-            row[f"share_{lab}"] = float((tables.label == k).sum()) / n_dy
+            row[f"share_{lab}"] = float((dyads.label == k).sum()) / n_dy
         return row
 
-    # -- submodels --------------------------------------------------------------------
     def _fund(self, new: B, prio: F, offer: F, room: F) -> B:
         """Budget-constrained, order-dependent funding of new projects per street."""
         street = self.committee_street
@@ -588,20 +638,10 @@ class Model:
         ok[order] = ok_o
         return ok
 
-    def _dependence(
-        self,
-        act_idx: I64,
-        ag: I64,
-        st: I64,
-        alpha: F,
-        rev: F,
-        load: F,
-        survival: B,
-        mandate: F,
-        mismatch: F,
-        ending: B,
-    ) -> _YearDyads:
-        """Dependence inputs from state per active dyad and stage; D, states, labels."""
+    def _dependence(self, y: _Year) -> _YearDyads:
+        """ODD 7.7: dependence inputs from state per active dyad and stage; D and labels."""
+        act_idx, ag, st, alpha, rev, load = y.act_idx, y.ag, y.st, y.alpha, y.rev, y.load
+        survival, mandate, mismatch, ending = y.survival, y.mandate, y.mismatch, y.ending
         ns = self.scale.streets
         pidx = self.pair_index(ag, st)
         pairs, inv = np.unique(pidx, return_inverse=True)
@@ -759,7 +799,7 @@ class Model:
         return float((sq[ok] / total[ok] ** 2).mean())
 
     def _exit_and_entry(self, exits: B, profit: F, rev: F, funded: B, awarded: B) -> None:
-        """Agencies exit after sustained losses; empty slots refill when the market pays."""
+        """ODD 7.6 (second half): exit after sustained losses; entry when the market pays."""
         na, nd = self.scale.agencies, self.scale.districts
         if exits.any():
             self.alive &= ~exits
