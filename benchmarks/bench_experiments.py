@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("all", "sobol", "speedup"), default="all")
     parser.add_argument("--keep", type=Path, default=None, help="keep sweep folders here")
     parser.add_argument("--dask", action="store_true", help="also time the Dask executor")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of 1- and 2-worker sweeps")
     args = parser.parse_args()
 
     scale = "case" if args.quick else "shanghai"
@@ -122,21 +123,33 @@ def main() -> None:
     if args.part in ("all", "speedup"):
         s = spec(n_sub, scale)
         n_runs = n_sub * (len(PARAMETERS) + 2)
-        times: dict[str, float] = {}
-        for label, executor in (
-            ("sequential", SequentialExecutor()),
-            ("process x1", ProcessExecutor(1)),
-            ("process x2", ProcessExecutor(2)),
-            *((("dask x2", DaskExecutor(workers=2)),) if args.dask else ()),
-        ):
-            wall, summary = timed_sweep(s, root / label.replace(" ", ""), executor, progress=False)
-            times[label] = wall
-            print(
-                f"  {label:<11} {n_runs} runs: {wall:7.1f} s, {n_runs / wall:6.2f} runs/s, "
-                f"CPU in runs {summary.cpu_seconds:6.1f} s, load {os.getloadavg()[0]:.2f}"
-            )
+        wall, summary = timed_sweep(s, root / "sequential", SequentialExecutor(), progress=False)
         print(
-            f"speed-up from 1 to 2 worker processes: {times['process x1'] / times['process x2']:.2f}x"
+            f"  sequential  {n_runs} runs: {wall:7.1f} s, {n_runs / wall:6.2f} runs/s, "
+            f"CPU in runs {summary.cpu_seconds:6.1f} s, load {os.getloadavg()[0]:.2f}"
+        )
+        ratios = []
+        # alternate 1 and 2 workers, so that load from other programs hits both alike
+        for _ in range(args.repeat):
+            times: dict[int, float] = {}
+            for workers in (1, 2):
+                wall, summary = timed_sweep(
+                    s, root / f"process{workers}", ProcessExecutor(workers), progress=False
+                )
+                times[workers] = wall
+                print(
+                    f"  process x{workers}  {n_runs} runs: {wall:7.1f} s, {n_runs / wall:6.2f} runs/s, "
+                    f"CPU in runs {summary.cpu_seconds:6.1f} s, load {os.getloadavg()[0]:.2f}"
+                )
+            ratios.append(times[1] / times[2])
+        if args.dask:
+            wall, summary = timed_sweep(s, root / "dask", DaskExecutor(workers=2), progress=False)
+            print(f"  dask x2     {n_runs} runs: {wall:7.1f} s, {n_runs / wall:6.2f} runs/s")
+        ratios.sort()
+        print(
+            "speed-up from 1 to 2 worker processes: "
+            + ", ".join(f"{r:.2f}x" for r in ratios)
+            + f" (median {ratios[len(ratios) // 2]:.2f}x)"
         )
 
     if args.keep is None:
