@@ -20,12 +20,13 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/resdep demo --out $(OUT) --force
 
-# The browser tests drive Debian's headless Chromium; as root with apt-get we install it.
+# The browser tests drive Debian's headless Chromium (with CJK fonts so Chinese renders);
+# as root with apt-get we install them.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing chromium for the browser tests (apt-get)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 	      || echo "could not install chromium: browser tests will say so"; \
 	  else echo "chromium not found: install it to run the browser tests"; fi; }
 

@@ -161,6 +161,7 @@ def atomic_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; results are for colleagues to open
     try:
         yield tmp
     except BaseException:
