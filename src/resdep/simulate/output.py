@@ -198,7 +198,9 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bo
     from resdep import __version__
 
     out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a folder; choose another --out")
+    if out.exists() and any(out.iterdir()) and not force:
         raise OutputExistsError(f"{out} exists and is not empty; use --force to overwrite its files")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".resdep-sim-", dir=out.parent))
