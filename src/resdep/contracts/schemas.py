@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -86,11 +85,6 @@ def _message(error: ValidationError) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def iter_schema_errors(kind: SchemaKind, document: Any) -> Iterator[ValidationError]:
-    """Every schema error of ``document``, deepest first within a branch."""
-    yield from validator(kind).iter_errors(document)
-
-
 def schema_errors(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[str]:
     """Schema errors as ``pointer: message`` strings, at most :data:`MAX_ERRORS_PER_ITEM`.
 
@@ -98,7 +92,7 @@ def schema_errors(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[
     """
     out: list[str] = []
     n = 0
-    for error in sorted(iter_schema_errors(kind, document), key=lambda e: list(map(str, e.path))):
+    for error in sorted(validator(kind).iter_errors(document), key=lambda e: list(map(str, e.path))):
         while error.context:  # oneOf / anyOf: say what the closest alternative lacked
             error = best_match(error.context)
         n += 1

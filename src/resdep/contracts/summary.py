@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from resdep.contracts.awards import EXCLUSION_REASONS
 from resdep.contracts.indicators import DEFINITIONS, Indicators
 from resdep.contracts.table import AwardTable
 
@@ -88,9 +89,10 @@ def render_summary(table: AwardTable, indicators: Indicators, *, top: int = 15,
         f"currencies: {_e(', '.join(currencies) or 'none')} (never summed together).</p>",
     ]
     if len(excluded):
-        counts = ", ".join(f"{n} {_e(k)}" for k, n in excluded.items() if k)
+        counts = "".join(f"<li>{n} {_e(k)}: {_e(EXCLUSION_REASONS.get(str(k), ''))}</li>"
+                         for k, n in excluded.items() if k)
         if counts:
-            parts.append(f'<p class="note">Rows kept out of revenue sums: {counts}.</p>')
+            parts.append(f'<p class="note">Rows kept out of revenue sums:</p><ul class="note">{counts}</ul>')
     parts += [
         "<h2>Most dependent suppliers</h2>",
         f'<p class="note">{_e(DEFINITIONS["top_buyer_share"])}; D_sb = V_bs / V_s, the share of '
