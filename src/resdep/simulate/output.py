@@ -140,6 +140,7 @@ def render_report(result: SimulationResult) -> str:
     for ax in axes.flat:
         ax.set_xlabel("year")
         ax.legend(fontsize=7)
+    fig.tight_layout()
     series = _svg(fig)
     fig2, ax2 = plt.subplots(1, 2, figsize=(10, 3.5))
     for stage in STAGES:
@@ -151,6 +152,7 @@ def render_report(result: SimulationResult) -> str:
     for ax in ax2:
         ax.set_xlabel("year")
         ax.legend(fontsize=7)
+    fig2.tight_layout()
     stage_fig = _svg(fig2)
     fig3, ax3 = plt.subplots(figsize=(5, 3.2))
     half = o.iloc[len(o) // 2 :]
