@@ -210,6 +210,12 @@ def run_sweep(
             )
         store.clean_temporary()
         done = store.done_runs()
+    elif resume and out.is_dir() and any(out.iterdir()) and not force:
+        raise ExperimentSpecError(
+            "there is no sweep to resume here (no manifest.json)",
+            file=out,
+            fix="drop --resume to start a new sweep in an empty folder, or pass --force to replace it",
+        )
     else:
         ResultStore.check_target(out, force=force)  # refuse early, before any cluster starts
     todo = [r for r in range(n_runs) if r not in done]

@@ -84,6 +84,8 @@ def test_never_mixes_into_an_existing_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError, match="--resume"):
         run_sweep(path, tmp_path / "out")
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
+    with pytest.raises(ExperimentSpecError, match="no sweep to resume here"):
+        run_sweep(path, tmp_path / "out", resume=True)
     run_sweep(path, tmp_path / "out", force=True)
     assert not (tmp_path / "out" / "notes.txt").exists()
     assert len(ResultStore(tmp_path / "out").done_runs()) == 60
