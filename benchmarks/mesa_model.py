@@ -506,7 +506,7 @@ class PurchaseModel(mesa.Model):
             d_ag = noisy_or(np.where(ag_i > 0, resource_dependence(ag_i, ag_s, ag_x, self.dep_params), 0.0))
             d_ga = noisy_or(np.where(ga_i > 0, resource_dependence(ga_i, ga_s, ga_x, self.dep_params), 0.0))
             gov = np.array([0.5 * s.theta + 0.5 * wq, wq, 1 - wq, 1 - s.theta, 0, 0])
-            agy = np.array([a.mission, a.mission, al, 0.5 * al, 0.3 + 0.5 * surv, 0.6 * (1 - surv)])
+            agy = np.array([a.mission, a.mission, 0.5 * al, 0.25 * al, 0.3 + 0.5 * surv, 0.6 * (1 - surv)])
             den = float(np.linalg.norm(gov) * np.linalg.norm(agy))
             ia = float(gov @ agy) / den if den > 0 else 0.5
             ind = classify_dyads(d_ag[None], d_ga[None], [s.theta], [ia])

@@ -780,7 +780,7 @@ class Model:
         gov = np.stack([0.5 * th + 0.5 * wq, np.full(th.size, wq), np.full(th.size, 1.0 - wq),
                         1.0 - th, np.zeros(th.size), np.zeros(th.size)], -1)
         m = self.mission[dy_ag]
-        agy = np.stack([m, m, alpha_as, 0.5 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1)
+        agy = np.stack([m, m, 0.5 * alpha_as, 0.25 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1)
         num = (gov * agy).sum(-1)
         den = np.linalg.norm(gov, axis=-1) * np.linalg.norm(agy, axis=-1)
         out: F = np.where(den > 0, num / np.maximum(den, 1e-12), 0.5)

@@ -80,3 +80,12 @@ def test_administrative_push_grows_with_official_philosophy() -> None:
     cooperative = simulate(years=8, seed=2, overrides={"theta_street": 0.9}).outcomes
     assert official["formalization"].mean() > cooperative["formalization"].mean() + 0.2
     assert official["welfare_ratio"].mean() < cooperative["welfare_ratio"].mean()
+
+
+def test_interests_diverge_under_official_philosophy_and_align_under_co_governance() -> None:
+    base = simulate(scale="shanghai", years=6, seed=4).dyads
+    co = simulate("co_governance", scale="shanghai", years=6, seed=4).dyads
+    assert base is not None
+    assert co is not None
+    assert base.ia.mean() < 0.5 < 0.7 < co.ia.mean()
+    assert base.gp.mean() < 0.4 < 0.7 < co.gp.mean()
