@@ -91,6 +91,9 @@ class Analysis:
         Per input tuple and dimension that came from records: the sentence saying how.
     networks
         One directed graph per stage; edges carry ``d`` and ``d_<resource>``.
+    stage_intervals
+        Per dyad and stage: 5th and 95th percentiles of PA over the draws, and
+        ``p_state``, the share of draws in which the stage state equals the reported one.
     """
 
     case: Case
@@ -103,6 +106,7 @@ class Analysis:
     intervals: pd.DataFrame
     input_origins: pd.DataFrame
     networks: Mapping[Stage, nx.DiGraph] = field(default_factory=dict)
+    stage_intervals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def analyze(
@@ -142,7 +146,7 @@ def analyze(
         if isinstance(rng, np.random.Generator)
         else np.random.default_rng(params.seed if rng is None else rng)
     )
-    relationships, intervals = _classify(
+    relationships, intervals, stage_intervals = _classify(
         dyads, inputs, beta, d_ag, d_ga, gp_ab, ia, params, generator
     )
     diagnostics = _diagnostics(case, records, goal_vectors, dyads, params)
@@ -159,6 +163,7 @@ def analyze(
         intervals=intervals,
         input_origins=origins,
         networks=networks,
+        stage_intervals=stage_intervals,
     )
 
 
@@ -364,7 +369,7 @@ def _classify(
     ia: NDArray[np.float64],
     params: AnalysisParams,
     rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     gov = [g for _, g in dyads]
     gp_a = np.array([gp_ab[g][0] for g in gov])
     gp_b = np.array([gp_ab[g][1] for g in gov])
@@ -387,9 +392,28 @@ def _classify(
         probs = np.stack([(mc.label == c).mean(axis=0) for c in range(len(LABEL_ORDER))], axis=-1)
         mu_p_q = np.percentile(mc.mu_partnership, [5, 95], axis=0)
         mu_b_q = np.percentile(mc.mu_buddy, [5, 95], axis=0)
+        pa_q = np.percentile(mc_ag - mc_ga, [5, 95], axis=0)
+        p_state = (
+            stage_state(mc_ag, mc_ga, params.dependence)
+            == stage_state(d_ag, d_ga, params.dependence)
+        ).mean(axis=0)
     else:
         probs = np.full((len(dyads), len(LABEL_ORDER)), math.nan)
         mu_p_q = mu_b_q = np.full((2, len(dyads)), math.nan)
+        pa_q = np.full((2, len(dyads), len(STAGES)), math.nan)
+        p_state = np.full((len(dyads), len(STAGES)), math.nan)
+    stage_rows = [
+        {
+            "agency": a,
+            "government": g,
+            "stage": stage.value,
+            "pa_lo": pa_q[0, k, s],
+            "pa_hi": pa_q[1, k, s],
+            "p_state": p_state[k, s],
+        }
+        for k, (a, g) in enumerate(dyads)
+        for s, stage in enumerate(STAGES)
+    ]
     najam_codes = najam(ia, gp)
     gks_codes = gks(point.ri, gp)
     rows, interval_rows = [], []
@@ -422,7 +446,13 @@ def _classify(
                 "mu_buddy_hi": mu_b_q[1, k],
             }
         )
-    return pd.DataFrame(rows, columns=RELATIONSHIPS_COLUMNS), pd.DataFrame(interval_rows)
+    return (
+        pd.DataFrame(rows, columns=RELATIONSHIPS_COLUMNS),
+        pd.DataFrame(interval_rows),
+        pd.DataFrame(
+            stage_rows, columns=["agency", "government", "stage", "pa_lo", "pa_hi", "p_state"]
+        ),
+    )
 
 
 # --- diagnostics ------------------------------------------------------------------------------

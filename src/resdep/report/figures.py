@@ -494,7 +494,8 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
     """Power advantage PA = D_ag − D_ga of each dyad across the three stages.
 
     PA > 0: the government actor holds the power advantage (the agency depends more).
-    The grey band is |PA| ≤ θ_PI (no clear imbalance); marker shapes give the stage state.
+    The grey band is |PA| ≤ θ_PI (no clear imbalance); marker shapes give the stage state;
+    whiskers give the 5–95% range of PA over the Monte Carlo draws.
 
     Examples
     --------
@@ -555,6 +556,18 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
                 ys.append(float(row.pa))
                 states.append(StageState(str(row.state)))
             colour = DYAD_COLOURS[k % len(DYAD_COLOURS)]
+            si = analysis.stage_intervals
+            if len(si):
+                part_si = si[(si["agency"] == a) & (si["government"] == g)].set_index("stage")
+                for x, s in zip(xs, [s for s in order if s.value in by_stage], strict=True):
+                    if s.value in part_si.index and math.isfinite(
+                        float(part_si.loc[s.value, "pa_lo"])
+                    ):
+                        lo, hi = (
+                            float(part_si.loc[s.value, "pa_lo"]),
+                            float(part_si.loc[s.value, "pa_hi"]),
+                        )
+                        ax.plot([x, x], [lo, hi], color=colour, lw=1.0, alpha=0.55, zorder=2)
             ax.plot(xs, ys, color=colour, lw=1.8, zorder=2, label=_dyad_name(analysis, a, g, names))
             for x, y, state in zip(xs, ys, states, strict=True):
                 ax.plot(

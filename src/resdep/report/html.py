@@ -600,23 +600,50 @@ class _Report:
 
     def trajectory(self) -> str:
         st = self.a.stages
+        si = self.a.stage_intervals
+        band: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+        if len(si):
+            keys = zip(
+                si["agency"].astype(str),
+                si["government"].astype(str),
+                si["stage"].astype(str),
+                strict=True,
+            )
+            values = si[["pa_lo", "pa_hi", "p_state"]].to_numpy(float)
+            for key, (lo_, hi_, p_) in zip(keys, values, strict=True):
+                band[key] = (float(lo_), float(hi_), float(p_))
         rows = []
         for s in st.itertuples():
+            lo, hi, p_state = band.get(
+                (str(s.agency), str(s.government), str(s.stage)), (math.nan,) * 3
+            )
             state = _term(StageState, str(s.state))
             stage = _term(Stage, str(s.stage))
             rows.append(
                 [
                     self.dyad(s.agency, s.government),
                     self.term(stage) if stage else self.e(s.stage),
-                    *(
-                        f'<span class="num">{_num(v)}</span>'
-                        for v in (s.d_ag, s.d_ga, s.md, s.pa, s.pi, s.md_min)
-                    ),
+                    *(f'<span class="num">{_num(v)}</span>' for v in (s.d_ag, s.d_ga, s.md, s.pa)),
+                    f'<span class="num">[{_num(lo)}, {_num(hi)}]</span>',
+                    *(f'<span class="num">{_num(v)}</span>' for v in (s.pi, s.md_min)),
                     f'<span class="state state-{self.e(s.state)}">{self.term(state) if state else self.e(s.state)}</span>',
+                    f'<span class="num">{_num(p_state)}</span>',
                 ]
             )
         table = _table(
-            ["Dyad", "Stage", "D_ag", "D_ga", "MD", "PA", "PI", "MDmin", "State"],
+            [
+                "Dyad",
+                "Stage",
+                "D_ag",
+                "D_ga",
+                "MD",
+                "PA",
+                "PA 5–95%",
+                "PI",
+                "MDmin",
+                "State",
+                "P(state)",
+            ],
             rows,
             cls="stages",
         )
@@ -626,11 +653,12 @@ class _Report:
                 "pa_trajectory",
                 "Power advantage PA = D_ag − D_ga of each dyad across the stages (PA &gt; 0: the "
                 "government actor holds it, the agency depends more). Grey band: |PA| ≤ θ_PI. "
-                "Marker shape: the stage state.",
+                "Marker shape: the stage state; whiskers: 5–95% of PA over the Monte Carlo draws.",
             )
             + f'<div class="scroll">{table}</div>'
             + '<p class="caption">D_ag: the agency&#x27;s dependence on the government actor (noisy-OR over '
-            "resources); D_ga: the reverse; MD = (D_ag + D_ga)/2; PI = |PA|; MDmin = min(D_ag, D_ga).</p>"
+            "resources); D_ga: the reverse; MD = (D_ag + D_ga)/2; PI = |PA|; MDmin = min(D_ag, D_ga). "
+            "P(state): share of the draws in which the stage has the state shown.</p>"
             + "</section>"
         )
 

@@ -89,6 +89,10 @@ def test_everything_is_in_the_unit_interval(rows: list[str]) -> None:
         values = frame[cols].to_numpy(float)
         assert np.all((values >= 0) & (values <= 1)), (cols, values)
     assert np.all(np.abs(result.stages["pa"]) <= 1)
+    si = result.stage_intervals
+    assert len(si) == len(result.stages)
+    assert np.all((si.pa_lo <= si.pa_hi) & (si.pa_lo >= -1) & (si.pa_hi <= 1))
+    assert np.all((si.p_state >= 0) & (si.p_state <= 1))
     probs = result.relationships[["p_partnership", "p_buddy", "p_transactional"]].sum(axis=1)
     np.testing.assert_allclose(probs, 1.0)
 
