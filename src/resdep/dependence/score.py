@@ -15,6 +15,7 @@ constraint absorption. *Administrative Science Quarterly* 50:167–199.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 

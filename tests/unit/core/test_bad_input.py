@@ -66,16 +66,20 @@ def test_empty_case(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     (tiny_case / "codings.csv").write_text(header + "\n", encoding="utf-8")
     status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
     assert status == 2
-    assert "the case is empty" in err and "codings.csv" in err
+    assert "the case is empty" in err
+    assert "codings.csv" in err
 
 
 def test_missing_folder_and_unknown_parameter(tmp_path: Path, tiny_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, err = run(["analyze", str(tmp_path / "nope")], capsys)
-    assert status == 2 and "no such case folder" in err
+    assert status == 2
+    assert "no such case folder" in err
     status, err = run(["analyze", str(tiny_case), "--set", "theta_dd=0.4", "--out", str(tmp_path / "o")], capsys)
-    assert status == 2 and "did you mean 'theta_d'" in err
+    assert status == 2
+    assert "did you mean 'theta_d'" in err
     status, err = run(["analyze", str(tiny_case), "--set", "theta_d=high", "--out", str(tmp_path / "o")], capsys)
-    assert status == 2 and "expected a number" in err
+    assert status == 2
+    assert "expected a number" in err
 
 
 @pytest.mark.parametrize(
@@ -99,7 +103,9 @@ def test_undecodable_file_says_what_it_is(tiny_case: Path, tmp_path: Path, capsy
     (tiny_case / "sources" / "S1.txt").write_bytes(bytes(range(128, 256)) * 4)
     status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
     assert status == 2
-    assert "S1.txt" in err and "cannot decode" in err and "UTF-8" in err
+    assert "S1.txt" in err
+    assert "cannot decode" in err
+    assert "UTF-8" in err
 
 
 def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +113,8 @@ def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: p
     out.mkdir()
     (out / "mine.txt").write_text("keep me", encoding="utf-8")
     status, err = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
-    assert status == 2 and "--force" in err
+    assert status == 2
+    assert "--force" in err
     assert (out / "mine.txt").read_text(encoding="utf-8") == "keep me"
     status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys)
     assert status == 0
@@ -124,7 +131,8 @@ def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(resdep.pipeline, "analyze", boom)
     status, err = run(["analyze", str(tiny_case), "--no-report", "--out", str(tiny_case.parent / "o")], capsys)
     assert status == 1
-    assert "internal error" in err and "Traceback" not in err
+    assert "internal error" in err
+    assert "Traceback" not in err
 
 
 def test_a_quote_with_surrounding_white_space_is_kept_exactly(tiny_case: Path) -> None:
