@@ -32,15 +32,15 @@ browser-deps:
 
 test: venv browser-deps
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadgroup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
 
 quick: venv
 	$(BIN)/python -m pytest -x -q -m "not slow and not browser and not cluster"
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks || true
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools || true
 	$(BIN)/mypy
 
 bench: venv
