@@ -103,3 +103,23 @@ def test_unreachable_scheduler_fails_fast_and_cleanly(
     assert "could not reach the Dask scheduler" in err
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()  # no half-made sweep folder left behind
+
+
+def test_a_batch_that_always_kills_its_dask_worker_is_reported(tmp_path: Path) -> None:
+    import dask
+
+    model = DyingModel(marker=str(tmp_path / "deaths"), threshold=0.97, deaths=100)
+    # give up on a task after its first lost worker (Dask's default is 3) to keep this short
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        pytest.raises(ExecutorError, match="KilledWorker"),
+    ):
+        run_sweep(SPEC, tmp_path / "d", executor=DaskExecutor(workers=2), model=model, batch_size=8)
+    store = ResultStore(tmp_path / "d")
+    design = store.design()
+    lethal = set(design.loc[design["a"] > 0.97, "run"])
+    missing = set(range(192)) - store.done_runs()
+    assert lethal
+    # exactly the batches (8 consecutive runs) holding a lethal run are missing
+    assert missing == {r for r in range(192) if r // 8 in {k // 8 for k in lethal}}
+    assert sorted(r for f in store.manifest()["failures"] for r in f["runs"]) == sorted(missing)

@@ -256,7 +256,9 @@ class DaskExecutor:
     timeout
         Seconds to wait for the scheduler before giving up with :class:`ExecutorError`.
     retries
-        Extra attempts per batch on top of Dask's own rescheduling of lost tasks.
+        Extra attempts per batch on top of Dask's own rescheduling of lost tasks
+        (``distributed.scheduler.allowed-failures``). A batch lost with its worker is
+        rerun alone; only losses while alone count.
     """
 
     name = "dask"
@@ -332,40 +334,54 @@ class DaskExecutor:
             raise ExecutorError("use the dask executor inside a 'with' block")
         # the model travels with each task (it is small); a scattered copy would be lost
         # if every worker holding it died
-        todo: deque[tuple[Batch, int]] = deque((b, 1) for b in batches)
-        meta: dict[str, tuple[Batch, int]] = {}
+        todo: deque[Batch] = deque(batches)
+        # batches lost with a worker: rerun one at a time, so that only a batch that is
+        # lost while running alone counts as an attempt (as in ProcessExecutor)
+        suspects: deque[tuple[Batch, int]] = deque()
+        meta: dict[str, tuple[Batch, int, bool]] = {}
         window = 2 * self.workers + 2
         pending = as_completed()
 
+        def send(batch: Batch, attempt: int, alone: bool) -> None:
+            try:
+                fut = client.submit(run_batch, model, batch, pure=False)
+            except Exception as exc:  # the client lost its scheduler
+                raise ExecutorError(
+                    f"lost the Dask scheduler ({type(exc).__name__}: {exc}); the finished "
+                    "runs are stored, rerun with --resume when the cluster is back"
+                ) from exc
+            meta[fut.key] = (batch, attempt, alone)
+            pending.add(fut)
+
         def submit() -> None:
+            if suspects:
+                if pending.count() == 0:
+                    send(*suspects.popleft(), True)
+                return
             while todo and pending.count() < window:
-                batch, attempt = todo.popleft()
-                try:
-                    fut = client.submit(run_batch, model, batch, pure=False)
-                except Exception as exc:  # the client lost its scheduler
-                    raise ExecutorError(
-                        f"lost the Dask scheduler ({type(exc).__name__}: {exc}); the finished "
-                        "runs are stored, rerun with --resume when the cluster is back"
-                    ) from exc
-                meta[fut.key] = (batch, attempt)
-                pending.add(fut)
+                send(todo.popleft(), 1, False)
 
         submit()
         while not pending.is_empty():
             fut = next(pending)
-            batch, attempt = meta.pop(fut.key)
+            batch, attempt, alone = meta.pop(fut.key)
             try:
                 result: BatchResult = fut.result()
             except Exception as exc:  # KilledWorker, a cancelled future, a lost scheduler
                 fut.release()
-                if attempt <= self.retries:
-                    todo.appendleft((batch, attempt + 1))
-                else:
+                if not alone:
+                    suspects.append((batch, attempt))
+                elif attempt > self.retries:
                     yield BatchResult(
                         batch=batch,
-                        error=f"lost on the cluster after {attempt} attempts: {type(exc).__name__}: {exc}",
+                        error=(
+                            f"lost on the cluster each of the {attempt} times it ran: "
+                            f"{type(exc).__name__}: {exc}"
+                        ),
                         attempts=attempt,
                     )
+                else:
+                    suspects.appendleft((batch, attempt + 1))
                 submit()
                 continue
             fut.release()
