@@ -68,11 +68,15 @@ def test_sobol_on_the_simulation_reports_indices_and_seed_noise(tmp_path: Path) 
     spec = parse_spec(small("sobol", 8))
     run_sweep(spec, tmp_path / "s")
     result = analyze(tmp_path / "s")
+    analysed = set(result.indices["outcome"])
+    assert analysed  # outcomes that are constant or have NaN runs are noted instead
     assert set(result.indices["parameter"]) == {"p_competitive", "contract_years", "evaluator"}
+    for outcome in {"share_buddy", "share_partnership", "welfare_ratio", "survival"} - analysed:
+        assert any(note.startswith(f"{outcome} (policy 0): ") for note in result.notes)
     shares = result.noise.set_index("outcome")["noise_share"]
     assert sorted(shares.index) == ["share_buddy", "share_partnership", "survival", "welfare_ratio"]
-    assert shares.notna().all()
-    assert (shares >= 0).all()
+    assert shares[sorted(analysed)].notna().all()
+    assert (shares[sorted(analysed)] > 0).all()  # the simulation is stochastic
 
 
 def test_unknown_names_in_a_simulation_spec(tmp_path: Path) -> None:
@@ -108,11 +112,9 @@ def test_levers_example_runs_trimmed_and_discovers(tmp_path: Path) -> None:
     results = ResultStore(tmp_path / "levers").results()
     assert len(results) == 12 * 4
     assert results["policy"].nunique() == 12
-    threshold = float(results["share_buddy"].median())
+    values = results["share_buddy"].dropna()
+    assert values.min() < values.max()
+    threshold = float(values.min() + values.max()) / 2
     found = discover(tmp_path / "levers", outcome="share_buddy", threshold=threshold, alpha=0.1)
-    assert (
-        0 < found.pasted.coverage <= 1
-    )
-    assert (
-        found.pasted.density >= found.result.trajectory[0].density
-    )
+    assert 0 < found.pasted.coverage <= 1
+    assert found.pasted.density >= found.result.trajectory[0].density

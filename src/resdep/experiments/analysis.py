@@ -69,7 +69,7 @@ class Analysis:
         Sobol: outcome, policy, parameter, S1, S1_conf, ST, ST_conf. Morris: outcome,
         policy, parameter, mu, mu_star, mu_star_conf, sigma.
     noise
-        outcome, policy, noise_share, within_var, total_var, replicates.
+        outcome, policy, noise_share, within_var, total_var, replicates, nan_runs.
     policies
         policy index → the lever values that define it.
     notes
@@ -87,17 +87,29 @@ def seed_noise(values: np.ndarray[Any, Any], replicates: int) -> tuple[float, fl
     """Seed-noise share of one outcome from runs in run order (replicates adjacent).
 
     Returns ``(share, within_var, total_var)``; NaN share with fewer than 2 replicates.
+    Runs with a NaN outcome are left out: the within-point variance averages over the
+    points with at least two finite replicates.
 
     Examples
     --------
     >>> y = np.array([1.0, 3.0, 5.0, 7.0])      # two points, two replicates each
     >>> seed_noise(y, 2)                        # within var 2, total var 20/3
     (0.3, 2.0, 6.666666666666667)
+    >>> seed_noise(np.array([1.0, 3.0, 5.0, np.nan]), 2)[1]   # only the first point counts
+    2.0
     """
-    total = float(np.var(values, ddof=1)) if values.size > 1 else float("nan")
+    finite = values[np.isfinite(values)]
+    total = float(np.var(finite, ddof=1)) if finite.size > 1 else float("nan")
     if replicates < 2:
         return (float("nan"), float("nan"), total)
-    within = float(np.mean(np.var(values.reshape(-1, replicates), axis=1, ddof=1)))
+    groups = values.reshape(-1, replicates)
+    counts = np.isfinite(groups).sum(axis=1)
+    usable = groups[counts >= 2]
+    if usable.size == 0:
+        return (float("nan"), float("nan"), total)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows are filtered above
+        within = float(np.mean(np.nanvar(usable, axis=1, ddof=1)))
     share = within / total if total > 0 else float("nan")
     return (share, within, total)
 
@@ -235,11 +247,16 @@ def analyze(path: str | Path, *, outcomes: Sequence[str] | None = None) -> Analy
                     "within_var": within,
                     "total_var": total,
                     "replicates": reps,
+                    "nan_runs": int(np.sum(~np.isfinite(values))),
                 }
             )
             y = values.reshape(-1, reps).mean(axis=1)
             if not np.all(np.isfinite(y)):
-                notes.append(f"{name} (policy {policy}): left out, some runs gave NaN or infinity")
+                bad = int(np.sum(~np.isfinite(values)))
+                notes.append(
+                    f"{name} (policy {policy}): no indices, {bad} of {values.size} runs gave "
+                    "NaN or infinity (SALib needs every run)"
+                )
                 continue
             if np.ptp(y) == 0:
                 notes.append(f"{name} (policy {policy}): left out, constant over the design")
