@@ -21,7 +21,15 @@ __all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
-    """Add the experiment sub-commands to the ``resdep`` parser."""
+    """Add the experiment sub-commands to the ``resdep`` parser.
+
+    Examples
+    --------
+    >>> sub = argparse.ArgumentParser(prog="resdep").add_subparsers()
+    >>> register(sub)
+    >>> sorted(sub.choices)
+    ['discover', 'replay', 'sensitivity', 'sweep']
+    """
     p = subparsers.add_parser(
         "sweep",
         help="run an experiment specification (design × replicates) and store the outcomes",

@@ -53,6 +53,19 @@ def write_output_dir(out: Path, force: bool, fill: Callable[[Path], None]) -> Pa
     ------
     OutputExistsError
         If ``out`` is a non-empty folder and ``force`` is false.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "result"
+    >>> def fill(tmp: Path) -> None:
+    ...     _ = (tmp / "a.txt").write_text("x")
+    >>> write_output_dir(out, False, fill) == out, sorted(p.name for p in out.iterdir())
+    (True, ['a.txt'])
+    >>> write_output_dir(out, False, fill)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    resdep.errors.OutputExistsError: ... already exists and is not empty; pass --force to replace it
     """
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
