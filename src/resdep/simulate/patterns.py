@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from resdep.simulate.api import run_summary
-from resdep.simulate.params import resolve_params
+from resdep.simulate.params import load_scenario, resolve_params
 
 __all__ = ["PATTERN_TEXT", "PatternResult", "check_patterns"]
 
@@ -71,17 +71,18 @@ def check_patterns(
     """Run the baseline and its contrasts over ``seeds`` seeds and judge P1–P7.
 
     ``overrides`` change the baseline and every contrast alike (for example switching a
-    mechanism off to see which pattern depends on it). ``progress`` is called after each
-    run; there are ``6 * seeds`` runs.
+    mechanism off to see which pattern depends on it); each contrast then applies its own
+    changes (co-governance's philosophy and evaluation weight, w_q, all-competitive
+    purchase) on top. ``progress`` is called after each run; there are ``6 * seeds`` runs.
     """
     base = dict(overrides or {})
     params = resolve_params("baseline", base)
     theta_d, theta_pi = float(params["theta_d"]), float(params["theta_pi"])
 
-    def runs(extra: Mapping[str, float | int | str], scenario: str = "baseline") -> dict[str, list[float]]:
+    def runs(extra: Mapping[str, float | int | str]) -> dict[str, list[float]]:
         acc: dict[str, list[float]] = {}
         for seed in range(seeds):
-            out = run_summary({**base, **extra}, scenario=scenario, scale=scale, years=years, seed=seed)
+            out = run_summary({**base, **extra}, scale=scale, years=years, seed=seed)
             for k, v in out.items():
                 acc.setdefault(k, []).append(v)
             if progress is not None:
@@ -89,7 +90,8 @@ def check_patterns(
         return acc
 
     b = runs({})
-    co = runs({}, scenario="co_governance")
+    # the contrasts apply their scenario's changes on top of the overrides
+    co = runs(dict(load_scenario("co_governance").changes))
     wq = {w: runs({"w_quality": w}) for w in (0.0, 0.5, 1.0)}
     comp = runs({"p_competitive": 1.0})
     m = {k: _mean_se(v) for k, v in b.items()}
