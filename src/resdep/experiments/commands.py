@@ -43,7 +43,12 @@ def register(subparsers: Any) -> None:
         default=None,
         help="where runs execute (default: process; dask if --address is given)",
     )
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default 2)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes of a local pool or cluster (default: one per CPU)",
+    )
     p.add_argument(
         "--address",
         default=None,

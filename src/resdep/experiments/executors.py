@@ -404,6 +404,8 @@ def make_executor(
 ) -> SequentialExecutor | ProcessExecutor | DaskExecutor:
     """Build an executor by name (``address`` implies ``dask``).
 
+    ``workers`` defaults to the number of CPUs (for a local pool or cluster).
+
     Examples
     --------
     >>> make_executor("process", workers=3).workers
@@ -420,7 +422,7 @@ def make_executor(
     if name == "sequential":
         return SequentialExecutor()
     if name == "process":
-        return ProcessExecutor(workers or 2)
+        return ProcessExecutor(workers or os.cpu_count() or 2)
     if name == "dask":
-        return DaskExecutor(address, workers=workers or 2, timeout=timeout)
+        return DaskExecutor(address, workers=workers or os.cpu_count() or 2, timeout=timeout)
     raise ExecutorError(f"unknown executor {name!r}: {closest(name, EXECUTORS)}")
