@@ -223,3 +223,54 @@ def test_progress_bar_shows_runs_rate_and_time_left(
     assert "60/60" in err  # runs done of all runs
     assert "run/s" in err  # the rate
     assert "<00:00" in err  # elapsed < time left
+
+
+def test_sigterm_stops_the_command_cleanly_and_resume_completes(tmp_path: Path) -> None:
+    path = spec_file(tmp_path, n=60, delay=0.01)
+    out = tmp_path / "out"
+    # the real command line, with only the experiment commands registered
+    script = (
+        "import sys; from resdep import cli; "
+        "cli.COMMAND_MODULES = ('resdep.experiments.commands',); "
+        "sys.exit(cli.main(sys.argv[1:]))"
+    )
+    args = [
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--executor",
+        "process",
+        "--workers",
+        "2",
+        "--batch-size",
+        "4",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list((out / "outcomes").glob("part-*"))) < 3:
+            time.sleep(0.05)
+        workers = [p for p in _children(proc.pid) if _alive(p)]
+        proc.send_signal(signal.SIGTERM)
+        status = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+    assert status == 130, err
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    store = ResultStore(out)
+    assert store.manifest()["status"] == "incomplete"
+    assert not [p for p in workers if _alive(p)]  # the pool was shut down
+    done = len(store.done_runs())
+    assert 12 <= done < 120
+    summary = run_sweep(path, out, resume=True, batch_size=50)
+    assert summary.n_skipped == done
+    assert summary.n_done == 120
+    run_sweep(path, tmp_path / "ref", batch_size=120)
+    pd.testing.assert_frame_equal(store.results(), ResultStore(tmp_path / "ref").results())
