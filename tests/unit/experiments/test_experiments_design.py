@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from resdep.experiments.design import build_design, run_seed, run_seeds
-from resdep.experiments.spec import parse_spec
+from resdep.experiments.spec import Parameter, parse_spec
 
 
 def ishigami(method: str, n: int, **design: object) -> dict[str, object]:
@@ -107,3 +109,24 @@ def test_seeds_are_spawned_children() -> None:
     assert run_seeds(123, 5) == expected
     assert [run_seed(123, r) for r in range(5)] == expected
     assert len(set(run_seeds(123, 1000))) == 1000
+
+
+@given(
+    low=st.integers(-50, 50),
+    width=st.integers(0, 20),
+    u=st.floats(0.0, 1.0, exclude_max=True),
+)
+def test_integer_decoding_stays_in_range_and_is_uniform_on_the_coded_interval(
+    low: int, width: int, u: float
+) -> None:
+    if width == 0:
+        return
+    p = Parameter(name="k", kind="integer", low=low, high=low + width)
+    lo, hi = p.bounds()
+    value = p.decode(lo + u * (hi - lo))
+    assert isinstance(value, int)
+    assert low <= value <= low + width
+    # each integer owns an interval of length 1 of the coded space
+    assert (
+        value == low + int(u * (width + 1)) or abs(u * (width + 1) - round(u * (width + 1))) < 1e-9
+    )

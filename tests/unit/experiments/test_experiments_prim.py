@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resdep.errors import ExperimentSpecError
 from resdep.experiments.prim import Box, box_mask, paste, prim, select_box
@@ -70,3 +72,39 @@ def test_box_mask_and_bad_input() -> None:
         prim(x, np.zeros(3, dtype=bool))
     with pytest.raises(ExperimentSpecError, match="every run meets"):
         prim(x, np.ones(3, dtype=bool))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(20, 120),
+    alpha=st.sampled_from([0.05, 0.1, 0.2]),
+)
+def test_peeling_invariants(seed: int, n: int, alpha: float) -> None:
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(
+        {
+            "a": rng.random(n),
+            "b": rng.integers(0, 4, n).astype(float),
+            "m": rng.choice(["p", "q"], n),
+        }
+    )
+    y = rng.random(n) < 0.3 + 0.5 * (x["a"].to_numpy() > 0.6)
+    if y.all() or not y.any():
+        return
+    result = prim(x, y, alpha=alpha, mass_min=0.05)
+    boxes = result.trajectory
+    masses = [b.mass for b in boxes]
+    assert masses == sorted(masses, reverse=True)  # each peel removes points
+    assert all(b.mass >= 0.05 for b in boxes)
+    assert boxes[0].coverage == 1.0
+    assert boxes[0].density == pytest.approx(y.mean())
+    for b in boxes:
+        inside = box_mask(x, b.limits)
+        assert b.n_points == inside.sum()
+        assert b.density == pytest.approx(y[inside].mean())
+        assert b.coverage == pytest.approx(y[inside].sum() / y.sum())
+    chosen = select_box(result, min_coverage=0.3)
+    pasted = paste(x, y, chosen, alpha=alpha)
+    assert pasted.density >= chosen.density  # pasting never lowers density
+    assert pasted.n_points >= chosen.n_points

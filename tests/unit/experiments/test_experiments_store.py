@@ -274,3 +274,24 @@ def test_sigterm_stops_the_command_cleanly_and_resume_completes(tmp_path: Path) 
     assert summary.n_done == 120
     run_sweep(path, tmp_path / "ref", batch_size=120)
     pd.testing.assert_frame_equal(store.results(), ResultStore(tmp_path / "ref").results())
+
+
+def test_a_spec_built_in_python_is_stored_as_toml_that_reads_back(tmp_path: Path) -> None:
+    import tomllib
+
+    from resdep.experiments.spec import parse_spec
+
+    spec = parse_spec(
+        {
+            "experiment": {"model": "noisy", "seed": 8, "options": {"noise_sd": 0.25}},
+            "design": {"method": "sobol", "n": 4, "levers": "cross"},
+            "parameters": {"a": {"low": 0.1, "high": 0.9}, "mode": {"role": "lever"}},
+            "fixed": {"k": 2},
+            "outcomes": {"keep": ["y"]},
+        }
+    )
+    run_sweep(spec, tmp_path / "out")
+    text = (tmp_path / "out" / "spec.toml").read_text(encoding="utf-8")
+    again = parse_spec(tomllib.loads(text))
+    assert again == spec
+    assert again.digest() == spec.digest()
