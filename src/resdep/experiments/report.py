@@ -12,9 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +25,7 @@ from resdep.experiments.analysis import Analysis
 from resdep.experiments.prim import Box, PrimResult, paste, prim, select_box
 from resdep.experiments.runner import load_store_spec
 from resdep.experiments.store import ResultStore
+from resdep.textio import atomic_dir
 
 __all__ = [
     "Discovery",
@@ -72,20 +70,8 @@ def write_output_dir(out: Path, force: bool, fill: Callable[[Path], None]) -> Pa
         raise OutputExistsError(
             f"{out} already exists and is not empty; pass --force to replace it"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with atomic_dir(out, force=True) as tmp:
         fill(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "x")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

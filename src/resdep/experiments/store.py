@@ -34,7 +34,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,6 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resdep.errors import ExperimentSpecError, OutputExistsError
+from resdep.textio import atomic_dir
 
 __all__ = ["ResultStore", "code_hash", "package_versions", "write_json_atomic"]
 
@@ -127,25 +127,13 @@ class ResultStore:
         """
         path = Path(path)
         cls.check_target(path, force=force)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-        try:
+        with atomic_dir(path, force=True) as tmp:
             (tmp / "outcomes").mkdir()
             (tmp / "spec.toml").write_text(spec_text, encoding="utf-8")
             pq.write_table(
                 pa.Table.from_pandas(design, preserve_index=False), tmp / "design.parquet"
             )
             write_json_atomic(tmp / "manifest.json", manifest)
-            if path.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
-                os.replace(path, old / "x")
-                os.replace(tmp, path)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
         return cls(path)
 
     @classmethod

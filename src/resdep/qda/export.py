@@ -41,6 +41,7 @@ from lxml import etree
 from resdep.case.model import Case, Coding
 from resdep.errors import OutputExistsError
 from resdep.parameters import AnalysisParams
+from resdep.qda.casefolder import _toml as _toml_value
 from resdep.qda.codebook import CanonicalCode, build_codes, code_guid, xml_safe
 from resdep.qda.convert import CASE_NOTE, coding_guid
 from resdep.qda.project import PROJECT_NS
@@ -109,19 +110,6 @@ def _non_default_parameters(params: AnalysisParams) -> dict[str, Any]:
         for f in dataclasses.fields(params)
         if getattr(params, f.name) != getattr(default, f.name)
     }
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    s = str(v)
-    return (
-        '"'
-        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-        + '"'
-    )
 
 
 def _case_note(case: Case) -> str:
