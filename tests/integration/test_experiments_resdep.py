@@ -17,11 +17,6 @@ from resdep.experiments.runner import replay, run_sweep
 from resdep.experiments.spec import load_spec, parse_spec
 from resdep.experiments.store import ResultStore
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(resdep.simulate, "run_summary"),
-    reason="resdep.simulate.run_summary (issue 5) is not in this checkout yet",
-)
-
 EXAMPLES = Path(__file__).parents[2] / "examples" / "sweeps"
 
 
