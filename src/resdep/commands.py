@@ -83,6 +83,12 @@ def _analyze(args: argparse.Namespace) -> int:
 
     overrides: dict[str, Any] = parse_sets(args.set)
     if args.draws is not None:
+        if args.draws < 1:
+            raise CaseFormatError(
+                f"--draws must be at least 1, got {args.draws}",
+                place="command line",
+                fix="the default is 2000; P(label) needs draws from the posteriors",
+            )
         overrides["draws"] = args.draws
     if args.seed is not None:
         overrides["seed"] = args.seed

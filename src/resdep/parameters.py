@@ -101,7 +101,11 @@ class AnalysisParams:
             self.dependence  # noqa: B018 - validates
             self.classify  # noqa: B018 - validates
         except ValueError as exc:
-            raise CaseFormatError(str(exc), place="[parameters]", fix="correct the value") from None
+            raise CaseFormatError(
+                str(exc),
+                place="parameters",
+                fix="correct it in case.toml [parameters] or on the command line (--set)",
+            ) from None
 
     @property
     def dependence(self) -> DependenceParams:

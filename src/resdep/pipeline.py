@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from resdep.case.model import Case
 from resdep.classify import GKS_ORDER, LABEL_ORDER, NAJAM_ORDER, classify_dyads, gks, najam
 from resdep.dependence import STATE_ORDER, dyad_measures, noisy_or, resource_dependence, stage_state
+from resdep.errors import CaseFormatError
 from resdep.evidence import EvidenceRecord, beta_estimate, build_records, triangulation
 from resdep.parameters import AnalysisParams
 from resdep.vocab import Dimension, Goal, RecordKind, Stage
@@ -135,6 +136,7 @@ def analyze(
     params = case.parameters.with_overrides(overrides) if overrides else case.parameters
     records = build_records(case)
     inputs, beta, origins = _inputs(case, records, params)
+    _check_memory(params.draws, len(inputs))
     dyads = _dyads(case, inputs)
     d_ag, d_ga = _stage_dependence(inputs, dyads, inputs["d"].to_numpy())
     stages = _stages_table(dyads, d_ag, d_ga, params)
@@ -165,6 +167,21 @@ def analyze(
         networks=networks,
         stage_intervals=stage_intervals,
     )
+
+
+#: Monte Carlo arrays may use at most this many bytes (several float64 arrays of draws × inputs × 3).
+MAX_DRAW_BYTES = 4 * 2**30
+
+
+def _check_memory(draws: int, n_inputs: int) -> None:
+    need = draws * max(n_inputs, 1) * 3 * 8 * 6
+    if need > MAX_DRAW_BYTES:
+        most = MAX_DRAW_BYTES // (max(n_inputs, 1) * 3 * 8 * 6)
+        raise CaseFormatError(
+            f"{draws:,} draws over {n_inputs} inputs would need about {need / 2**30:.1f} GiB",
+            place="parameter 'draws'",
+            fix=f"use at most {most:,} draws (2,000 is the default and plenty for P(label) to ±0.01)",
+        )
 
 
 # --- inputs -------------------------------------------------------------------------------

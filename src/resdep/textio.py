@@ -28,7 +28,7 @@ from pathlib import Path
 
 from resdep.errors import OutputExistsError, SourceTextError
 
-__all__ = ["atomic_dir", "atomic_write_text", "decode_bytes", "read_text"]
+__all__ = ["OUTPUT_MARKER", "atomic_dir", "atomic_write_text", "decode_bytes", "read_text"]
 
 
 def decode_bytes(data: bytes, *, file: str | Path = "<bytes>") -> tuple[str, str]:
@@ -80,18 +80,32 @@ def _strict(data: bytes, encoding: str, file: str | Path) -> str:
 
 
 def _looks_chinese(text: str) -> bool:
-    """Whether a GB18030 decoding is plausible: mostly CJK, ASCII and CJK punctuation."""
-    if not text:
-        return False
-    good = sum(
-        1
-        for ch in text
-        if ch.isascii()
-        or "\u4e00" <= ch <= "\u9fff"
-        or "\u3000" <= ch <= "\u303f"
-        or "\uff00" <= ch <= "\uffef"
-    )
-    return good / len(text) > 0.9
+    """Whether a GB18030 decoding is plausible.
+
+    Western text in cp1252 or Latin-1 also decodes as GB18030, into rare characters
+    ('naïve' becomes 'na飗e'); real Chinese text is mostly common characters. So at least
+    80% of the non-ASCII characters must be in GB2312 (the 6,763 common simplified
+    characters and CJK punctuation), or charset-normalizer must agree it is Chinese.
+    """
+    wide = [ch for ch in text if not ch.isascii()]
+    if not wide:
+        return True
+    common = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    if common / len(wide) >= 0.8:
+        return True
+    guess = _guess(text.encode("gb18030"))
+    return guess is not None and guess.lower().replace("_", "") in {
+        "gb18030",
+        "gbk",
+        "gb2312",
+        "hz",
+    }
 
 
 def _guess(data: bytes) -> str | None:
@@ -135,12 +149,31 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         raise
 
 
+#: A file every resdep output folder holds; ``--force`` replaces only folders that have it.
+OUTPUT_MARKER = ".resdep-output"
+
+
+def _protected(target: Path) -> str | None:
+    """Why ``target`` must never be replaced (it holds the working folder, home or root)."""
+    resolved = target.resolve()
+    for name, place in (("the current folder", Path.cwd()), ("your home folder", Path.home())):
+        here = place.resolve()
+        if resolved == here or resolved in here.parents:
+            return f"it is or contains {name}"
+    if resolved == Path(resolved.anchor):
+        return "it is the root of the file system"
+    return None
+
+
 @contextmanager
 def atomic_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]:
     """Build an output folder in a temporary sibling, then move it into place.
 
     An existing non-empty ``out`` is refused unless ``force`` is given, in which case
-    it is replaced as a whole once the new one is complete (never mixed with it). If
+    it is replaced as a whole once the new one is complete (never mixed with it). Even
+    with ``force``, a folder is replaced only if resdep wrote it (it holds the marker
+    file :data:`OUTPUT_MARKER`, or a ``run.json``), and never the current folder, the
+    home folder or one of their parents: a mistyped ``--out`` cannot delete inputs. If
     anything fails, ``out`` is left as it was.
 
     Examples
@@ -150,18 +183,32 @@ def atomic_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]:
     >>> with atomic_dir(target) as tmp:
     ...     _ = (tmp / "a.csv").write_text("x\\n")
     >>> sorted(p.name for p in target.iterdir())
-    ['a.csv']
+    ['.resdep-output', 'a.csv']
     """
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise OutputExistsError(f"{target} exists and is not a folder; choose another --out")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise OutputExistsError(
-            f"{target} already holds files; choose another --out, or pass --force to replace it"
-        )
+    if target.is_dir() and any(target.iterdir()):
+        if not force:
+            raise OutputExistsError(
+                f"{target} already holds files; choose another --out, or pass --force to replace it"
+            )
+        reason = _protected(target)
+        if reason is not None:
+            raise OutputExistsError(f"refusing to replace {target}: {reason}; choose another --out")
+        if not ((target / OUTPUT_MARKER).exists() or (target / "run.json").exists()):
+            raise OutputExistsError(
+                f"refusing to replace {target}: it holds files resdep did not write "
+                "(--force only replaces earlier resdep outputs); choose another --out"
+            )
+    if not target.name:
+        raise OutputExistsError(f"{out!s} names no folder; choose another --out")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; results are for colleagues to open
+    (tmp / OUTPUT_MARKER).write_text(
+        "written by resdep; --force may replace this folder\n", encoding="utf-8"
+    )
     try:
         yield tmp
     except BaseException:

@@ -448,6 +448,12 @@ def _offsets(cells: Mapping[str, str], source: Source, err: Any) -> tuple[int, i
             if found >= 0
             else "the quote does not occur in the source; copy it exactly"
         )
+        if "\r\n" in text:
+            hint += (
+                f"; note that source {source.id!r} has Windows line ends (CRLF), which count as two"
+                " characters here: offsets from a program that counts them as one drift by one per"
+                " line (convert the file to LF line ends, e.g. with `resdep sources add`, and recode)"
+            )
         raise err(
             f"quote does not match the text at {start}–{end} (which reads {text[start:end][:40]!r})",
             hint,

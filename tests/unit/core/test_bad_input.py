@@ -110,16 +110,35 @@ def test_undecodable_file_says_what_it_is(tiny_case: Path, tmp_path: Path, capsy
 
 def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
+    assert status == 0
+    (out / "stale.txt").write_text("from an earlier run", encoding="utf-8")
     status, err = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
     assert status == 2
     assert "--force" in err
-    assert (out / "mine.txt").read_text(encoding="utf-8") == "keep me"
+    assert (out / "stale.txt").exists()
     status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys)
     assert status == 0
-    assert not (out / "mine.txt").exists()  # replaced as a whole, never mixed
+    assert not (out / "stale.txt").exists()  # replaced as a whole, never mixed
     assert (out / "stages.csv").is_file()
+
+
+@pytest.mark.parametrize("where", ["user_folder", "case_folder", "case_parent", "cwd"])
+def test_force_never_replaces_what_resdep_did_not_write(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("years of work", encoding="utf-8")
+    out = {"user_folder": mine, "case_folder": tiny_case, "case_parent": tiny_case.parent, "cwd": Path(".")}[where]
+    monkeypatch.chdir(tmp_path)
+    before = digest(tiny_case)
+    status, err = run(["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys)
+    assert status == 2, err
+    assert "refusing to replace" in err
+    assert "Traceback" not in err
+    assert digest(tiny_case) == before
+    assert (mine / "thesis.docx").read_text(encoding="utf-8") == "years of work"
 
 
 def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch, tiny_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,3 +166,29 @@ def test_a_quote_with_surrounding_white_space_is_kept_exactly(tiny_case: Path) -
     codings.write_text("\n".join(lines) + "\n", encoding="utf-8")
     case = load_case(tiny_case)
     assert case.codings[0].quote == " 我们的钱全靠街道。\n"
+
+
+@pytest.mark.parametrize(("text", "encoding"), [("naïve approach, Zürich café", "cp1252"), ("Café déjà vu, résumé", "latin-1")])
+def test_western_single_byte_text_is_not_mistaken_for_gb18030(text: str, encoding: str) -> None:
+    from resdep.errors import SourceTextError
+    from resdep.textio import decode_bytes
+
+    with pytest.raises(SourceTextError, match="cannot decode"):
+        decode_bytes(text.encode(encoding), file="t.txt")
+
+
+@pytest.mark.parametrize(("args", "fragment"), [(["--draws", "0"], "at least 1"), (["--draws", "100000000"], "GiB")])
+def test_draws_out_of_range(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], fragment: str) -> None:
+    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report", *args], capsys)
+    assert status == 2
+    assert fragment in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_crlf_sources_get_a_line_end_hint(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tiny_case / "sources" / "S1.txt"
+    src.write_bytes(src.read_text(encoding="utf-8").replace("。", "。\r\n", 1).encode("utf-8"))
+    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report"], capsys)
+    assert status == 2
+    assert "row 2" in err
+    assert "CRLF" in err
