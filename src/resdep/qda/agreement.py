@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from resdep.case.model import Case
-from resdep.errors import QdaFormatError
+from resdep.errors import InputError, QdaFormatError
 from resdep.qda.codebook import GROUPS, CanonicalCode
 from resdep.qda.transcripts import split_sentences
 
@@ -286,7 +286,16 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
 def agreement(
     coders: Sequence[CoderData], *, overlap: float = 0.8, edges: bool = True
 ) -> AgreementResult:
-    """Compute every agreement measure for two or more coders (see the module docstring)."""
+    """Compute every agreement measure for two or more coders (see the module docstring).
+
+    ``overlap`` (intersection/union) must lie in (0, 1].
+    """
+    if not 0.0 < overlap <= 1.0:  # also refuses nan
+        raise InputError(
+            f"overlap {overlap!r} is not a fraction above 0 and at most 1",
+            place="overlap",
+            fix="give the intersection/union two segments need to match, e.g. 0.8",
+        )
     if len(coders) < 2:
         raise QdaFormatError(
             "agreement needs two or more coders",

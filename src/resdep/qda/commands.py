@@ -43,6 +43,12 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("--coder", help="use only this user's codings (name or id)")
     imp.add_argument("--force", action="store_true", help="replace an existing folder")
+    imp.add_argument(
+        "--allow-external-sources",
+        action="store_true",
+        help="read external source texts outside the project's folder (absolute://, file://, "
+        "absolute paths); only for projects you trust",
+    )
     imp.set_defaults(handler=_import)
 
     ins = qsub.add_parser(
@@ -78,7 +84,7 @@ def register(subparsers: Any) -> None:
     agr.add_argument("--out", default="agreement.csv", help="CSV to write (default agreement.csv)")
     agr.add_argument(
         "--overlap",
-        type=float,
+        type=_overlap_fraction,
         default=0.8,
         help="overlap (intersection/union) for segments to match",
     )
@@ -110,12 +116,33 @@ def register(subparsers: Any) -> None:
     add.set_defaults(handler=_sources_add)
 
 
+def _overlap_fraction(text: str) -> float:
+    """``--overlap``: a fraction above 0 and at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an overlap; give a fraction above 0 and at most 1 "
+            "(intersection/union of two segments), e.g. --overlap 0.8"
+        )
+    return value
+
+
+def _not_a_folder(path: Path, what: str) -> None:
+    """Refuse an output path that is an existing folder (exit 2, not an internal error)."""
+    if path.is_dir():
+        raise OutputExistsError(f"{path} is a folder; give a {what} path")
+
+
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
 
 
-def _write_bytes_atomic(path: Path, data: bytes, *, force: bool) -> None:
+def _write_bytes_atomic(path: Path, data: bytes, *, force: bool, what: str) -> None:
+    _not_a_folder(path, what)
     if path.exists() and not force:
         raise OutputExistsError(
             f"{path} exists; choose another --out, or pass --force to replace it"
@@ -135,7 +162,12 @@ def _import(args: argparse.Namespace) -> int:
     from resdep.qda.casefolder import write_case_folder
     from resdep.qda.convert import import_qdpx
 
-    case, report = import_qdpx(args.project, mapping=args.mapping, coder=args.coder)
+    case, report = import_qdpx(
+        args.project,
+        mapping=args.mapping,
+        coder=args.coder,
+        allow_external=args.allow_external_sources,
+    )
     out = write_case_folder(
         case,
         args.out,
@@ -204,7 +236,10 @@ def _inspect(args: argparse.Namespace) -> int:
             target = f"{found.group}/{found.value}" if found else ""
             lines.append(f'{_toml_key("/".join(code.path))} = "{target}"')
         _write_bytes_atomic(
-            Path(args.write_mapping), ("\n".join(lines) + "\n").encode("utf-8"), force=args.force
+            Path(args.write_mapping),
+            ("\n".join(lines) + "\n").encode("utf-8"),
+            force=args.force,
+            what=".toml file",
         )
         print(f"mapping template written to {args.write_mapping}")
     return 0
@@ -225,6 +260,7 @@ def _export(args: argparse.Namespace) -> int:
     from resdep.pipeline import analyze
     from resdep.qda.export import write_qdpx
 
+    _not_a_folder(Path(args.out), ".qdpx file")  # before the analysis, not after
     case = load_case(args.case)
     result = analyze(case, draws=0)
     out = write_qdpx(case, args.out, lang=args.lang, force=args.force, networks=result.networks)
@@ -248,6 +284,7 @@ def _agreement(args: argparse.Namespace) -> int:
     )
 
     out = Path(args.out)
+    _not_a_folder(out, ".csv file")
     if out.exists() and not args.force:
         raise OutputExistsError(
             f"{out} exists; choose another --out, or pass --force to replace it"
@@ -269,7 +306,10 @@ def _agreement(args: argparse.Namespace) -> int:
     for msg in flags.message:
         print(f"  FLAG: {msg}")
     _write_bytes_atomic(
-        out, table.to_csv(index=False, lineterminator="\n").encode("utf-8"), force=args.force
+        out,
+        table.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        force=args.force,
+        what=".csv file",
     )
     print(f"table written to {out}")
     return 0
@@ -284,7 +324,9 @@ def _codebook(args: argparse.Namespace) -> int:
 
         actors = load_case(args.case).actors
     out = Path(args.out)
-    _write_bytes_atomic(out, codebook_xml(args.lang, actors=actors), force=args.force)
+    _write_bytes_atomic(
+        out, codebook_xml(args.lang, actors=actors), force=args.force, what=".qdc file"
+    )
     print(
         f"codebook ({args.lang}) written to {out}"
         + (f" with {len(actors)} actors" if actors else "")

@@ -145,22 +145,34 @@ class ImportReport:
 
 
 def load_qdpx_case(
-    path: str | Path, *, mapping: str | Path | QdaMapping | None = None, coder: str | None = None
+    path: str | Path,
+    *,
+    mapping: str | Path | QdaMapping | None = None,
+    coder: str | None = None,
+    allow_external: bool = False,
 ) -> Case:
     """Load a ``.qdpx`` project as a validated case (used by :func:`resdep.load_case`).
 
     A mapping file beside the project (same name, ``.toml``) is used when none is given.
     """
-    case, _ = import_qdpx(path, mapping=mapping, coder=coder)
+    case, _ = import_qdpx(path, mapping=mapping, coder=coder, allow_external=allow_external)
     return case
 
 
 def import_qdpx(
-    path: str | Path, *, mapping: str | Path | QdaMapping | None = None, coder: str | None = None
+    path: str | Path,
+    *,
+    mapping: str | Path | QdaMapping | None = None,
+    coder: str | None = None,
+    allow_external: bool = False,
 ) -> tuple[Case, ImportReport]:
-    """Read a ``.qdpx`` project and build the case; returns the case and a report."""
+    """Read a ``.qdpx`` project and build the case; returns the case and a report.
+
+    External source texts are read only from inside the project's folder unless
+    ``allow_external`` (see :func:`resdep.qda.project.read_qdpx`).
+    """
     p = Path(path)
-    project = read_qdpx(p)
+    project = read_qdpx(p, allow_external=allow_external)
     m: QdaMapping | None
     if isinstance(mapping, QdaMapping):
         m = mapping

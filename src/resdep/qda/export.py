@@ -368,6 +368,8 @@ def write_qdpx(
 ) -> Path:
     """Write a case as a ``.qdpx`` archive, atomically; refuses to overwrite without ``force``."""
     target = Path(out)
+    if target.is_dir():
+        raise OutputExistsError(f"{target} is a folder; give a .qdpx file path")
     if target.exists() and not force:
         raise OutputExistsError(
             f"{target} exists; choose another --out, or pass --force to replace it"

@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from resdep.errors import QdaFormatError, closest
-from resdep.qda.codebook import CanonicalCode, recognise
+from resdep.qda.codebook import GROUPS, CanonicalCode, canonical_codes, code_path, recognise
 from resdep.textio import read_text
 
 __all__ = ["QdaMapping", "load_mapping"]
@@ -76,6 +77,15 @@ class QdaMapping:
 def load_mapping(path: str | Path) -> QdaMapping:
     """Read and check a mapping TOML file."""
     p = Path(path)
+    if not p.exists():
+        raise QdaFormatError(
+            "mapping file not found",
+            file=p,
+            fix=f"check the path; a relative path is taken from the current folder ({Path.cwd()}), "
+            "not from the case or project folder",
+        )
+    if p.is_dir():
+        raise QdaFormatError("is a folder, not a mapping file", file=p, fix="name the .toml file")
     text, _ = read_text(p)
     try:
         raw = tomllib.loads(text)
@@ -115,7 +125,7 @@ def load_mapping(path: str | Path) -> QdaMapping:
                     f"{t!r} is not a path of the resdep codebook",
                     file=p,
                     place=f"[codes] {user_path!r}",
-                    fix="use Group/Leaf, e.g. Stage/Contracting, Resource/Economic, Dependent/<actor id>, Intensity/3 (or the Chinese names)",
+                    fix=_target_fix(t),
                 )
             out.append(c)
         codes[_norm_path(user_path)] = tuple(out)
@@ -134,6 +144,38 @@ def load_mapping(path: str | Path) -> QdaMapping:
         informants=informants,
         sources=sources,
     )
+
+
+_TARGET_HELP = (
+    "use Group/Leaf, e.g. Stage/Contracting, Resource/Economic, Dependent/<actor id>, "
+    "Intensity/3 (or the Chinese names)"
+)
+
+
+def _target_fix(target: str) -> str:
+    """A "did you mean" for an unknown mapping target, against the codebook's paths.
+
+    Examples
+    --------
+    >>> _target_fix("Resourse/Economic")
+    "did you mean 'Resource/Economic'? (targets are Group/Leaf paths of the resdep codebook)"
+    >>> _target_fix("Dependant/street")
+    "did you mean 'Dependent/street'? (targets are Group/Leaf paths of the resdep codebook)"
+    >>> _target_fix("nothing like it").startswith("use Group/Leaf")
+    True
+    """
+    parts = [x for x in re.split(r"\s*[/\\:：>]\s*", target.strip()) if x]
+    paths = ["/".join(code_path(c, lang)) for c in canonical_codes() for lang in ("en", "zh")]
+    hint = closest(target.strip(), paths)
+    if not hint.startswith("did you mean") and len(parts) == 2:
+        group_names = [*GROUPS, *GROUPS.values()]
+        group_hint = closest(parts[0], group_names)
+        if group_hint.startswith("did you mean"):
+            group = group_hint.split("'")[1]
+            hint = f"did you mean {group + '/' + parts[1]!r}?"
+    if hint.startswith("did you mean"):
+        return f"{hint} (targets are Group/Leaf paths of the resdep codebook)"
+    return _TARGET_HELP
 
 
 def _norm_path(path: str) -> str:

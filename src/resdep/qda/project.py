@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 
@@ -218,6 +219,7 @@ def read_qdpx(
     *,
     limits: ArchiveLimits | None = None,
     conventions: Mapping[str, Convention] | None = None,
+    allow_external: bool = False,
 ) -> QdaProject:
     """Read a ``.qdpx`` project (or a bare ``.qde`` file) safely.
 
@@ -231,6 +233,11 @@ def read_qdpx(
     conventions
         Force the offset convention of some sources (by source name or GUID) instead of
         detecting it.
+    allow_external
+        Read external source texts anywhere on this machine (``absolute://``, ``file://``,
+        absolute paths, ``relative://`` paths leaving the project's folder, an absolute
+        ``basePath``). By default only ``.txt`` files inside the project's folder are read;
+        a project is a file from someone else and must not pull other files into a case.
     """
     p = Path(path)
     if p.suffix.lower() == ".qde":
@@ -240,7 +247,14 @@ def read_qdpx(
             raise QdaFormatError(
                 f"cannot read the file: {exc}", file=p, fix="check the path"
             ) from None
-        return parse_project(data, {}, file=p, base=p.parent, conventions=conventions)
+        return parse_project(
+            data,
+            {},
+            file=p,
+            base=p.parent,
+            conventions=conventions,
+            allow_external=allow_external,
+        )
     entries = read_archive(p, limits=limits)
     qde = [n for n in entries if "/" not in n and n.lower().endswith(".qde")]
     if not qde:
@@ -256,7 +270,14 @@ def read_qdpx(
             fix="export the project again",
         )
     files = {n: b for n, b in entries.items() if n != qde[0]}
-    return parse_project(entries[qde[0]], files, file=p, base=p.parent, conventions=conventions)
+    return parse_project(
+        entries[qde[0]],
+        files,
+        file=p,
+        base=p.parent,
+        conventions=conventions,
+        allow_external=allow_external,
+    )
 
 
 class _Ctx:
@@ -267,6 +288,7 @@ class _Ctx:
         self.file = file
         self.guids: dict[str, str] = {}
         self.var_names: dict[str, str] = {}
+        self.allow_external = False
 
     def q(self, tag: str) -> str:
         return f"{{{self.ns}}}{tag}" if self.ns else tag
@@ -329,11 +351,15 @@ def parse_project(
     file: str | Path = "project.qde",
     base: Path | None = None,
     conventions: Mapping[str, Convention] | None = None,
+    allow_external: bool = False,
 ) -> QdaProject:
     """Parse the bytes of a ``project.qde`` with the archive's other files.
 
     ``files`` maps archive entry names (``sources/<GUID>.txt``) to bytes; ``base`` is the
-    folder against which ``relative://`` paths resolve when ``Project@basePath`` is empty.
+    project's folder, against which ``relative://`` paths resolve (through a relative
+    ``Project@basePath`` if there is one). Unless ``allow_external``, external texts must
+    lie inside ``base`` (after resolving symbolic links), and ``absolute://``, ``file://``
+    and absolute paths are refused (see :func:`read_qdpx`).
     """
     fp = Path(file)
     root = parse_xml(data, file=fp)
@@ -352,6 +378,7 @@ def parse_project(
             fix=f"a REFI-QDA project uses the namespace {PROJECT_NS}",
         )
     ctx = _Ctx(ns, fp)
+    ctx.allow_external = allow_external
     origin = root.get("origin") or ""
     users = tuple(
         QdaUser(guid=ctx.guid(u, "User"), name=u.get("name") or "", id=u.get("id") or "")
@@ -581,31 +608,27 @@ def _inline_or_file(
         data = files[key]
         location = key
     elif scheme in ("relative", "absolute", "file"):
-        if scheme == "relative":
-            anchor = Path(base_path) if base_path else (base or Path("."))
-            target = anchor / rest
-        else:
-            target = Path(rest)
+        target = _external_path(ctx, el, path, scheme, rest, base_path, base)
         if target.suffix.lower() != ".txt":
             raise QdaFormatError(
                 f"the external plain text {path!r} is not a .txt file; resdep reads no other external files",
                 file=ctx.file,
-                place=where,
+                place=_label(el),
                 fix="export the project with its sources embedded (internal://), or point to the .txt rendition",
             )
         if not target.is_file():
             raise SourceTextError(
                 f"the external text file {path!r} was not found (looked at {target})",
                 file=ctx.file,
-                place=where,
+                place=_label(el),
                 fix="put the file there, or export the project with its sources embedded",
             )
         size = target.stat().st_size
         if size > _MAX_EXTERNAL:
             raise SourceTextError(
-                f"the external text file {target} is {size} bytes; more than any transcript",
+                f"the external text file {path!r} is larger than any transcript",
                 file=ctx.file,
-                place=where,
+                place=_label(el),
                 fix="check the path in the project",
             )
         data = target.read_bytes()
@@ -619,6 +642,80 @@ def _inline_or_file(
         )
     text, encoding = decode_bytes(data, file=f"{ctx.file}:{location}")
     return text, encoding, location
+
+
+def _label(el: Any) -> str:
+    """A source or note for messages: its kind, name and GUID (from the project itself)."""
+    kind = {"TextSource": "source", "Note": "note"}.get(str(el.tag).split("}")[-1], "object")
+    name = el.get("name")
+    guid = el.get("guid") or "?"
+    return f"{kind} {name!r} (guid {guid})" if name else f"{kind} guid {guid}"
+
+
+_EXTERNAL_FIX = (
+    "export the project with its sources embedded (internal://), or put the .txt files in "
+    "the project's folder; if you trust this project, pass --allow-external-sources "
+    "(Python: allow_external=True)"
+)
+
+
+def _is_absolute(path: str) -> bool:
+    """Absolute here or on Windows (``/x``, ``\\\\server\\x``, ``C:\\x``, ``C:x``)."""
+    return path.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", path))
+
+
+def _external_path(
+    ctx: _Ctx,
+    el: Any,
+    path: str,
+    scheme: str,
+    rest: str,
+    base_path: str,
+    base: Path | None,
+) -> Path:
+    """Where an external text lies; refuses places outside the project's folder.
+
+    Messages name only what the project says (the path as written), never anything found
+    on the machine, so a refusal tells nothing about files outside the folder.
+    """
+    folder = base if base is not None else Path(".")
+    rel = rest.replace("\\", "/")
+    if scheme == "relative" and path.lower().startswith("relative://"):
+        rel = rel.lstrip("/")  # relative:///a/b.txt is a/b.txt below the base
+    if scheme != "relative" or _is_absolute(rel):
+        if not ctx.allow_external:
+            raise QdaFormatError(
+                f"the source text {path!r} is an absolute path outside the project; "
+                "resdep reads external texts only inside the project's folder",
+                file=ctx.file,
+                place=_label(el),
+                fix=_EXTERNAL_FIX,
+            )
+        return Path(unquote(rest) if scheme == "file" else rest)
+    if ctx.allow_external:
+        return (folder / base_path if base_path else folder) / rel
+    target: Path | None
+    try:
+        inside = folder.resolve()
+        anchor = inside
+        if base_path:  # used if inside the project's folder; an absolute basePath
+            # usually names the exporting machine's folder: then look in the project's
+            here = (inside / base_path.replace("\\", "/")).resolve()
+            if here.is_relative_to(inside):
+                anchor = here
+        target = (anchor / rel).resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop
+        target = None
+        inside = folder
+    if target is None or not target.is_relative_to(inside):
+        raise QdaFormatError(
+            f"the source text {path!r} lies outside the project's folder; "
+            "resdep reads external texts only inside it",
+            file=ctx.file,
+            place=_label(el),
+            fix=_EXTERNAL_FIX,
+        )
+    return target
 
 
 def _text_source(

@@ -19,13 +19,17 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from resdep.errors import CaseFormatError, OutputExistsError, SourceTextError
+from resdep.errors import CaseFormatError, OutputExistsError, QdaFormatError, SourceTextError
+from resdep.qda.casefolder import _toml as _toml_value
 from resdep.qda.safety import ArchiveLimits, read_archive
 from resdep.textio import atomic_write_text, read_text
 from resdep.vocab import CaseSourceKind, parse
@@ -97,6 +101,14 @@ def read_transcript(path: str | Path) -> Transcript:
             file=p,
             fix="give .txt, .md or .docx files (save other formats as .docx or UTF-8 text)",
         )
+    if not p.exists():
+        raise SourceTextError(
+            "file not found",
+            file=p,
+            fix=f"check the path; a relative path is taken from the current folder ({Path.cwd()})",
+        )
+    if p.is_dir():
+        raise SourceTextError("is a folder, not a file", file=p, fix="name the transcript files")
     if suffix == ".docx":
         text, fmt, enc = _docx_text(p), "docx", "docx"
     else:
@@ -106,20 +118,35 @@ def read_transcript(path: str | Path) -> Transcript:
     return Transcript(path=str(p), text=text, encoding=enc, format=fmt, line_ends=n)
 
 
+_DOCX_FIX = (
+    "open it in Word (or LibreOffice Writer) and save it again as a Word document (.docx), "
+    "or save it as UTF-8 text (.txt) and add that"
+)
+_DOCX_UNSAFE_FIX = (
+    "do not open this file; ask whoever sent it for the transcript again, "
+    "saved as .docx or as UTF-8 text (.txt)"
+)
+
+
 def _docx_text(p: Path) -> str:
-    entries = read_archive(p, limits=ArchiveLimits(max_total=512 * 1024**2))  # safety first
-    if "word/document.xml" not in entries:
+    try:  # safety first
+        entries = read_archive(p, limits=ArchiveLimits(max_total=512 * 1024**2))
+    except QdaFormatError as exc:  # its fixes speak of QDA projects; this is a Word file
+        unsafe = bool(exc.fix and exc.fix.startswith("do not open"))
         raise SourceTextError(
-            "not a Word .docx file (no word/document.xml)", file=p, fix="save it as .docx again"
-        )
+            exc.message,
+            file=p,
+            place=exc.place,
+            fix=_DOCX_UNSAFE_FIX if unsafe else _DOCX_FIX,
+        ) from None
+    if "word/document.xml" not in entries:
+        raise SourceTextError("not a Word .docx file (no word/document.xml)", file=p, fix=_DOCX_FIX)
     import docx  # python-docx
 
     try:
         document = docx.Document(io.BytesIO(_zip(entries)))
     except Exception as exc:  # python-docx raises many kinds on damaged files
-        raise SourceTextError(
-            f"cannot read the .docx: {exc}", file=p, fix="open and save it again in Word"
-        ) from None
+        raise SourceTextError(f"cannot read the .docx: {exc}", file=p, fix=_DOCX_FIX) from None
     parts: list[str] = [para.text for para in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -154,6 +181,10 @@ def add_sources(
 ) -> list[AddedSource]:
     """Add transcripts to a case folder: text under ``sources/``, entries in ``case.toml``.
 
+    All or nothing: every file is read, decoded and checked first; only then are the
+    texts written (to temporary names, renamed into place) and ``case.toml`` last. If any
+    file fails, or writing fails, the case folder is left as it was.
+
     Raises :class:`~resdep.errors.OutputExistsError` if a source file or id already
     exists (unless ``force``: then the text file is replaced and no entry is added twice).
     """
@@ -183,35 +214,98 @@ def add_sources(
     kind_value = (
         parse(CaseSourceKind, kind).value if kind else ("interview" if informant else "document")
     )
-    added: list[AddedSource] = []
-    appended: list[str] = []
+    # 1. Read and check everything; nothing is written yet.
+    planned: dict[str, tuple[Path, Transcript, str]] = {}
     for f in files:
         t = read_transcript(f)
         sid = _source_id(Path(f).stem)
+        if sid in planned:
+            raise SourceTextError(
+                f"{Path(f).name} and {planned[sid][0].name} would both become source {sid!r}",
+                file=f,
+                fix="rename one of them (the source id comes from the file name)",
+            )
         rel = f"sources/{sid}.txt"
         dest = root / rel
         if (sid in known or dest.exists()) and not force:
             raise OutputExistsError(
                 f"source {sid!r} already exists in {root} ({rel}); pass --force to replace its text"
             )
-        atomic_write_text(dest, t.text)
+        if dest.is_dir():
+            raise OutputExistsError(f"{dest} is a folder; move it away or rename {Path(f).name}")
+        planned[sid] = (Path(f), t, rel)
+    added: list[AddedSource] = []
+    appended: list[str] = []
+    for sid, (f, t, rel) in planned.items():
         if sid not in known:
             lines = [
                 "",
-                f"# added by resdep sources add from {Path(f).name} ({t.describe()})",
+                f"# added by resdep sources add from {_comment(f.name)} ({t.describe()})",
                 "[[source]]",
-                f'id = "{sid}"',
-                f'path = "{rel}"',
-                f'kind = "{kind_value}"',
+                f"id = {_toml_value(sid)}",
+                f"path = {_toml_value(rel)}",
+                f"kind = {_toml_value(kind_value)}",
             ]
             if informant:
-                lines.append(f'informant = "{informant}"')
+                lines.append(f"informant = {_toml_value(informant)}")
             if language:
-                lines.append(f'language = "{language}"')
+                lines.append(f"language = {_toml_value(language)}")
             appended.append("\n".join(lines) + "\n")
-            known.add(sid)
         added.append(AddedSource(id=sid, path=rel, transcript=t))
+    new_toml = None
     if appended:
         sep = "" if toml_text.endswith("\n") else "\n"
-        atomic_write_text(toml_path, toml_text + sep + "".join(appended))
+        new_toml = toml_text + sep + "".join(appended)
+    # 2. Write: texts to temporary names, rename into place, case.toml last; undo on failure.
+    _write_all(root, toml_path, {root / rel: t.text for _, t, rel in planned.values()}, new_toml)
     return added
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a one-line TOML comment."""
+    return re.sub(r"[\x00-\x1f\x7f]", "?", text)
+
+
+def _write_all(root: Path, toml_path: Path, texts: dict[Path, str], toml_text: str | None) -> None:
+    """Write the texts and then ``case.toml``; on any failure leave the folder as it was."""
+    folders = [d for d in {p.parent for p in texts} if not d.exists()]
+    temps: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    created: list[Path] = []
+    try:
+        for dest, text in texts.items():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+            temps[dest] = Path(tmp_name)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        for dest, tmp in temps.items():
+            if dest.exists():
+                fd, bak_name = tempfile.mkstemp(
+                    prefix=f".{dest.name}.", suffix=".old", dir=dest.parent
+                )
+                os.close(fd)
+                try:
+                    os.replace(dest, bak_name)
+                except BaseException:
+                    Path(bak_name).unlink(missing_ok=True)
+                    raise
+                backups[dest] = Path(bak_name)
+            else:
+                created.append(dest)
+            os.replace(tmp, dest)
+        if toml_text is not None:
+            atomic_write_text(toml_path, toml_text)
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        for dest in created:
+            dest.unlink(missing_ok=True)
+        for dest, bak in backups.items():
+            os.replace(bak, dest)
+        for d in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise
+    for bak in backups.values():
+        bak.unlink(missing_ok=True)

@@ -137,8 +137,11 @@ def test_no_project_qde(tmp_path: Path) -> None:
 def test_external_files_must_be_txt(tmp_path: Path) -> None:
     for path in ("absolute:///dev/zero", "absolute:///etc/passwd", "relative://../../.ssh/id_rsa"):
         body = users(1) + "<Sources>" + text_source(10, "dev", path=path) + "</Sources>"
+        project = write_qdpx(tmp_path / "dev.qdpx", qde(body))
+        with pytest.raises(QdaFormatError, match="outside the project"):
+            read_qdpx(project)  # refused by default, wherever it points
         with pytest.raises(QdaFormatError, match=r"not a \.txt file"):
-            read_qdpx(write_qdpx(tmp_path / "dev.qdpx", qde(body)))
+            read_qdpx(project, allow_external=True)  # even when the user trusts the project
     body = (
         users(1)
         + "<Sources>"
@@ -146,4 +149,4 @@ def test_external_files_must_be_txt(tmp_path: Path) -> None:
         + "</Sources>"
     )
     with pytest.raises(SourceTextError, match="not found"):
-        read_qdpx(write_qdpx(tmp_path / "gone.qdpx", qde(body)))
+        read_qdpx(write_qdpx(tmp_path / "gone.qdpx", qde(body)), allow_external=True)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resdep.case import load_case
-from resdep.errors import CaseFormatError, OutputExistsError, QdaFormatError, SourceTextError
+from resdep.errors import CaseFormatError, OutputExistsError, SourceTextError
 from resdep.qda import add_sources, read_transcript, split_sentences
 
 TEXT = "问：街道依赖你们吗？\r\n答：离不开我们的社工。\r\n"
@@ -71,7 +71,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
         read_transcript(bad)
     fake = tmp_path / "fake.docx"
     fake.write_bytes(b"not a zip")
-    with pytest.raises(QdaFormatError, match=r"not a ZIP archive, as a \.docx"):
+    with pytest.raises(SourceTextError, match=r"not a ZIP archive, as a \.docx"):
         read_transcript(fake)
     latin = tmp_path / "latin.txt"
     latin.write_bytes("Gr\xfc\xdfe aus K\xf6ln, \xe9t\xe9 \xe0 Paris".encode("latin-1"))
