@@ -59,7 +59,7 @@ def write_output_dir(out: Path, force: bool, fill: Callable[[Path], None]) -> Pa
     >>> def fill(tmp: Path) -> None:
     ...     _ = (tmp / "a.txt").write_text("x")
     >>> write_output_dir(out, False, fill) == out, sorted(p.name for p in out.iterdir())
-    (True, ['a.txt'])
+    (True, ['.resdep-output', 'a.txt'])
     >>> write_output_dir(out, False, fill)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...

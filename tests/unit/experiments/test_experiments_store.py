@@ -53,6 +53,7 @@ def test_layout_and_manifest(tmp_path: Path) -> None:
     run_sweep(path, tmp_path / "out", batch_size=8)
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
+        ".resdep-output",
         "design.parquet",
         "manifest.json",
         "outcomes",
@@ -86,9 +87,15 @@ def test_never_mixes_into_an_existing_folder(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
     with pytest.raises(ExperimentSpecError, match="no sweep to resume here"):
         run_sweep(path, tmp_path / "out", resume=True)
-    run_sweep(path, tmp_path / "out", force=True)
-    assert not (tmp_path / "out" / "notes.txt").exists()
-    assert len(ResultStore(tmp_path / "out").done_runs()) == 60
+    # --force replaces only folders resdep wrote: a user's folder is never deleted
+    with pytest.raises(OutputExistsError, match="resdep did not write"):
+        run_sweep(path, tmp_path / "out", force=True)
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
+    run_sweep(path, tmp_path / "sweep")
+    (tmp_path / "sweep" / "stale.txt").write_text("from before")
+    run_sweep(path, tmp_path / "sweep", force=True)
+    assert not (tmp_path / "sweep" / "stale.txt").exists()
+    assert len(ResultStore(tmp_path / "sweep").done_runs()) == 60
 
 
 def test_resume_refuses_a_different_spec(tmp_path: Path) -> None:
