@@ -128,7 +128,9 @@ def read_text(path: str | Path) -> tuple[str, str]:
         data = p.read_bytes()
     except FileNotFoundError:
         raise SourceTextError(
-            "file not found", file=p, fix="check the path, relative to the case folder"
+            "file not found",
+            file=p,
+            fix="check the path (paths in case.toml are relative to the case folder)",
         ) from None
     except IsADirectoryError:
         raise SourceTextError("is a folder, not a file", file=p, fix="name a text file") from None
