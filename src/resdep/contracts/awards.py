@@ -1,6 +1,8 @@
 """One award to one supplier, as every reader produces it before organisations are resolved.
 
-Also the small parsers the readers share: dates, amounts, yes/no.
+Also the small parsers the readers share: dates, amounts, yes/no. Free text (``title``,
+``method_detail``, ``programme``) has its HTML entities decoded, as organisation names do
+(UK Contracts Finder writes ``&amp;`` and ``&#039;``), whichever reader made the row.
 
 Examples
 --------
@@ -12,10 +14,13 @@ True
 (1200000.0, 355000.0, 12.0, None)
 >>> parse_bool("是"), parse_bool("No"), parse_bool("") is None
 (True, False, True)
+>>> plain_text("Planned &amp; Reactive Maintenance (&#039;PRM&#039;) "), plain_text("A &amp;amp; B")
+("Planned & Reactive Maintenance ('PRM')", 'A & B')
 """
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -25,7 +30,8 @@ from typing import Any
 
 from resdep.contracts.orgs import OrgRef
 
-__all__ = ["EXCLUSION_REASONS", "RawAward", "parse_amount", "parse_bool", "parse_date"]
+__all__ = ["EXCLUSION_REASONS", "RawAward", "parse_amount", "parse_bool", "parse_date",
+           "plain_text"]
 
 #: Why an award row's value is kept out of revenue sums (``""``: it is counted).
 EXCLUSION_REASONS = {
@@ -100,6 +106,11 @@ def parse_bool(value: Any) -> bool | None:
     return None
 
 
+def plain_text(value: str) -> str:
+    """Text as a person reads it: HTML entities decoded (twice: some publishers encode twice)."""
+    return html.unescape(html.unescape(value)).strip() if "&" in value else value.strip()
+
+
 @dataclass(slots=True, kw_only=True)
 class RawAward:
     """One award (or grant) to one supplier, with the buyer and supplier still unresolved."""
@@ -132,3 +143,8 @@ class RawAward:
     excluded: str = ""
     paid: float | None = None
     n_transactions: int = 0
+
+    def __post_init__(self) -> None:
+        self.title = plain_text(self.title)
+        self.method_detail = plain_text(self.method_detail)
+        self.programme = plain_text(self.programme)

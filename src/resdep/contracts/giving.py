@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from resdep.contracts.awards import RawAward, parse_amount, parse_bool, parse_date
-from resdep.contracts.log import ImportLog
+from resdep.contracts.log import ImportLog, child
 from resdep.contracts.orgs import OrgRef
 
 __all__ = ["awards_from_grant", "is_grant"]
@@ -87,9 +87,9 @@ def awards_from_grant(grant: Mapping[str, Any], file: str, place: str,
     value = parse_amount(grant.get("amountAwarded"))
     currency = str(grant.get("currency") or "").strip().upper()
     if value is None:
-        log.warn(file, f"{place}/amountAwarded", f"{gid}: amountAwarded is not a number")
+        log.warn(file, child(place, "amountAwarded"), f"{gid}: amountAwarded is not a number")
     elif value < 0:
-        log.warn(file, f"{place}/amountAwarded", f"negative value {value:g} left out of sums")
+        log.warn(file, child(place, "amountAwarded"), f"negative value {value:g} left out of sums")
     planned = grant.get("plannedDates")
     first = planned[0] if isinstance(planned, list) and planned and isinstance(planned[0], Mapping) else {}
     programme = grant.get("grantProgramme")

@@ -22,10 +22,28 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["MAX_ISSUES", "ImportLog", "Issue"]
+__all__ = ["MAX_ISSUES", "ImportLog", "Issue", "child"]
 
 #: Issues kept in detail; later ones are only counted (a broken bulk file can have millions).
 MAX_ISSUES = 10_000
+
+
+def child(place: str, path: str) -> str:
+    """The place of ``path`` (a JSON pointer without its leading ``/``) inside ``place``.
+
+    A place is a JSON pointer in a file, ``line N`` of a JSON Lines file, or ``line N, <JSON
+    pointer in that line>``.
+
+    >>> child("/releases/3", "awards/0"), child("", "grants/1")
+    ('/releases/3/awards/0', '/grants/1')
+    >>> child("line 7", "awards/0"), child("line 7, /records/0", "compiledRelease")
+    ('line 7, /awards/0', 'line 7, /records/0/compiledRelease')
+    """
+    if place in ("", "/"):
+        return f"/{path}"
+    if place.startswith("/") or ", /" in place:
+        return f"{place}/{path}"
+    return f"{place}, /{path}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

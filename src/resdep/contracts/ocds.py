@@ -6,13 +6,18 @@ costs memory in proportion to that subset). :meth:`OcdsCollector.rows` then give
 rows of each ``ocid`` once:
 
 - releases of one process from several packages are compiled together; the same release
-  (same ``ocid`` and ``id``) met twice counts once, and if the two copies differ the one with
-  the later ``date`` wins, with a warning;
+  (same ``ocid`` and ``id``) met twice counts once, and if the two copies differ one is kept
+  by :func:`prefer` (the later ``date``, then the later package ``publishedDate``, then the
+  smaller SHA-256 of the canonical JSON), with a warning naming the rule that decided;
 - a compiled release (from a record package, or a JSON Lines line tagged ``compiled``) is
   read into award rows at once, and used when the process has no full releases or when it
   is newer than all of them;
-- the same ``ocid`` compiled twice (two record packages, two lines) keeps the later one, with
-  a warning naming both places.
+- the same ``ocid`` compiled twice (two record packages, two lines) keeps one by the same
+  rule, with a warning naming both places (identical copies count once).
+
+Which copy is kept never depends on the order in which files or lines are read, and
+releases of equal ``date`` are compiled in ``id`` order, so permuting the input files gives
+the same award rows.
 
 :func:`awards_from_release` turns a compiled release into one :class:`RawAward` per award and
 supplier. Publisher quirks it knows about:
@@ -27,13 +32,14 @@ supplier. Publisher quirks it knows about:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from resdep.contracts.awards import RawAward, parse_amount, parse_date
-from resdep.contracts.log import ImportLog
+from resdep.contracts.log import ImportLog, child
 from resdep.contracts.merge import compile_releases
 from resdep.contracts.methods import is_framework_text, method_code
 from resdep.contracts.orgs import OrgRef
@@ -75,23 +81,82 @@ def project(release: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def canonical_digest(item: Mapping[str, Any]) -> str:
+    """SHA-256 of ``item`` as canonical JSON (keys sorted, no spaces, ASCII escapes).
+
+    >>> canonical_digest({"b": 1, "a": [2]}) == canonical_digest({"a": [2], "b": 1})
+    True
+    """
+    text = json.dumps(item, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+@dataclass(slots=True)
+class _Version:
+    """What decides between two copies of one release or compiled release."""
+
+    date: str
+    published: str  # the ``publishedDate`` of the package it came in ("" outside a package)
+    digest: str
+    file: str
+    place: str
+
+
+def prefer(new: _Version, old: _Version) -> tuple[_Version, str]:
+    """The copy kept of two copies of one release (or of one ``ocid``'s compiled release).
+
+    The rule, in order: the later ``date``; the later package ``publishedDate``; the smaller
+    SHA-256 of the canonical JSON; and for identical copies the first file and place in
+    sort order. It is a total order, so the copy kept does not depend on reading order.
+    Returns the copy kept and the reason, as put in the warning (``""`` for identical copies).
+
+    >>> a = _Version("2020-01-01", "", "aa", "a.json", "/releases/0")
+    >>> b = _Version("2020-01-01", "", "bb", "b.json", "/releases/0")
+    >>> prefer(a, b) == prefer(b, a)
+    True
+    >>> prefer(b, a)[1]
+    'same date; kept the copy at a.json /releases/0 (rule: the smaller SHA-256 of its canonical JSON)'
+    """
+    if new.date != old.date:
+        keep = new if new.date > old.date else old
+        return keep, f"kept the copy dated {keep.date} (rule: the later date)"
+    if new.published != old.published:
+        keep = new if new.published > old.published else old
+        if new.digest == old.digest:
+            return keep, ""
+        return keep, (f"same date; kept the copy at {keep.file} {keep.place}, from the package "
+                      f"published {keep.published} (rule: the later package publishedDate)")
+    if new.digest != old.digest:
+        keep = new if new.digest < old.digest else old
+        return keep, (f"same date; kept the copy at {keep.file} {keep.place} "
+                      "(rule: the smaller SHA-256 of its canonical JSON)")
+    return (new if (new.file, new.place) < (old.file, old.place) else old), ""
+
+
 @dataclass(slots=True)
 class _Held:
     release: dict[str, Any]
     file: str
     place: str
+    published: str = ""
 
     @property
     def date(self) -> str:
         return str(self.release.get("date") or "")
 
+    def version(self) -> _Version:
+        return _Version(self.date, self.published, canonical_digest(self.release), self.file,
+                        self.place)
+
 
 @dataclass(slots=True)
 class _Compiled:
-    date: str
+    version: _Version
     rows: list[RawAward]
-    file: str
-    place: str
+
+    @property
+    def date(self) -> str:
+        return self.version.date
 
 
 @dataclass(slots=True)
@@ -115,24 +180,27 @@ class OcdsCollector:
             return None
         return ocid.strip()
 
-    def add_release(self, release: Mapping[str, Any], file: str, place: str) -> None:
-        """Hold one full release."""
+    def add_release(self, release: Mapping[str, Any], file: str, place: str,
+                    published: str = "") -> None:
+        """Hold one full release (``published``: its package's ``publishedDate``)."""
         ocid = self._ocid(release, "release", file, place)
         if ocid is None:
             return
         self.log.read["releases"] += 1
-        held = _Held(project(release), file, place)
+        held = _Held(project(release), file, place, published)
         by_id = self.releases.setdefault(ocid, {})
         rid = str(release.get("id") or f"(no id at {file} {place})")
         earlier = by_id.get(rid)
         if earlier is not None:
-            if earlier.release == held.release:
+            mine = held.version()
+            kept, reason = prefer(mine, earlier.version())
+            if not reason:
                 self.log.read["duplicate releases (identical, counted once)"] += 1
+            else:
+                self.log.warn(file, place, f"release {rid!r} of {ocid} also at {earlier.file} "
+                              f"{earlier.place} with other content; {reason}")
+            if kept is not mine:
                 return
-            keep = held if held.date >= earlier.date else earlier
-            self.log.warn(file, place, f"release {rid!r} of {ocid} also at {earlier.file} "
-                          f"{earlier.place} with other content; kept the one dated {keep.date}")
-            held = keep
         by_id[rid] = held
 
     def _shared(self, rows: Iterator[RawAward]) -> list[RawAward]:
@@ -142,23 +210,28 @@ class OcdsCollector:
             row.supplier = self._orgs.setdefault(row.supplier, row.supplier)
         return out
 
-    def add_compiled(self, release: Mapping[str, Any], file: str, place: str) -> None:
+    def add_compiled(self, release: Mapping[str, Any], file: str, place: str,
+                     published: str = "") -> None:
         """Read one compiled release (from a record or a JSON Lines line) into rows."""
         ocid = self._ocid(release, "compiled release", file, place)
         if ocid is None:
             return
         self.log.read["compiled releases"] += 1
-        date = str(release.get("date") or "")
+        version = _Version(str(release.get("date") or ""), published,
+                           canonical_digest(project(release)), file, place)
         earlier = self.compiled.get(ocid)
         if earlier is not None:
-            later = date >= earlier.date
-            self.log.warn(file, place, f"duplicate OCID {ocid}: also compiled at {earlier.file} "
-                          f"{earlier.place}; kept the one dated "
-                          f"{(date if later else earlier.date) or '(no date)'}")
-            if not later:
+            kept, reason = prefer(version, earlier.version)
+            if reason:
+                self.log.warn(file, place, f"duplicate OCID {ocid}: also compiled at "
+                              f"{earlier.version.file} {earlier.version.place} with other "
+                              f"content; {reason}")
+            else:
+                self.log.read["duplicate compiled releases (identical, counted once)"] += 1
+            if kept is not version:
                 return
         rows = self._shared(awards_from_release(release, file, place, self.log))
-        self.compiled[ocid] = _Compiled(date, rows, file, place)
+        self.compiled[ocid] = _Compiled(version, rows)
 
     def rows(self) -> Iterator[RawAward]:
         """The award rows of every process once, from its latest state."""
@@ -167,12 +240,14 @@ class OcdsCollector:
             given = self.compiled.get(ocid)
             self.log.read["processes"] += 1
             if held:
-                latest = max(held.values(), key=lambda h: h.date)
+                # equal dates are applied in release id order, never in reading order
+                ordered = [h for _, h in sorted(held.items(), key=lambda kv: (kv[1].date, kv[0]))]
+                latest = ordered[-1]
                 if given is not None and given.date > latest.date:
                     yield from given.rows
                     continue
                 try:
-                    compiled = compile_releases(h.release for h in held.values())
+                    compiled = compile_releases(h.release for h in ordered)
                 except (TypeError, ValueError, KeyError) as exc:
                     self.log.skip("process", latest.file, latest.place,
                                   f"cannot compile the releases of {ocid}: {exc}")
@@ -320,7 +395,7 @@ def awards_from_release(release: Mapping[str, Any], file: str, place: str,
     contracts_all = [c for c in release.get("contracts") or [] if isinstance(c, Mapping)]
 
     for index, award in enumerate(awards):
-        where = f"{place}/awards/{index}" if place.startswith("/") else f"{place}, awards/{index}"
+        where = child(place, f"awards/{index}")
         if not isinstance(award, Mapping):
             log.skip("award", file, where, "an award must be an object")
             continue

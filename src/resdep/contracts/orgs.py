@@ -106,6 +106,11 @@ class OrgRef:
         return self.identifier_key or self.name_key
 
 
+def _most_common(names: Counter[str]) -> str:
+    """The most common name; ties go to the first in sort order, never to reading order."""
+    return min(names.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
 class OrgResolver:
     """Collects organisations, then gives each reference one key and one display name."""
 
@@ -133,15 +138,15 @@ class OrgResolver:
         return by_name
 
     def name(self, key: str) -> str:
-        """The most common display name seen for ``key`` (ties: the first seen)."""
+        """The most common display name seen for ``key`` (ties: the first in sort order)."""
         names = self._names.get(key)
         if names:
-            return names.most_common(1)[0][0]
+            return _most_common(names)
         if not key:
             return ""
         for name_key, ids in self._ids_by_name.items():
             if key in ids and name_key in self._names:
-                return self._names[name_key].most_common(1)[0][0]
+                return _most_common(self._names[name_key])
         return key.removeprefix("name:")
 
     def find(self, text: str) -> str | None:
@@ -162,4 +167,4 @@ class OrgResolver:
 
     def known(self) -> dict[str, str]:
         """Every key with its display name."""
-        return {key: names.most_common(1)[0][0] for key, names in self._names.items()}
+        return {key: _most_common(names) for key, names in self._names.items()}

@@ -32,9 +32,9 @@ from typing import IO, Any, cast
 from resdep.contracts.awards import RawAward
 from resdep.contracts.csvfile import awards_from_csv
 from resdep.contracts.giving import awards_from_grant, is_grant
-from resdep.contracts.log import ImportLog
+from resdep.contracts.log import ImportLog, child
 from resdep.contracts.ocds import OcdsCollector
-from resdep.contracts.schemas import SchemaKind, schema_errors
+from resdep.contracts.schemas import SchemaKind, schema_problems
 from resdep.errors import RecordsFormatError
 
 __all__ = ["SUFFIXES", "expand_paths", "read_awards"]
@@ -42,6 +42,10 @@ __all__ = ["SUFFIXES", "expand_paths", "read_awards"]
 #: File name endings read from a folder.
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".jl", ".csv", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 _LINES = (".jsonl", ".ndjson", ".jl")
+#: The fix shown for a missing record path. The path shown is the one opened: for a
+#: ``[[records]]`` entry of a case it is already joined with the case folder.
+MISSING_PATH_FIX = ("check the path (relative to the case folder when listed in case.toml, "
+                    "else to the folder where you run resdep)")
 
 
 def _suffix(path: Path) -> str:
@@ -63,8 +67,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         elif path.is_file():
             out.append(path)
         else:
-            raise RecordsFormatError("no such file or folder", file=path,
-                                     fix="check the path (relative paths start where you run resdep)")
+            raise RecordsFormatError("no such file or folder", file=path, fix=MISSING_PATH_FIX)
     return out
 
 
@@ -78,33 +81,34 @@ class _Reader:
     def check(self, kind: SchemaKind, item: Any, file: str, place: str) -> None:
         if not self.validate:
             return
-        pointer = place if place.startswith("/") and place != "/" else ""
-        errors = schema_errors(kind, item, prefix=pointer)
-        if errors:
+        # the issue's place is the JSON pointer in the file, or "line N, <pointer in the line>"
+        in_file = place.startswith("/")
+        line, _, inner = ("", "", place) if in_file else place.partition(", ")
+        pointer = inner if inner.startswith("/") and inner != "/" else ""
+        problems = schema_problems(kind, item, prefix=pointer)
+        if problems:
             self.log.read[f"{kind.replace('_', ' ')}s with schema errors"] += 1
-            where = "" if place.startswith("/") else place
-            for error in errors:
-                self.log.warn(file, where, f"schema: {error}")
+            for where, message in problems:
+                self.log.warn(file, f"{line}, {where}" if line else where, f"schema: {message}")
 
     def document(self, doc: Any, file: str, place: str) -> None:
         """One parsed JSON value: a package, release, record or grant."""
-        base = place if place.startswith("/") else ""
-
         def at(*parts: object) -> str:
-            sub = base + "/" + "/".join(map(str, parts))
-            return sub if place.startswith("/") or not place else f"{place}, {sub}"
+            return child(place, "/".join(map(str, parts)))
 
         if not isinstance(doc, Mapping):
             self.log.skip("document", file, place or "/", "expected a JSON object")
             return
+        published = doc.get("publishedDate")
+        published = published if isinstance(published, str) else ""
         if "releases" in doc and "records" not in doc and "ocid" not in doc:
             self.check("release_package", doc, file, place or "/")
             for i, release in enumerate(_list(doc.get("releases"))):
-                self.release(release, file, at("releases", i))
+                self.release(release, file, at("releases", i), published)
         elif "records" in doc:
             self.check("record_package", doc, file, place or "/")
             for i, record in enumerate(_list(doc.get("records"))):
-                self.record(record, file, at("records", i))
+                self.record(record, file, at("records", i), published)
         elif "grants" in doc:
             self.check("grant_package", doc, file, place or "/")
             for i, grant in enumerate(_list(doc.get("grants"))):
@@ -119,17 +123,18 @@ class _Reader:
             self.log.skip("document", file, place or "/", "neither an OCDS package, release or "
                           "record nor 360Giving grants (no releases, records, grants or ocid)")
 
-    def release(self, release: Any, file: str, place: str) -> None:
+    def release(self, release: Any, file: str, place: str, published: str = "") -> None:
+        """One release; ``published`` is its package's ``publishedDate`` (``""``: none)."""
         if not isinstance(release, Mapping):
             self.log.skip("release", file, place, "a release must be a JSON object")
             return
         self.check("release", release, file, place)
         if "compiled" in (release.get("tag") or []):
-            self.ocds.add_compiled(release, file, place)
+            self.ocds.add_compiled(release, file, place, published)
         else:
-            self.ocds.add_release(release, file, place)
+            self.ocds.add_release(release, file, place, published)
 
-    def record(self, record: Any, file: str, place: str) -> None:
+    def record(self, record: Any, file: str, place: str, published: str = "") -> None:
         if not isinstance(record, Mapping):
             self.log.skip("record", file, place, "a record must be a JSON object")
             return
@@ -138,13 +143,13 @@ class _Reader:
         compiled = record.get("compiledRelease")
 
         def sub(path: str) -> str:
-            return f"{place}/{path}" if place.startswith("/") else f"{place}, /{path}"
+            return child(place, path)
 
         for i, release in enumerate(full):
-            self.release(release, file, sub(f"releases/{i}"))
+            self.release(release, file, sub(f"releases/{i}"), published)
         if isinstance(compiled, Mapping):
             self.check("release", compiled, file, sub("compiledRelease"))
-            self.ocds.add_compiled(compiled, file, sub("compiledRelease"))
+            self.ocds.add_compiled(compiled, file, sub("compiledRelease"), published)
         elif not full:
             self.log.skip("record", file, place, f"record {record.get('ocid')!r} has only linked "
                           "releases and no compiledRelease: nothing to read")

@@ -29,7 +29,7 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 
-__all__ = ["SchemaKind", "load_schema", "schema_errors", "validator"]
+__all__ = ["SchemaKind", "load_schema", "schema_errors", "schema_problems", "validator"]
 
 SchemaKind = Literal[
     "release", "release_package", "record", "record_package", "grant", "grant_package"
@@ -85,12 +85,16 @@ def _message(error: ValidationError) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def schema_errors(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[str]:
-    """Schema errors as ``pointer: message`` strings, at most :data:`MAX_ERRORS_PER_ITEM`.
+def schema_problems(kind: SchemaKind, document: Any, *,
+                    prefix: str = "") -> list[tuple[str, str]]:
+    """Schema errors as ``(pointer, message)`` pairs, at most :data:`MAX_ERRORS_PER_ITEM`.
 
     ``prefix`` is a JSON pointer put before each path (the item's place in its file).
+
+    >>> schema_problems("grant", {"id": "g", "title": "t"}, prefix="/grants/4")[0][0]
+    '/grants/4'
     """
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     n = 0
     for error in sorted(validator(kind).iter_errors(document), key=lambda e: list(map(str, e.path))):
         while error.context:  # oneOf / anyOf: say what the closest alternative lacked
@@ -99,7 +103,13 @@ def schema_errors(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[
         if len(out) < MAX_ERRORS_PER_ITEM:
             pointer = _pointer(error)
             where = (prefix + pointer) if pointer != "/" or not prefix else prefix
-            out.append(f"{where}: {_message(error)}")
+            out.append((where, _message(error)))
     if n > len(out):
-        out.append(f"{prefix or '/'}: and {n - len(out)} more schema error(s)")
+        out.append((prefix or "/", f"and {n - len(out)} more schema error(s)"))
     return out
+
+
+def schema_errors(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[str]:
+    """Schema errors as ``pointer: message`` strings (see :func:`schema_problems`)."""
+    return [f"{where}: {message}" for where, message in schema_problems(kind, document,
+                                                                      prefix=prefix)]
