@@ -5,11 +5,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
 from resdep.cli import main
+from resdep.pipeline import DIAGNOSTICS_COLUMNS, INPUTS_COLUMNS
 from resdep.simulate import simulate, write_simulation
+from resdep.simulate.output import MAX_DYAD_ROWS
+
+SECTION_11_FILES = {"outcomes.csv", "stages.csv", "relationships.csv", "inputs.csv", "diagnostics.csv",
+                    "networks", "run.json", "report.html"}
+MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}
+
+
+def _visible(folder: Path) -> set[str]:
+    """Names in a folder, without hidden ones (resdep's marker of its output folders)."""
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
 
 
 def test_scenarios_lists_each_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,9 +40,10 @@ def test_simulate_writes_the_section_11_files(tmp_path: Path, capsys: pytest.Cap
     code = main(["simulate", "--scenario", "competitive", "--years", "6", "--seed", "3",
                  "--set", "sigma_budget=0.3", "--out", str(out)])
     assert code == 0
-    names = {p.name for p in out.iterdir()}
-    assert names == {"outcomes.csv", "stages.csv", "relationships.csv", "inputs.csv", "run.json",
-                     "report.html"}
+    # the same files as analyze (design section 11) plus outcomes.csv
+    assert _visible(out) == SECTION_11_FILES
+    assert _visible(out / "networks") == {"contracting.graphml", "implementation.graphml",
+                                          "closing.graphml"}
     outcomes = pd.read_csv(out / "outcomes.csv")
     assert len(outcomes) == 6
     stages = pd.read_csv(out / "stages.csv")
@@ -63,9 +77,99 @@ def test_simulate_refuses_a_non_empty_folder_without_force(tmp_path: Path,
     (out / "mine.txt").write_text("keep", encoding="utf-8")
     assert main(["simulate", "--years", "2", "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err
-    assert main(["simulate", "--years", "2", "--out", str(out), "--force"]) == 0
+    # --force replaces only folders resdep wrote: a folder of the user's files is kept whole
+    assert main(["simulate", "--years", "2", "--out", str(out), "--force"]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert _visible(out) == {"mine.txt"}
     assert (out / "mine.txt").read_text(encoding="utf-8") == "keep"
-    assert (out / "outcomes.csv").exists()
+
+
+def test_force_replaces_an_earlier_run_as_a_whole(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["simulate", "--years", "2", "--seed", "1", "--out", str(out)]) == 0
+    # things that are not part of the new run: a stray file and a file of an older version
+    (out / "stray.txt").write_text("left over", encoding="utf-8")
+    (out / "networks" / "old_stage.graphml").write_text("<graphml/>", encoding="utf-8")
+    before = pd.read_csv(out / "outcomes.csv")
+    assert main(["simulate", "--years", "3", "--seed", "2", "--out", str(out), "--force"]) == 0
+    assert _visible(out) == SECTION_11_FILES  # nothing mixed in
+    assert _visible(out / "networks") == {"contracting.graphml", "implementation.graphml",
+                                          "closing.graphml"}
+    after = pd.read_csv(out / "outcomes.csv")
+    assert len(before) == 2
+    assert len(after) == 3
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["seed"] == 2
+    # no temporary or old folders are left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_diagnostics_match_analyze_and_the_outcomes(tmp_path: Path) -> None:
+    res = simulate(years=5, seed=4, overrides=MID)
+    write_simulation(res, tmp_path / "mid")
+    diag = pd.read_csv(tmp_path / "mid" / "diagnostics.csv")
+    assert list(diag.columns) == DIAGNOSTICS_COLUMNS
+    # no evidence records and no informants behind simulated measures
+    assert (diag["n_records"] == 0).all()
+    assert diag["triangulation"].isna().all()
+    rel = pd.read_csv(tmp_path / "mid" / "relationships.csv")
+    scopes = set(rel["agency"]) | set(rel["government"])
+    assert set(diag["scope"]) == scopes
+    wide = diag.pivot(index="scope", columns="measure", values="value")
+    agencies = wide.loc[wide.index.str.startswith("agency_")]
+    streets = wide.loc[wide.index.str.startswith("street_")]
+    assert agencies[["autonomy", "formalization", "relational_share"]].notna().all().all()
+    assert streets[["formalization", "relational_share", "philosophy", "task_quality_lean"]].notna().all().all()
+    assert diag["value"].between(0.0, 1.0).all()
+    # unsampled, the agencies' autonomy averages to the year's outcome
+    last = res.outcomes.iloc[-1]
+    assert agencies["autonomy"].mean() == pytest.approx(last["autonomy"], rel=1e-9)
+    # task/quality lean from the street's goals: (1 − w_q + 1 − θ) / (all four goals)
+    th, wq = streets["philosophy"].to_numpy(), 0.2
+    lean = (2 - wq - th) / (0.5 * th + 0.5 * wq + wq + (1 - wq) + (1 - th))
+    np.testing.assert_allclose(streets["task_quality_lean"].to_numpy(), lean)
+    # quality-weighted evaluation lowers the lean, everything else equal
+    q = simulate(years=5, seed=4, overrides={**MID, "w_quality": 0.9})
+    write_simulation(q, tmp_path / "q")
+    dq = pd.read_csv(tmp_path / "q" / "diagnostics.csv")
+    lean_q = dq.loc[dq["measure"] == "task_quality_lean", "value"].mean()
+    assert lean_q < streets["task_quality_lean"].mean() - 0.2
+
+
+def test_networks_mirror_analyze(tmp_path: Path) -> None:
+    res = simulate(years=4, seed=2, overrides=MID)
+    write_simulation(res, tmp_path / "mid")
+    stages = pd.read_csv(tmp_path / "mid" / "stages.csv")
+    inputs = pd.read_csv(tmp_path / "mid" / "inputs.csv")
+    for stage in ("contracting", "implementation", "closing"):
+        g = nx.read_graphml(tmp_path / "mid" / "networks" / f"{stage}.graphml")
+        assert isinstance(g, nx.DiGraph)
+        assert g.graph["stage"] == stage
+        kinds = dict(g.nodes(data="kind"))
+        assert set(kinds) == set(stages["agency"]) | set(stages["government"])
+        assert {k for n, k in kinds.items() if n.startswith("agency_")} == {"social_work_agency"}
+        assert {k for n, k in kinds.items() if n.startswith("street_")} == {"street_office"}
+        assert {g.nodes[n]["district"] for n in g} == {"district_0", "district_1"}
+        st = stages[stages["stage"] == stage].set_index(["agency", "government"])
+        sub = inputs[inputs["stage"] == stage]
+        assert g.number_of_edges() == sub.groupby(["dependent", "provider"]).ngroups
+        for (dep, prov), part in sub.groupby(["dependent", "provider"]):
+            e = g.edges[dep, prov]
+            for res_name, d in zip(part["resource"], part["d"], strict=True):
+                assert e[f"d_{res_name}"] == pytest.approx(d)
+            # the edge's d is the dyad's D of that direction (noisy-OR over resources)
+            key, col = ((dep, prov), "d_ag") if dep.startswith("agency_") else ((prov, dep), "d_ga")
+            assert e["d"] == pytest.approx(st.loc[key, col])
+
+
+def test_simulated_inputs_have_no_triangulation_and_no_single_source_flag(tmp_path: Path) -> None:
+    write_simulation(simulate(years=3, seed=0), tmp_path / "run")
+    inputs = pd.read_csv(tmp_path / "run" / "inputs.csv")
+    assert list(inputs.columns) == INPUTS_COLUMNS
+    assert (inputs["n_records"] == 0).all()
+    # no informants: triangulation is not applicable (empty), so T < 2 flags nothing
+    assert inputs["triangulation"].isna().all()
+    assert not inputs["single_source"].any()
+    assert (inputs["single_source"] == (inputs["triangulation"] < 2)).all()
 
 
 @pytest.mark.parametrize(
@@ -95,7 +199,14 @@ def test_big_scales_write_a_sample_of_dyads(tmp_path: Path) -> None:
     meta = json.loads((tmp_path / "big" / "run.json").read_text(encoding="utf-8"))
     assert meta["dyad_tables"]["sampled"] is True
     assert meta["dyad_tables"]["dyads"] > meta["dyad_tables"]["rows_written"] == 5000
-    assert len(pd.read_csv(tmp_path / "big" / "relationships.csv")) == 5000
+    rel = pd.read_csv(tmp_path / "big" / "relationships.csv")
+    assert len(rel) == MAX_DYAD_ROWS == 5000
+    # diagnostics and networks cover the same sample, so they stay bounded too
+    diag = pd.read_csv(tmp_path / "big" / "diagnostics.csv")
+    assert set(diag["scope"]) == set(rel["agency"]) | set(rel["government"])
+    g = nx.read_graphml(tmp_path / "big" / "networks" / "closing.graphml")
+    assert g.number_of_nodes() == diag["scope"].nunique()
+    assert g.number_of_edges() <= 2 * MAX_DYAD_ROWS
 
 
 def test_patterns_command_prints_a_row_per_pattern(capsys: pytest.CaptureFixture[str]) -> None:

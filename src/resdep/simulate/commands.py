@@ -97,7 +97,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--years", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="output folder")
-    p.add_argument("--force", action="store_true", help="overwrite files in a non-empty --out")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier resdep output folder at --out as a whole")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
     p.set_defaults(handler=cmd_simulate)
 

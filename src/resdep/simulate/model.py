@@ -35,6 +35,7 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "DyadTables",
     "Model",
+    "government_goals",
     "run",
     "stream",
 ]
@@ -126,6 +127,33 @@ class DyadTables:
     mu_partnership: F
     mu_buddy: F
     label: NDArray[np.int8]
+    #: contracts of the dyad this year
+    contracts: F
+    #: administrative share of effort, mean over the dyad's contracts
+    formalization: F
+    #: share of the dyad's contracts bought relationally
+    relational: F
+    #: governance philosophy θ of the dyad's street office
+    theta: F
+
+
+def government_goals(theta: ArrayLike, w_quality: float) -> F:
+    """Goal weights of street offices, in the goal order of design section 3.
+
+    Resident benefit and service quality follow philosophy θ and the evaluation weight
+    w_q; trouble-free completion follows 1 − w_q; impression follows 1 − θ; the last two
+    goals (survival, development) are the agencies'. Shape ``(n, 6)``.
+
+    Examples
+    --------
+    >>> government_goals([0.0, 1.0], 0.5).round(2).tolist()
+    [[0.25, 0.5, 0.5, 1.0, 0.0, 0.0], [0.75, 0.5, 0.5, 0.0, 0.0, 0.0]]
+    """
+    th = np.asarray(theta, dtype=np.float64)
+    wq = float(w_quality)
+    zero = np.zeros(th.size)
+    return np.stack([0.5 * th + 0.5 * wq, np.full(th.size, wq), np.full(th.size, 1.0 - wq),
+                     1.0 - th, zero, zero], -1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -745,7 +773,8 @@ class Model:
                 ag_x=_grid(n, ag_x), ga_i=_grid(n, ga_i), ga_s=_grid(n, ga_s), ga_x=_grid(n, ga_x),
                 d_ag=d_ag, d_ga=d_ga, state=stage_state(d_ag, d_ga, self.dep_params), gp=ind.gp,
                 ia=ind.ia, ri=ind.ri, dep=ind.dep, mu_partnership=ind.mu_partnership,
-                mu_buddy=ind.mu_buddy, label=ind.label,
+                mu_buddy=ind.mu_buddy, label=ind.label, contracts=cnt, formalization=alpha_as,
+                relational=rel_as, theta=theta_s,
             )
 
         self._build_last = build
@@ -775,10 +804,7 @@ class Model:
         Agency: mission on resident benefit and quality; it adopts the task goal in
         proportion to the administrative share of its effort; survival or development.
         """
-        wq = self.f("w_quality")
-        th = self.theta_s[dy_st]
-        gov = np.stack([0.5 * th + 0.5 * wq, np.full(th.size, wq), np.full(th.size, 1.0 - wq),
-                        1.0 - th, np.zeros(th.size), np.zeros(th.size)], -1)
+        gov = government_goals(self.theta_s[dy_st], self.f("w_quality"))
         m = self.mission[dy_ag]
         agy = np.stack([m, m, 0.5 * alpha_as, 0.25 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1)
         num = (gov * agy).sum(-1)

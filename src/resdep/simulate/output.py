@@ -1,8 +1,12 @@
 """Writing a simulation run: the files of design section 11 plus ``outcomes.csv``.
 
-Files are built in a temporary folder next to the target and moved into place, so a
-reader never sees half a result. At big scales the final-year dyad tables hold a seeded
-random sample of :data:`MAX_DYAD_ROWS` dyads (``run.json`` says so).
+The same files as ``resdep analyze`` (``inputs.csv``, ``stages.csv``,
+``relationships.csv``, ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html``,
+``run.json``) plus ``outcomes.csv``. The folder is built by
+:func:`resdep.textio.atomic_dir`: in a temporary sibling, moved into place when complete,
+and with ``force`` an earlier output folder is replaced as a whole (never mixed with the
+new run). At big scales the final-year dyad tables, the diagnostics and the networks
+cover a seeded random sample of :data:`MAX_DYAD_ROWS` dyads (``run.json`` says so).
 """
 
 from __future__ import annotations
@@ -10,22 +14,39 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 import platform
-import shutil
-import tempfile
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from resdep.classify import GKS_ORDER, LABEL_ORDER, NAJAM_ORDER, gks, najam
-from resdep.dependence import STATE_ORDER, dyad_measures
-from resdep.errors import OutputExistsError
+from resdep.dependence import STATE_ORDER, dyad_measures, noisy_or
 from resdep.simulate.api import SimulationResult
-from resdep.simulate.model import AG_RESOURCES, GA_RESOURCES, DyadTables, stream
+from resdep.simulate.model import (
+    AG_RESOURCES,
+    GA_RESOURCES,
+    DyadTables,
+    government_goals,
+    stream,
+)
+from resdep.textio import atomic_dir
 
-__all__ = ["MAX_DYAD_ROWS", "dyad_frames", "render_report", "write_simulation"]
+__all__ = [
+    "DIAGNOSTICS_COLUMNS",
+    "MAX_DYAD_ROWS",
+    "diagnostics_frame",
+    "dyad_frames",
+    "networks",
+    "render_report",
+    "write_simulation",
+]
+
+#: Columns of ``diagnostics.csv``, as written by ``resdep analyze``.
+DIAGNOSTICS_COLUMNS = ["scope", "measure", "value", "n_records", "triangulation"]
 
 #: Largest number of dyads written to the per-dyad tables.
 MAX_DYAD_ROWS = 5_000
@@ -99,7 +120,9 @@ def dyad_frames(result: SimulationResult) -> tuple[pd.DataFrame, pd.DataFrame, p
                     "dependent": dep[live], "provider": prov[live], "resource": res, "stage": stage,
                     "importance": ii[idx, k, r][live], "alternatives": ss[idx, k, r][live],
                     "discretion": xx[idx, k, r][live], "d": d[:, k, r][live],
-                    "n_records": 0, "triangulation": 0, "single_source": False,
+                    # no informants behind a model state: no records, triangulation not
+                    # applicable (empty), so the flag T < 2 is not raised (NaN < 2 is false)
+                    "n_records": 0, "triangulation": np.nan, "single_source": False,
                 }))
     inputs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return stages, relationships, inputs, sampled
@@ -189,29 +212,138 @@ Dependence and labels come from the same scoring and classification code as obse
 """
 
 
+def _sampled(result: SimulationResult) -> tuple[DyadTables | None, np.ndarray]:
+    t = result.dyads
+    if t is None or t.agency.size == 0:
+        return None, np.zeros(0, dtype=np.int64)
+    return t, _sample(t, result.seed)[0]
+
+
+def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
+    """Per-agency and per-street measures of the final year's (possibly sampled) dyads.
+
+    Columns as in ``resdep analyze``: ``scope`` (``agency_<slot>`` or ``street_<slot>``),
+    ``measure``, ``value``, ``n_records`` (always 0: no evidence records behind a model
+    state) and ``triangulation`` (empty: no informants). Measures per agency:
+    ``formalization`` (administrative share of effort, mean over its contracts),
+    ``relational_share`` (share of its contracts bought relationally) and ``autonomy``
+    ((1 − formalization)·(1 − mean D agency→street over its dyads and the stages), as in
+    ``outcomes.csv``); per street the same formalization and relational share over its
+    contracts, ``philosophy`` θ and ``task_quality_lean`` (weight of trouble-free
+    completion and impression against service quality and resident benefit in the street's
+    goals, from θ and w_q: the measure ``resdep analyze`` reports for government actors).
+
+    Examples
+    --------
+    >>> from resdep.simulate import simulate
+    >>> d = diagnostics_frame(simulate(years=2, seed=1))
+    >>> sorted(set(d["measure"]))[:3]
+    ['autonomy', 'formalization', 'philosophy']
+    """
+    t, idx = _sampled(result)
+    if t is None:
+        return pd.DataFrame(columns=DIAGNOSTICS_COLUMNS)
+    ag, st, n = t.agency[idx], t.street[idx], t.contracts[idx]
+    alpha, rel = t.formalization[idx], t.relational[idx]
+    dep = t.d_ag[idx].mean(axis=-1)
+    parts = []
+    for kind, key in (("agency", ag), ("street", st)):
+        ids, inv = np.unique(key, return_inverse=True)
+        weight = np.bincount(inv, weights=n)
+        formal = np.bincount(inv, weights=n * alpha) / weight
+        values: dict[str, np.ndarray] = {
+            "formalization": formal,
+            "relational_share": np.bincount(inv, weights=n * rel) / weight,
+        }
+        if kind == "agency":
+            d_mean = np.bincount(inv, weights=dep) / np.bincount(inv)
+            values["autonomy"] = (1.0 - formal) * (1.0 - d_mean)
+        else:
+            theta = np.zeros(ids.size)
+            theta[inv] = t.theta[idx]
+            goals = government_goals(theta, float(result.params["w_quality"]))
+            task, quality = goals[:, 2] + goals[:, 3], goals[:, 0] + goals[:, 1]
+            values["philosophy"] = theta
+            values["task_quality_lean"] = np.where(task + quality > 0, task / (task + quality), 0.5)
+        scope = np.array([f"{kind}_{i}" for i in ids], dtype=object)
+        for measure, v in values.items():
+            parts.append(pd.DataFrame({"scope": scope, "measure": measure, "value": v}))
+    out = pd.concat(parts, ignore_index=True).sort_values(["scope", "measure"], kind="stable")
+    out["n_records"] = 0
+    out["triangulation"] = np.nan
+    return out.reset_index(drop=True)[DIAGNOSTICS_COLUMNS]
+
+
+def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiGraph]:
+    """One dependence network per stage, as ``resdep analyze`` writes them.
+
+    Nodes are the agencies and street offices of the written dyads (``kind``
+    ``social_work_agency`` or ``street_office``, ``government``, ``district``); an edge
+    runs from dependent to provider with ``d`` (the noisy-OR over resources, the dyad's
+    D of that direction and stage) and ``d_<resource>`` per resource with a tie.
+
+    Examples
+    --------
+    >>> from resdep.simulate import simulate
+    >>> res = simulate(years=2, seed=1)
+    >>> g = networks(res, dyad_frames(res)[2])["closing"]
+    >>> sorted({k for _, k in g.nodes(data="kind")})
+    ['social_work_agency', 'street_office']
+    """
+    t, idx = _sampled(result)
+    nodes: dict[str, dict[str, Any]] = {}
+    if t is not None:
+        sc = result.scale
+        for a in np.unique(t.agency[idx]).tolist():
+            nodes[f"agency_{a}"] = {"kind": "social_work_agency", "government": False,
+                                    "district": f"district_{a * sc.districts // sc.agencies}"}
+        for s in np.unique(t.street[idx]).tolist():
+            nodes[f"street_{s}"] = {"kind": "street_office", "government": True,
+                                    "district": f"district_{s * sc.districts // sc.streets}"}
+    edges: dict[str, dict[tuple[str, str], dict[str, float]]] = {s: defaultdict(dict) for s in STAGES}
+    if len(inputs):
+        cols = zip(inputs["stage"], inputs["dependent"], inputs["provider"], inputs["resource"],
+                   inputs["d"], strict=True)
+        for stage, dep, prov, res, d in cols:
+            edges[stage][(dep, prov)][f"d_{res}"] = float(d)
+    out: dict[str, nx.DiGraph] = {}
+    for stage in STAGES:
+        g = nx.DiGraph(stage=stage, case=f"simulation:{result.scenario}")
+        g.add_nodes_from(nodes.items())
+        for (dep, prov), attrs in sorted(edges[stage].items()):
+            d = float(noisy_or(np.fromiter(attrs.values(), dtype=np.float64)))
+            g.add_edge(dep, prov, d=d, **attrs)
+        out[stage] = g
+    return out
+
+
 def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bool = False) -> Path:
     """Write a run's files into ``out_dir``.
+
+    The folder is built beside ``out_dir`` and moved into place when complete
+    (:func:`resdep.textio.atomic_dir`); with ``force`` an earlier resdep output folder is
+    replaced as a whole, so no file of an earlier run or anything else stays beside the
+    new files.
 
     Raises
     ------
     OutputExistsError
-        ``out_dir`` exists, is not empty and ``force`` is false.
+        ``out_dir`` is a file; or it holds files and ``force`` is false; or ``force`` is
+        given but the folder was not written by resdep.
     """
     from resdep import __version__
 
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a folder; choose another --out")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise OutputExistsError(f"{out} exists and is not empty; use --force to overwrite its files")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".resdep-sim-", dir=out.parent))
-    try:
-        result.outcomes.to_csv(tmp / "outcomes.csv", index=False)
+    with atomic_dir(out, force=force) as tmp:
+        result.outcomes.to_csv(tmp / "outcomes.csv", index=False, lineterminator="\n")
         stages, rels, inputs, sampled = dyad_frames(result)
-        stages.to_csv(tmp / "stages.csv", index=False)
-        rels.to_csv(tmp / "relationships.csv", index=False)
-        inputs.to_csv(tmp / "inputs.csv", index=False)
+        stages.to_csv(tmp / "stages.csv", index=False, lineterminator="\n")
+        rels.to_csv(tmp / "relationships.csv", index=False, lineterminator="\n")
+        inputs.to_csv(tmp / "inputs.csv", index=False, lineterminator="\n")
+        diagnostics_frame(result).to_csv(tmp / "diagnostics.csv", index=False, lineterminator="\n")
+        (tmp / "networks").mkdir()
+        for stage, graph in networks(result, inputs).items():
+            nx.write_graphml(graph, tmp / "networks" / f"{stage}.graphml")
         n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
         meta = {
             "command": "simulate",
@@ -226,16 +358,8 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bo
             "dyad_tables": {"year": result.years, "dyads": n_dyads,
                             "rows_written": min(n_dyads, MAX_DYAD_ROWS), "sampled": sampled},
             "versions": {"resdep": __version__, "numpy": np.__version__, "pandas": pd.__version__,
-                         "python": platform.python_version()},
+                         "networkx": nx.__version__, "python": platform.python_version()},
         }
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
         (tmp / "report.html").write_text(render_report(result), encoding="utf-8")
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out
