@@ -55,7 +55,9 @@ def register(subparsers: Any) -> None:
         metavar="tcp://HOST:PORT",
         help="an existing Dask scheduler (implies --executor dask)",
     )
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds to reach the scheduler")
+    p.add_argument(
+        "--timeout", type=float, default=5.0, help="seconds to reach the scheduler (default 5)"
+    )
     p.add_argument("--batch-size", type=int, default=None, help="runs per task (default: auto)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the sweep stored in DIR")
@@ -108,7 +110,7 @@ def register(subparsers: Any) -> None:
 
 def _sweep(args: argparse.Namespace) -> int:
     from resdep.errors import ExperimentSpecError
-    from resdep.experiments.executors import make_executor
+    from resdep.experiments.executors import check_address, check_timeout, make_executor
     from resdep.experiments.runner import run_sweep
     from resdep.experiments.spec import load_spec
 
@@ -120,6 +122,9 @@ def _sweep(args: argparse.Namespace) -> int:
         raise ExperimentSpecError(
             "--batch-size must be at least 1", place="--batch-size", fix="leave it out"
         )
+    if args.address is not None:
+        check_address(args.address)
+    check_timeout(args.timeout)
     if args.address and args.executor not in (None, "dask"):
         raise ExperimentSpecError(
             "--address needs the dask executor",

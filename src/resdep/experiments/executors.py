@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import importlib
+import math
 import multiprocessing
 import os
+import re
 import threading
 import time
 import traceback
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
-from resdep.errors import ExecutorError
+from resdep.errors import ExecutorError, ExperimentSpecError
 from resdep.experiments.models import Model, ParamValue
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "Executor",
     "ProcessExecutor",
     "SequentialExecutor",
+    "check_address",
+    "check_timeout",
     "make_executor",
     "run_batch",
 ]
@@ -243,6 +247,53 @@ class ProcessExecutor:
                 self._pool = self._new_pool()
 
 
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})")
+
+
+def check_address(address: str) -> str:
+    """Check that ``address`` has the form of a scheduler address, ``tcp://host:port``
+    (``tls://`` also; the scheme may be left out, as Dask allows). Whether a scheduler
+    listens there is only known on connecting (:class:`ExecutorError` then).
+
+    Examples
+    --------
+    >>> check_address("tcp://10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+    >>> check_address("garbage")
+    Traceback (most recent call last):
+    ...
+    resdep.errors.ExperimentSpecError: --address: 'garbage' is not a tcp://host:port address. Fix: write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (the address `dask scheduler` prints)
+    """
+    m = _ADDRESS.fullmatch(address)
+    if m is None or not 0 < int(m.group(2)) < 65536:
+        raise ExperimentSpecError(
+            f"{address!r} is not a tcp://host:port address",
+            place="--address",
+            fix="write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 "
+            "(the address `dask scheduler` prints)",
+        )
+    return address
+
+
+def check_timeout(timeout: float) -> float:
+    """Check that a timeout is a positive, finite number of seconds.
+
+    Examples
+    --------
+    >>> check_timeout(0)
+    Traceback (most recent call last):
+    ...
+    resdep.errors.ExperimentSpecError: --timeout: the timeout must be a positive number of seconds, found 0. Fix: use --timeout 5 (the default), or more for a distant scheduler
+    """
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ExperimentSpecError(
+            f"the timeout must be a positive number of seconds, found {timeout:g}",
+            place="--timeout",
+            fix="use --timeout 5 (the default), or more for a distant scheduler",
+        )
+    return timeout
+
+
 class DaskExecutor:
     """Run batches on Dask distributed.
 
@@ -255,6 +306,8 @@ class DaskExecutor:
         Workers of the local cluster (ignored with ``address``).
     timeout
         Seconds to wait for the scheduler before giving up with :class:`ExecutorError`.
+        An ``address`` not of the form ``tcp://host:port``, or a timeout that is not a
+        positive number, raises :class:`~resdep.errors.ExperimentSpecError` at once.
     retries
         Extra attempts per batch on top of Dask's own rescheduling of lost tasks
         (``distributed.scheduler.allowed-failures``). A batch lost with its worker is
@@ -271,9 +324,9 @@ class DaskExecutor:
         timeout: float = 5.0,
         retries: int = 1,
     ) -> None:
-        self.address = address
+        self.address = check_address(address) if address is not None else None
         self._n_local = workers
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         self.retries = retries
         self._cluster: Any = None
         self._client: Any = None

@@ -3,22 +3,30 @@
 Given design inputs ``X`` and a boolean outcome of interest ``y`` (say "buddy dyads
 outnumber partnership dyads"), PRIM looks for a box — an interval per numeric input and
 a set of values per categorical input — where ``y`` is mostly true. It **peels**: at each
-step it tries removing a fraction ``alpha`` of the points in the box from the bottom or
-the top of one numeric input, or one category of one categorical input, and keeps the
-removal that leaves the highest density (share of points in the box with ``y``), ties
-going to the larger remaining box; it stops when the box would hold less than
-``mass_min`` of the data, or its density reaches 1. The sequence of boxes is the
-**peeling trajectory**, a trade-off between
+step it tries cutting the box at the ``alpha`` quantile from the bottom, or the
+``1 - alpha`` quantile from the top, of one numeric input (about ``alpha`` of the box's
+points; tied values go together; the new limit lies halfway between the last removed
+and the first kept value), or removing one category of one categorical input. It keeps
+the candidate that leaves the highest density (share of points in the box with ``y``),
+ties going to the candidate that restricts fewer inputs, then to the first (numeric
+inputs in column order, upper limit before lower, then categorical ones). It stops
+when that candidate would hold less than ``mass_min`` of the data or remove nothing,
+or when the density reaches 1. The sequence of boxes is the **peeling trajectory**, a
+trade-off between
 
 - **coverage**: the share of all cases of interest inside the box, and
 - **density**: the share of the box's points that are cases of interest.
 
 A box chosen from the trajectory is then **pasted**: its limits are widened again, one
-step of ``alpha`` at a time, while that does not lower its density.
+quantile step at a time, while that raises its density.
 
 This follows Friedman & Fisher (1999) and the scenario-discovery use of Bryant &
-Lempert (2010) as implemented in the EMA Workbench (which is not a dependency here); the
-peeling objective is Friedman & Fisher's original one (the mean of the remaining box).
+Lempert (2010). The peeling objective is Friedman & Fisher's original one (the mean of
+the remaining box). Peeling, pasting, quantiles and tie-breaking reproduce the EMA
+Workbench's ``Prim`` with ``obj_function=PRIMObjectiveFunctions.ORIGINAL``; the one
+deliberate difference is that resdep stops peeling at density 1, where EMA goes on to
+``mass_min`` through boxes that are no denser and cover less.
+``tests/unit/experiments/test_prim_vs_ema.py`` checks the agreement step by step.
 
 References
 ----------
@@ -37,11 +45,12 @@ Examples
 >>> [round(b.density, 3) for b in result.trajectory]
 [0.5, 0.556, 0.625, 0.714, 0.833, 1.0]
 >>> result.trajectory[-1].limits
-{'a': (5.0, 9.0)}
+{'a': (4.5, 9.0)}
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -139,35 +148,78 @@ def _make_box(
     )
 
 
+def _quantile(values: NDArray[np.float64], q: float) -> float:
+    """The peeling quantile of the EMA Workbench (after sdtoolkit): a midpoint between
+    two neighbouring distinct data values, so a limit never sits on a data point
+    unless the values run out.
+
+    Examples
+    --------
+    >>> _quantile(np.arange(10.0), 0.1)   # between the lowest and the next value
+    0.5
+    >>> _quantile(np.array([0.0, 1.0, 1.0, 1.0, 2.0]), 0.25)   # ties peel together
+    1.5
+    """
+    data = np.sort(values)
+    i = (data.size - 1) * q
+    lo, hi = math.floor(i), math.ceil(i)
+    if q > 0.5:
+        while data[lo] == data[hi] and lo > 0:
+            lo -= 1
+    else:
+        while data[lo] == data[hi] and hi < data.size - 1:
+            hi += 1
+    return float((data[lo] + data[hi]) / 2)
+
+
+def _ordered_columns(x: pd.DataFrame) -> list[Any]:
+    """Numeric inputs first, then categorical ones (the EMA Workbench's order)."""
+    numeric = [c for c in x.columns if not _is_categorical(x[c])]
+    return numeric + [c for c in x.columns if _is_categorical(x[c])]
+
+
 def _peel_candidates(
     x: pd.DataFrame, mask: NDArray[np.bool_], limits: dict[str, Limit], alpha: float
 ) -> list[dict[str, Limit]]:
     candidates: list[dict[str, Limit]] = []
-    for name in x.columns:
+    for name in _ordered_columns(x):
         limit = limits[name]
-        inside = x[name][mask]
         if isinstance(limit, frozenset):
-            present = set(inside.unique().tolist())
-            if len(present) < 2:
+            if len(limit) < 2:
                 continue
-            for cat in sorted(present, key=str):
-                candidates.append({**limits, name: frozenset(present - {cat})})
+            for cat in sorted(limit, key=str):
+                candidates.append({**limits, name: limit - {cat}})
             continue
-        values = np.sort(inside.to_numpy(dtype=float))
-        n = values.size
-        if n < 2 or values[0] == values[-1]:
+        values = x[name].to_numpy(dtype=float)[mask]
+        if values.size == 0:
             continue
-        k = max(1, int(np.floor(alpha * n)))
-        lower = values[min(k, n - 1)]
-        if lower == values[0]:
-            lower = values[values > values[0]][0]
-        upper = values[max(n - 1 - k, 0)]
-        if upper == values[-1]:
-            upper = values[values < values[-1]][-1]
         lo, hi = limit
-        candidates.append({**limits, name: (float(lower), hi)})
-        candidates.append({**limits, name: (lo, float(upper))})
+        candidates.append({**limits, name: (lo, _quantile(values, 1 - alpha))})
+        candidates.append({**limits, name: (_quantile(values, alpha), hi)})
     return candidates
+
+
+def _n_unrestricted(limits: Mapping[str, Limit], full: Mapping[str, Limit]) -> int:
+    return sum(limits[k] == full[k] for k in full)
+
+
+def _choose(
+    x: pd.DataFrame,
+    y: NDArray[np.bool_],
+    candidates: list[dict[str, Limit]],
+    full: dict[str, Limit],
+) -> tuple[dict[str, Limit], float, int] | None:
+    """The candidate of highest mean; ties: fewer restricted inputs, then the first."""
+    best: tuple[float, int] | None = None
+    chosen: tuple[dict[str, Limit], float, int] | None = None
+    for cand in candidates:
+        m = box_mask(x, cand)
+        n = int(m.sum())
+        mean = float(y[m].mean()) if n else -1.0
+        key = (mean, _n_unrestricted(cand, full))
+        if best is None or key > best:
+            best, chosen = key, (cand, mean, n)
+    return chosen
 
 
 def prim(
@@ -213,19 +265,13 @@ def prim(
     trajectory = [box]
     while box.density < 1.0:
         mask = box_mask(x, limits)
-        best: tuple[float, float, int] | None = None
-        best_limits: dict[str, Limit] | None = None
-        for k, cand in enumerate(_peel_candidates(x, mask, limits, alpha)):
-            m = box_mask(x, cand)
-            n = int(m.sum())
-            if n == 0 or n / len(x) < mass_min:
-                continue
-            key = (float(yy[m].mean()), n / len(x), -k)
-            if best is None or key > best:
-                best, best_limits = key, cand
-        if best_limits is None:
+        chosen = _choose(x, yy, _peel_candidates(x, mask, limits, alpha), full)
+        if chosen is None:
             break
-        limits = best_limits
+        cand, mean, n = chosen
+        if n / len(x) < mass_min or n >= box.n_points or mean <= 0:
+            break
+        limits = cand
         box = _make_box(x, yy, limits, full)
         trajectory.append(box)
     return PrimResult(trajectory=tuple(trajectory), n_points=len(x), n_interesting=int(yy.sum()))
@@ -238,7 +284,7 @@ def select_box(result: PrimResult, *, min_coverage: float = 0.5) -> Box:
     --------
     >>> x = pd.DataFrame({"a": np.arange(10.0)})
     >>> select_box(prim(x, x["a"].to_numpy() >= 5, alpha=0.1), min_coverage=0.9).limits
-    {'a': (5.0, 9.0)}
+    {'a': (4.5, 9.0)}
     """
     eligible = [b for b in result.trajectory if b.coverage >= min_coverage]
     if not eligible:
@@ -249,68 +295,51 @@ def select_box(result: PrimResult, *, min_coverage: float = 0.5) -> Box:
 def paste(
     x: pd.DataFrame, y: NDArray[np.bool_] | pd.Series[bool], box: Box, *, alpha: float = 0.05
 ) -> Box:
-    """Widen ``box`` step by step while its density does not fall.
+    """Widen ``box`` step by step while that raises its density.
 
-    Each step considers, for every input, moving the lower or upper limit out far enough
-    to take in about ``alpha`` times the box's points more (at least the next distinct
-    value), or adding back one excluded category, and takes the candidate of highest
-    resulting density (ties: more points); it stops when every candidate would lower
-    the density.
+    Each step considers, for every restricted input, moving the lower (or upper) limit
+    out to the ``1 - alpha`` (``alpha``) quantile of the points between the input's
+    minimum and the limit (the limit and its maximum) that meet the other limits, or
+    adding back one excluded category. It takes the candidate of highest density (ties:
+    fewer restricted inputs, then the first), and stops unless that strictly raises the
+    density (Friedman & Fisher's rule, as in the EMA Workbench).
 
     Examples
     --------
     >>> x = pd.DataFrame({"a": np.arange(10.0)})
-    >>> y = x["a"].to_numpy() >= 4
-    >>> start = prim(x, x["a"].to_numpy() >= 5, alpha=0.1).trajectory[-1]   # [5, 9]
-    >>> paste(x, y, _make_box(x, y, start.limits, start.full), alpha=0.1).limits
-    {'a': (4.0, 9.0)}
+    >>> y = np.isin(x["a"].to_numpy(), [4, 5, 6, 7, 8])
+    >>> start = _make_box(x, y, {"a": (5.5, 9.0)}, {"a": (0.0, 9.0)})   # 6..9: 3 of 4
+    >>> paste(x, y, start, alpha=0.1).limits   # takes in 5 (4/5), then 4 (5/6); 3 is not
+    {'a': (3.5, 9.0)}
     """
     yy = np.asarray(y, dtype=bool)
     limits = dict(box.limits)
     current = _make_box(x, yy, limits, box.full)
     while True:
-        mask = box_mask(x, limits)
-        n_box = int(mask.sum())
-        step = max(1, int(np.floor(alpha * n_box)))
-        best: tuple[float, int] | None = None
-        best_limits: dict[str, Limit] | None = None
-        for name in x.columns:
-            limit = limits[name]
-            full = box.full[name]
-            others = {k: v for k, v in limits.items() if k != name}
-            base = box_mask(x, others)
+        restricted = [c for c in _ordered_columns(x) if limits[c] != box.full[c]]
+        candidates: list[dict[str, Limit]] = []
+        for name in restricted:
+            limit, full = limits[name], box.full[name]
             if isinstance(limit, frozenset):
                 assert isinstance(full, frozenset)
                 for cat in sorted(full - limit, key=str):
-                    cands = [{**limits, name: frozenset(limit | {cat})}]
-                    best, best_limits = _better(x, yy, cands, best, best_limits)
+                    candidates.append({**limits, name: limit | {cat}})
                 continue
-            lo, hi = limit
-            values = x[name].to_numpy(dtype=float)
-            below = np.sort(values[base & (values < lo)])[::-1]
-            above = np.sort(values[base & (values > hi)])
-            cands = []
-            if below.size:
-                cands.append({**limits, name: (float(below[min(step, below.size) - 1]), hi)})
-            if above.size:
-                cands.append({**limits, name: (lo, float(above[min(step, above.size) - 1]))})
-            best, best_limits = _better(x, yy, cands, best, best_limits)
-        if best is None or best_limits is None or best[0] < current.density:
+            assert not isinstance(full, frozenset)
+            (lo, hi), (fmin, fmax) = limit, full
+            others = box_mask(x, {k: limits[k] for k in restricted if k != name})
+            col = x[name].to_numpy(dtype=float)
+            below = col[others & (col >= fmin) & (col <= lo)]
+            above = col[others & (col >= hi) & (col <= fmax)]
+            new_lo = _quantile(below, 1 - alpha) if below.size else fmin
+            new_hi = _quantile(above, alpha) if above.size else fmax
+            candidates.append({**limits, name: (new_lo, hi)})
+            candidates.append({**limits, name: (lo, new_hi)})
+        chosen = _choose(x, yy, candidates, box.full)
+        if chosen is None:
             return current
-        limits = best_limits
+        cand, mean, n = chosen
+        if n <= current.n_points or not mean > current.density:
+            return current
+        limits = cand
         current = _make_box(x, yy, limits, box.full)
-
-
-def _better(
-    x: pd.DataFrame,
-    y: NDArray[np.bool_],
-    candidates: list[dict[str, Limit]],
-    best: tuple[float, int] | None,
-    best_limits: dict[str, Limit] | None,
-) -> tuple[tuple[float, int] | None, dict[str, Limit] | None]:
-    for cand in candidates:
-        m = box_mask(x, cand)
-        key = (float(y[m].mean()), int(m.sum()))
-        if best is None or key > best:
-            best, best_limits = key, cand
-    return best, best_limits

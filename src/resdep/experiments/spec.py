@@ -532,6 +532,24 @@ def _info(info: Any, key: str) -> Any:
     return getattr(info, key, None) if info is not None else None
 
 
+def _choice_fix(value: Any, allowed: Sequence[Any]) -> str:
+    """A fix for a value that is not among ``allowed``: the closest choice, if any, and
+    always the full list.
+
+    Examples
+    --------
+    >>> _choice_fix("stret", ("street", "third_party"))
+    "did you mean 'street'? The choices are: 'street', 'third_party'"
+    >>> _choice_fix("x", ("street", "third_party"))
+    "use one of the choices: 'street', 'third_party'"
+    """
+    listed = ", ".join(repr(a) for a in allowed)
+    hint = closest(str(value), [str(a) for a in allowed])
+    if hint.startswith("did you mean"):
+        return f"{hint} The choices are: {listed}"
+    return f"use one of the choices: {listed}"
+
+
 def _parse_parameter(
     name: str, table: Any, space: Mapping[str, Any] | None, model: str, file: str | None
 ) -> Parameter:
@@ -562,16 +580,12 @@ def _parse_parameter(
             "add kind = 'real' (or 'integer', 'categorical')",
         )
     model_kind = _info(info, "kind")
-    if (
-        model_kind is not None
-        and model_kind != kind
-        and not (model_kind == "real" and kind == "integer")
-    ):
+    if model_kind is not None and model_kind != kind:
         raise _err(
-            f"the model's {name!r} is {model_kind}, not {kind}",
+            f"{name!r} is declared {kind}, but the model's {name!r} is {model_kind}",
             file,
             f"{where} kind",
-            f"write kind = {model_kind!r}",
+            f"write kind = {model_kind!r}, or leave kind out to take the model's",
         )
     role = table.get("role", "uncertainty")
     if role not in ("uncertainty", "lever"):
@@ -612,16 +626,16 @@ def _parse_parameter(
                         f"{c!r} is not a choice of {name!r}",
                         file,
                         f"{where} choices",
-                        closest(str(c), [str(a) for a in allowed]),
+                        _choice_fix(c, tuple(allowed)),
                     )
         values = tuple(table.get("values", ()))
         for v in values:
             if v not in choices:
                 raise _err(
-                    f"value {v!r} is not among the choices",
+                    f"value {v!r} is not among the choices of {name!r}",
                     file,
                     f"{where} values",
-                    "list only choices",
+                    _choice_fix(v, choices),
                 )
         return Parameter(
             name=name,
@@ -720,6 +734,15 @@ def _parse_fixed(
                 file,
                 where,
                 "write a single value",
+            )
+        info = space[key] if space is not None else None
+        allowed = _info(info, "choices")
+        if _info(info, "kind") == "categorical" and allowed and value not in tuple(allowed):
+            raise _err(
+                f"{value!r} is not a choice of {key!r}",
+                file,
+                where,
+                _choice_fix(value, tuple(allowed)),
             )
         fixed[key] = value
     return fixed

@@ -135,3 +135,116 @@ def test_bad_arguments_exit_2(
         == 2
     )
     assert "--address needs the dask executor" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://nohost", "tcp://host:99999", "tcp://:8786"])
+def test_malformed_address_exits_2(
+    tmp_path: Path, spec: Path, address: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("sweep", str(spec), "--out", str(tmp_path / "o"), "--address", address) == 2
+    err = capsys.readouterr().err
+    assert f"--address: {address!r} is not a tcp://host:port address" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_well_formed_unreachable_address_exits_1(
+    tmp_path: Path, spec: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--address", "tcp://127.0.0.1:1", "--timeout", "0.5", "--no-progress"]
+    assert run("sweep", str(spec), "--out", str(tmp_path / "o"), *argv) == 1
+    err = capsys.readouterr().err
+    assert "could not reach the Dask scheduler at tcp://127.0.0.1:1" in err
+    assert "not a tcp://host:port" not in err
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan", "inf"])
+def test_timeout_must_be_positive(
+    tmp_path: Path, spec: Path, timeout: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "o")
+    assert (
+        run(
+            "sweep", str(spec), "--out", out, "--address", "tcp://127.0.0.1:1", "--timeout", timeout
+        )
+        == 2
+    )
+    assert "--timeout: the timeout must be a positive number of seconds" in capsys.readouterr().err
+    assert run("sweep", str(spec), "--out", out, "--timeout", timeout) == 2  # without --address too
+    assert not (tmp_path / "o").exists()
+
+
+RESDEP_SPEC = """
+[experiment]
+model = "resdep"
+scale = "case"
+years = 2
+
+[design]
+method = "lhs"
+n = 4
+
+[parameters.w_quality]
+[parameters.evaluator]
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "fix"),
+    [
+        (
+            "[parameters.w_quality]",
+            "[parameters.w_quality]\nkind = 'integer'",
+            "[parameters.w_quality] kind: 'w_quality' is declared integer, "
+            "but the model's 'w_quality' is real",
+            "Fix: write kind = 'real'",
+        ),
+        (
+            "[parameters.w_quality]",
+            "[parameters.w_quality]\nkind = 'categorical'\nchoices = ['a', 'b']",
+            "[parameters.w_quality] kind: 'w_quality' is declared categorical, "
+            "but the model's 'w_quality' is real",
+            "Fix: write kind = 'real'",
+        ),
+        (
+            "[parameters.evaluator]",
+            "[parameters.evaluator]\nchoices = ['street', 'bogus']",
+            "[parameters.evaluator] choices: 'bogus' is not a choice of 'evaluator'",
+            "Fix: use one of the choices: 'street', 'third_party'",
+        ),
+        (
+            "[parameters.evaluator]",
+            "[parameters.evaluator]\nchoices = ['street', 'stret']",
+            "'stret' is not a choice of 'evaluator'",
+            "Fix: did you mean 'street'? The choices are: 'street', 'third_party'",
+        ),
+        (
+            "[parameters.evaluator]",
+            "[parameters.evaluator]\nvalues = ['nope']",
+            "[parameters.evaluator] values: value 'nope' is not among the choices of 'evaluator'",
+            "Fix: use one of the choices: 'street', 'third_party'",
+        ),
+        (
+            "[parameters.evaluator]",
+            "[fixed]\nevaluator = 'bogus'",
+            "[fixed] evaluator: 'bogus' is not a choice of 'evaluator'",
+            "Fix: use one of the choices: 'street', 'third_party'",
+        ),
+    ],
+)
+def test_kind_and_choice_mismatches_exit_2(
+    tmp_path: Path,
+    old: str,
+    new: str,
+    message: str,
+    fix: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "spec.toml"
+    path.write_text(RESDEP_SPEC.replace(old, new), encoding="utf-8")
+    assert run("sweep", str(path), "--out", str(tmp_path / "o"), "--executor", "sequential") == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert fix in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()

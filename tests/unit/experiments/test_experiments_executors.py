@@ -113,3 +113,15 @@ def test_only_the_kept_outcomes_are_stored(tmp_path: Path) -> None:
     )
     run_sweep(spec, tmp_path / "k", executor=ProcessExecutor(2), batch_size=2)
     assert list(ResultStore(tmp_path / "k").outcomes().columns) == ["run", "z"]
+
+
+def test_dask_executor_checks_address_and_timeout_at_once() -> None:
+    from resdep.errors import ExperimentSpecError
+    from resdep.experiments.executors import DaskExecutor
+
+    with pytest.raises(ExperimentSpecError, match="not a tcp://host:port address"):
+        DaskExecutor("garbage")
+    with pytest.raises(ExperimentSpecError, match="positive number of seconds"):
+        DaskExecutor("tcp://127.0.0.1:8786", timeout=-1)
+    assert DaskExecutor("tcp://[::1]:8786").address == "tcp://[::1]:8786"
+    assert DaskExecutor("127.0.0.1:8786", timeout=0.5).timeout == 0.5

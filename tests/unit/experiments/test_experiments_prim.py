@@ -13,11 +13,14 @@ from resdep.experiments.prim import Box, box_mask, paste, prim, select_box
 
 
 def test_one_dimension_step_by_step() -> None:
-    # x = 0..9, interesting from 5 up; with alpha = 0.1 each peel removes one point, and
-    # removing the lowest point always leaves the denser box: 5/9, 5/8, 5/7, 5/6, 5/5.
+    # x = 0..9, interesting from 5 up; with alpha = 0.1 each peel removes one point
+    # (floor((n - 1) alpha) + 1 of n, as in the EMA Workbench), and removing the lowest
+    # point always leaves the denser box: 5/9, 5/8, 5/7, 5/6, 5/5. The new limit lies
+    # halfway between the removed point and the next one.
     x = pd.DataFrame({"a": np.arange(10.0)})
     result = prim(x, x["a"].to_numpy() >= 5, alpha=0.1, mass_min=0.0)
-    assert [b.limits["a"] for b in result.trajectory] == [(float(lo), 9.0) for lo in range(6)]
+    limits = [(0.0, 9.0)] + [(lo - 0.5, 9.0) for lo in range(1, 6)]
+    assert [b.limits["a"] for b in result.trajectory] == limits
     assert [b.density for b in result.trajectory] == [5 / 10, 5 / 9, 5 / 8, 5 / 7, 5 / 6, 1.0]
     assert [b.coverage for b in result.trajectory] == [1.0] * 6
     assert [b.mass for b in result.trajectory] == [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]
@@ -26,7 +29,7 @@ def test_one_dimension_step_by_step() -> None:
 def test_mass_min_stops_peeling() -> None:
     x = pd.DataFrame({"a": np.arange(10.0)})
     result = prim(x, x["a"].to_numpy() >= 5, alpha=0.1, mass_min=0.75)
-    assert result.trajectory[-1].limits["a"] == (2.0, 9.0)  # mass 0.8; 0.7 would be too small
+    assert result.trajectory[-1].limits["a"] == (1.5, 9.0)  # mass 0.8; 0.7 would be too small
 
 
 def test_two_dimensions_find_the_corner() -> None:
@@ -37,7 +40,7 @@ def test_two_dimensions_find_the_corner() -> None:
     best = select_box(prim(x, y, alpha=0.05), min_coverage=0.9)
     assert best.density == 1.0
     assert best.coverage == 1.0
-    assert best.limits == {"a": (14.0, 20.0), "b": (0.0, 6.0)}
+    assert best.limits == {"a": (13.5, 20.0), "b": (0.0, 6.5)}
     assert set(best.restricted()) == {"a", "b"}
 
 
@@ -52,17 +55,34 @@ def test_categorical_inputs_are_peeled_by_category() -> None:
     assert set(best.restricted()) == {"m"}
 
 
-def test_pasting_widens_while_density_holds() -> None:
+def test_pasting_widens_while_density_rises() -> None:
     x = pd.DataFrame({"a": np.arange(10.0)})
-    y = (x["a"] >= 4).to_numpy()
+    y = np.isin(x["a"].to_numpy(), [4, 5, 6, 7, 8])
     full = {"a": (0.0, 9.0)}
     start = Box(
-        limits={"a": (5.0, 9.0)}, coverage=5 / 6, density=1.0, mass=0.5, n_points=5, full=full
+        limits={"a": (5.5, 9.0)}, coverage=3 / 5, density=3 / 4, mass=0.4, n_points=4, full=full
     )
     pasted = paste(x, y, start, alpha=0.1)
-    assert pasted.limits == {"a": (4.0, 9.0)}  # 3 is not interesting: adding it lowers density
-    assert pasted.density == 1.0
+    # adding 5 gives 4/5, adding 4 then 5/6; adding 3 would lower it to 5/7
+    assert pasted.limits == {"a": (3.5, 9.0)}
+    assert pasted.density == 5 / 6
     assert pasted.coverage == 1.0
+
+
+def test_pasting_stops_when_density_would_only_hold() -> None:
+    # Friedman & Fisher (and the EMA Workbench) paste only while the mean strictly rises:
+    # a pure box stays as it is even when more interesting points lie next to it.
+    x = pd.DataFrame({"a": np.arange(10.0)})
+    y = (x["a"] >= 4).to_numpy()
+    start = Box(
+        limits={"a": (5.5, 9.0)},
+        coverage=4 / 6,
+        density=1.0,
+        mass=0.4,
+        n_points=4,
+        full={"a": (0.0, 9.0)},
+    )
+    assert paste(x, y, start, alpha=0.1).limits == {"a": (5.5, 9.0)}
 
 
 def test_box_mask_and_bad_input() -> None:

@@ -108,7 +108,7 @@ def test_ishigami_example_spec_loads() -> None:
         (
             ("[parameters.mode]", "[parameters.mode]\nchoices = ['plain', 'other']"),
             "[parameters.mode] choices",
-            "expected one of: plain, shifted",
+            "use one of the choices: 'plain', 'shifted'",
         ),
         (
             ("n = 10", 'n = 10\nlevers = "cross"\n[fixed]\na = 0.3'),
