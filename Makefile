@@ -33,6 +33,7 @@ browser-deps:
 test: venv browser-deps
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadgroup
 	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 
 quick: venv
@@ -40,7 +41,7 @@ quick: venv
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks tools
-	$(BIN)/ruff format --check src tests benchmarks tools || true
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 
 bench: venv

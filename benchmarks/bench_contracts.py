@@ -44,37 +44,73 @@ print(rows, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).r
 def _release(i: int) -> dict[str, object]:
     filler = "Home care and supported living services for adults in the borough. " * 6
     return {
-        "ocid": f"ocds-bench-{i:08d}", "id": f"ocds-bench-{i:08d}-compiled",
-        "date": f"20{15 + i % 8}-0{1 + i % 9}-15T00:00:00Z", "tag": ["compiled"],
+        "ocid": f"ocds-bench-{i:08d}",
+        "id": f"ocds-bench-{i:08d}-compiled",
+        "date": f"20{15 + i % 8}-0{1 + i % 9}-15T00:00:00Z",
+        "tag": ["compiled"],
         "initiationType": "tender",
         "parties": [
-            {"id": "b", "name": f"Council {i % 300}", "roles": ["buyer"],
-             "identifier": {"scheme": "GB-LAC", "id": f"E{i % 300:05d}"},
-             "address": {"streetAddress": "1 Town Hall Square", "locality": "Town",
-                         "postalCode": "AB1 2CD", "countryName": "United Kingdom"},
-             "contactPoint": {"name": "Procurement", "email": "p@example.com"}},
-            {"id": "s", "name": f"Care Charity {i % 5000}", "roles": ["supplier"],
-             "identifier": {"scheme": "GB-CHC", "id": f"{i % 5000:07d}"}},
+            {
+                "id": "b",
+                "name": f"Council {i % 300}",
+                "roles": ["buyer"],
+                "identifier": {"scheme": "GB-LAC", "id": f"E{i % 300:05d}"},
+                "address": {
+                    "streetAddress": "1 Town Hall Square",
+                    "locality": "Town",
+                    "postalCode": "AB1 2CD",
+                    "countryName": "United Kingdom",
+                },
+                "contactPoint": {"name": "Procurement", "email": "p@example.com"},
+            },
+            {
+                "id": "s",
+                "name": f"Care Charity {i % 5000}",
+                "roles": ["supplier"],
+                "identifier": {"scheme": "GB-CHC", "id": f"{i % 5000:07d}"},
+            },
         ],
         "buyer": {"id": "b", "name": f"Council {i % 300}"},
-        "tender": {"id": "t", "title": "Home care", "description": filler,
-                   "procurementMethod": ("open", "selective", "limited", "direct")[i % 4],
-                   "numberOfTenderers": 1 + i % 5,
-                   "items": [{"id": str(k), "description": filler,
-                              "classification": {"scheme": "CPV", "id": "85000000"}}
-                             for k in range(3)],
-                   "documents": [{"id": str(k), "url": f"https://example.com/{i}/{k}.pdf",
-                                  "description": filler} for k in range(2)]},
-        "awards": [{"id": "a", "status": "active", "date": f"20{15 + i % 8}-03-01T00:00:00Z",
-                    "value": {"amount": 1000 + i % 977 * 100, "currency": "GBP"},
-                    "suppliers": [{"id": "s", "name": f"Care Charity {i % 5000}"}],
-                    "description": filler}],
+        "tender": {
+            "id": "t",
+            "title": "Home care",
+            "description": filler,
+            "procurementMethod": ("open", "selective", "limited", "direct")[i % 4],
+            "numberOfTenderers": 1 + i % 5,
+            "items": [
+                {
+                    "id": str(k),
+                    "description": filler,
+                    "classification": {"scheme": "CPV", "id": "85000000"},
+                }
+                for k in range(3)
+            ],
+            "documents": [
+                {"id": str(k), "url": f"https://example.com/{i}/{k}.pdf", "description": filler}
+                for k in range(2)
+            ],
+        },
+        "awards": [
+            {
+                "id": "a",
+                "status": "active",
+                "date": f"20{15 + i % 8}-03-01T00:00:00Z",
+                "value": {"amount": 1000 + i % 977 * 100, "currency": "GBP"},
+                "suppliers": [{"id": "s", "name": f"Care Charity {i % 5000}"}],
+                "description": filler,
+            }
+        ],
     }
 
 
 def _child(path: str, validate: bool) -> tuple[int, float, float]:
-    out = subprocess.run([sys.executable, "-c", _CHILD, path, "1" if validate else "0"],
-                         check=True, capture_output=True, text=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, path, "1" if validate else "0"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     rows, seconds, kb = out.stdout.split()
     return int(rows), float(seconds), int(kb) / 1024
 
@@ -82,19 +118,26 @@ def _child(path: str, validate: bool) -> tuple[int, float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--big", type=int, default=100_000, help="compiled releases in the "
-                        "synthetic JSON Lines file (0 to skip)")
+    parser.add_argument(
+        "--big",
+        type=int,
+        default=100_000,
+        help="compiled releases in the synthetic JSON Lines file (0 to skip)",
+    )
     args = parser.parse_args()
     with open("/proc/loadavg", encoding="ascii") as fh:
         load_before = fh.read().split()[0]
 
     uk_table = read_records([UK])
-    uk, uk_min = timeit(lambda: compute_indicators(read_records([UK]), ["all", "year"]), args.repeat)
+    uk, uk_min = timeit(
+        lambda: compute_indicators(read_records([UK]), ["all", "year"]), args.repeat
+    )
     uk_nv, _ = timeit(lambda: read_records([UK], validate=False), args.repeat)
     uk_read, _ = timeit(lambda: read_records([UK]), args.repeat)
     gr_table = read_records([GRANTS])
-    gr, gr_min = timeit(lambda: compute_indicators(read_records([GRANTS]), ["all", "year"]),
-                        args.repeat)
+    gr, gr_min = timeit(
+        lambda: compute_indicators(read_records([GRANTS]), ["all", "year"]), args.repeat
+    )
     gr_read, _ = timeit(lambda: read_records([GRANTS]), args.repeat)
     _, base_s, base_mb = _child("-", False)
 
@@ -132,7 +175,7 @@ average when the run started: {load_before} (other work on the machine slows eve
 
 | work | time | notes |
 |---|---|---|
-| 73 UK Contracts Finder release packages ({sum(p.stat().st_size for p in UK.glob('*.json')) / 1024:,.0f} kB): import + indicators | {uk * 1000:.0f} ms (min {uk_min * 1000:.0f} ms) | {len(uk_table)} award rows |
+| 73 UK Contracts Finder release packages ({sum(p.stat().st_size for p in UK.glob("*.json")) / 1024:,.0f} kB): import + indicators | {uk * 1000:.0f} ms (min {uk_min * 1000:.0f} ms) | {len(uk_table)} award rows |
 | of which reading with schema validation | {uk_read * 1000:.0f} ms | without validation {uk_nv * 1000:.0f} ms |
 | 360Giving, A B Charitable Trust ({GRANTS.stat().st_size / 1024:,.0f} kB, 783 grants): import + indicators | {gr * 1000:.0f} ms (min {gr_min * 1000:.0f} ms) | {len(gr_table)} award rows |
 | of which reading with schema validation | {gr_read * 1000:.0f} ms | |

@@ -38,8 +38,12 @@ print(json.dumps({{"wall": wall, "cpu": cpu,
 
 def fresh_run(scale: str) -> dict[str, float]:
     """One run in a fresh interpreter: wall time of the run and the process's peak RSS."""
-    out = subprocess.run([sys.executable, "-c", CHILD.format(scale=scale, years=YEARS)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD.format(scale=scale, years=YEARS)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -68,18 +72,30 @@ def main() -> int:
     mesa_wall = time.perf_counter() - t0
     ratio = mesa_wall / vec_med
     ok &= ratio >= 50
-    print(f"shanghai: vectorised {vec_med:.3f} s, Mesa {mesa_wall:.1f} s, ratio {ratio:.0f}x", flush=True)
+    print(
+        f"shanghai: vectorised {vec_med:.3f} s, Mesa {mesa_wall:.1f} s, ratio {ratio:.0f}x",
+        flush=True,
+    )
     vec = simulate(scale="shanghai", years=YEARS, seed=7).outcomes.iloc[YEARS // 2 :]
     mesa = pd.DataFrame(rows).iloc[YEARS // 2 :]
-    cols = ["pa_contracting", "pa_implementation", "pa_closing", "share_buddy", "welfare_ratio",
-            "task_completion", "survival", "relational_share"]
+    cols = [
+        "pa_contracting",
+        "pa_implementation",
+        "pa_closing",
+        "share_buddy",
+        "welfare_ratio",
+        "task_completion",
+        "survival",
+        "relational_share",
+    ]
     side = "\n".join(f"| {c} | {vec[c].mean():+.3f} | {mesa[c].mean():+.3f} |" for c in cols)
 
     from resdep.simulate import SCALES
 
     grow_rows = "\n".join(
         f"| {s} | {SCALES[s].committees:,} | {SCALES[s].agencies:,} | {t:.3f} s | "
-        f"{t / growth[0][1]:.0f}× |" for s, t in growth
+        f"{t / growth[0][1]:.0f}× |"
+        for s, t in growth
     )
     body = f"""
 ## Simulation (issue 3)

@@ -147,7 +147,9 @@ class Agency(mesa.Agent):
         self.q_pot = _clip(m.rng.normal(0.6, 0.12), 0.2, 1.0)
         self.q = self.q_pot
         self.mission = _clip(m.rng.normal(m.f("mission_mean"), 0.15), 0.0, 1.0)
-        self.nongov = _clip(m.f("nongov_share") * math.exp(m.rng.normal(0.0, 0.5) - 0.125), 0.0, 0.9)
+        self.nongov = _clip(
+            m.f("nongov_share") * math.exp(m.rng.normal(0.0, 0.5) - 0.125), 0.0, 0.9
+        )
         self.eff = _clip(1.0 + 0.25 * (0.6 - self.q_pot) + m.rng.normal(0.0, 0.05), 0.7, 1.4)
 
     def bids(self, c: Committee) -> tuple[bool, float, float]:
@@ -183,8 +185,10 @@ class PurchaseModel(mesa.Model):
         self.dep_params = DependenceParams(theta_d=self.f("theta_d"), theta_pi=self.f("theta_pi"))
         nd, ns, nc, na = scale.districts, scale.streets, scale.committees, scale.agencies
         sd = self.f("theta_sd")
-        self.districts = [District(self, _clip(self.rng.normal(self.f("theta_district"), sd), 0, 1))
-                          for _ in range(nd)]
+        self.districts = [
+            District(self, _clip(self.rng.normal(self.f("theta_district"), sd), 0, 1))
+            for _ in range(nd)
+        ]
         self.streets = []
         for i in range(ns):
             d = self.districts[i * nd // ns]
@@ -208,7 +212,9 @@ class PurchaseModel(mesa.Model):
         for d in self.districts:
             if not d.agencies:
                 continue
-            demand = sum(c.budget_base * self.f("cost_mean") for s in d.streets for c in s.committees)
+            demand = sum(
+                c.budget_base * self.f("cost_mean") for s in d.streets for c in s.committees
+            )
             weights = [math.exp(self.rng.normal(0.0, 0.4)) for _ in d.agencies]
             for a, w in zip(d.agencies, weights, strict=True):
                 a.w_gov = demand * w / sum(weights)
@@ -272,8 +278,10 @@ class PurchaseModel(mesa.Model):
         # open award among candidates drawn in proportion to spare capacity
         open_: list[Committee] = [c for c in self.committees if c.funded and c.winner is None]
         cands: dict[Committee, list[tuple[float, Agency, float]]] = {}
-        weights = {d: np.array([(max(a.cap, 0.0) + 0.1 * a.w_gov) if a.alive else 0.0 for a in d.agencies])
-                   for d in self.districts}
+        weights = {
+            d: np.array([(max(a.cap, 0.0) + 0.1 * a.w_gov) if a.alive else 0.0 for a in d.agencies])
+            for d in self.districts
+        }
         for c in open_:
             d = c.street.district
             w = weights[d]
@@ -347,7 +355,9 @@ class PurchaseModel(mesa.Model):
             staffing = min(1.0, a.w_gov / max(load[a], 1e-12))
             resist = self.f("resist") * (a.nongov + a.mission * (not a.survival)) / 2.0
             push = c.street.push
-            al = _clip((push + self.f("gamma_eval") * (1 - wq) * (1 - push)) * (1 - resist), 0.0, 0.95)
+            al = _clip(
+                (push + self.f("gamma_eval") * (1 - wq) * (1 - push)) * (1 - resist), 0.0, 0.95
+            )
             quality = a.q * (1 - al) * staffing
             compliance = min(1.0, (al + 0.05) / (push + 0.05)) * staffing
             welfare += c.need * quality
@@ -381,7 +391,9 @@ class PurchaseModel(mesa.Model):
         for c in active:
             a = c.incumbent
             assert a is not None
-            x = self.f("renew_slope") * (score[c] - self.f("renew_mid")) + k_h * (a.history[c.street] - 0.5)
+            x = self.f("renew_slope") * (score[c] - self.f("renew_mid")) + k_h * (
+                a.history[c.street] - 0.5
+            )
             c.renew = self.rng.random() < 1.0 / (1.0 + math.exp(-x))
             ending[c] = c.contract_left <= 1
             c.contract_left -= 1
@@ -408,8 +420,11 @@ class PurchaseModel(mesa.Model):
                 out.append(float(np.mean(g)))
         dyads = self.dependence(active, alpha, rev, load, ending)
         # exit and entry
-        exits = {a for a in self.agencies
-                 if a.alive and a.loss_streak >= int(self.p["exit_years"]) and a.reserves < 0}
+        exits = {
+            a
+            for a in self.agencies
+            if a.alive and a.loss_streak >= int(self.p["exit_years"]) and a.reserves < 0
+        }
         for a in exits:
             a.alive = False
             a.w_gov = 0.0
@@ -435,9 +450,14 @@ class PurchaseModel(mesa.Model):
         self.record(active, alpha, dyads, welfare, reachable, rev, mean_alpha)
 
     # -- dependence of one dyad at a time ----------------------------------------------
-    def dependence(self, active: list[Committee], alpha: dict[Committee, float],
-                   rev: dict[Agency, float], load: dict[Agency, float],
-                   ending: dict[Committee, bool]) -> list[dict[str, Any]]:
+    def dependence(
+        self,
+        active: list[Committee],
+        alpha: dict[Committee, float],
+        rev: dict[Agency, float],
+        load: dict[Agency, float],
+        ending: dict[Committee, bool],
+    ) -> list[dict[str, Any]]:
         pairs: dict[tuple[Agency, Street], list[Committee]] = defaultdict(list)
         for c in active:
             pairs[(c.incumbent, c.street)].append(c)  # type: ignore[index]
@@ -476,7 +496,9 @@ class PurchaseModel(mesa.Model):
             alt_open = max(spare_d[s.district] - spare[a], 0.0)
             alt = rel * alt_known + (1 - rel) * alt_open
             s_alt = alt / (alt + max(load_as, 1e-12))
-            n_alt = rel * max(n_known[s] - known, 0.0) + (1 - rel) * max(alive_d[s.district] - 1.0, 0.0)
+            n_alt = rel * max(n_known[s] - known, 0.0) + (1 - rel) * max(
+                alive_d[s.district] - 1.0, 0.0
+            )
             s_next = n_alt / (n_alt + 1.0)
             psh = rev_as / max(purchases[s], 1e-12)
             decline = 0.3 * surv + 0.7 * (1 - surv)
@@ -499,24 +521,54 @@ class PurchaseModel(mesa.Model):
             ga_i = np.zeros((3, 3))
             ga_s = np.zeros((3, 3))
             ga_x = np.zeros((3, 3))
-            ga_i[0, :2], ga_s[0, :2], ga_x[0, :2] = [pneed * (0.7 + 0.3 * psh), h], [s_alt, s_alt * (1 - h)], [decline, decline]
+            ga_i[0, :2], ga_s[0, :2], ga_x[0, :2] = (
+                [pneed * (0.7 + 0.3 * psh), h],
+                [s_alt, s_alt * (1 - h)],
+                [decline, decline],
+            )
             ga_i[1, 0] = _clip(pneed * (0.6 + 0.4 * m_press), 0, 1)
             ga_s[1, 0], ga_x[1, 0] = self.f("switch_alternatives"), 0.1 + 0.9 * (1 - al)
-            ga_i[2, 1:], ga_s[2, 1:], ga_x[2, 1:] = [0.5 * h, 0.2 + 0.3 * s.mismatch], [s_next, s_next], [decline, 0.4]
-            d_ag = noisy_or(np.where(ag_i > 0, resource_dependence(ag_i, ag_s, ag_x, self.dep_params), 0.0))
-            d_ga = noisy_or(np.where(ga_i > 0, resource_dependence(ga_i, ga_s, ga_x, self.dep_params), 0.0))
+            ga_i[2, 1:], ga_s[2, 1:], ga_x[2, 1:] = (
+                [0.5 * h, 0.2 + 0.3 * s.mismatch],
+                [s_next, s_next],
+                [decline, 0.4],
+            )
+            d_ag = noisy_or(
+                np.where(ag_i > 0, resource_dependence(ag_i, ag_s, ag_x, self.dep_params), 0.0)
+            )
+            d_ga = noisy_or(
+                np.where(ga_i > 0, resource_dependence(ga_i, ga_s, ga_x, self.dep_params), 0.0)
+            )
             gov = np.array([0.5 * s.theta + 0.5 * wq, wq, 1 - wq, 1 - s.theta, 0, 0])
-            agy = np.array([a.mission, a.mission, 0.5 * al, 0.25 * al, 0.3 + 0.5 * surv, 0.6 * (1 - surv)])
+            agy = np.array(
+                [a.mission, a.mission, 0.5 * al, 0.25 * al, 0.3 + 0.5 * surv, 0.6 * (1 - surv)]
+            )
             den = float(np.linalg.norm(gov) * np.linalg.norm(agy))
             ia = float(gov @ agy) / den if den > 0 else 0.5
             ind = classify_dyads(d_ag[None], d_ga[None], [s.theta], [ia])
-            out.append({"agency": a, "d_ag": d_ag, "d_ga": d_ga, "label": int(ind.label[0]),
-                        "d_ag_mean": float(d_ag.mean()), "street": s, "rev_as": rev_as})
+            out.append(
+                {
+                    "agency": a,
+                    "d_ag": d_ag,
+                    "d_ga": d_ga,
+                    "label": int(ind.label[0]),
+                    "d_ag_mean": float(d_ag.mean()),
+                    "street": s,
+                    "rev_as": rev_as,
+                }
+            )
         return out
 
-    def record(self, active: list[Committee], alpha: dict[Committee, float],
-               dyads: list[dict[str, Any]], welfare: float, reachable: float,
-               rev: dict[Agency, float], mean_alpha: dict[Agency, float]) -> None:
+    def record(
+        self,
+        active: list[Committee],
+        alpha: dict[Committee, float],
+        dyads: list[dict[str, Any]],
+        welfare: float,
+        reachable: float,
+        rev: dict[Agency, float],
+        mean_alpha: dict[Agency, float],
+    ) -> None:
         n = max(len(dyads), 1)
         row: dict[str, float] = {"year": float(self.year)}
         for k, stage in enumerate(STAGES):
@@ -528,9 +580,12 @@ class PurchaseModel(mesa.Model):
             row[f"share_{lab}"] = sum(d["label"] == k for d in dyads) / n
         row["welfare"] = welfare / self.need_all
         row["welfare_ratio"] = welfare / reachable if reachable > 0 else 0.0
-        row["task_completion"] = sum(self.street_tc[-1][i] * len(s.committees)
-                                     for i, s in enumerate(self.streets)) / max(len(self.committees), 1)
-        row["budget_index"] = sum(s.budget for s in self.streets) / max(sum(s.budget_mean for s in self.streets), 1e-12)
+        row["task_completion"] = sum(
+            self.street_tc[-1][i] * len(s.committees) for i, s in enumerate(self.streets)
+        ) / max(len(self.committees), 1)
+        row["budget_index"] = sum(s.budget for s in self.streets) / max(
+            sum(s.budget_mean for s in self.streets), 1e-12
+        )
         row["survival"] = sum(a.alive for a in self.agencies) / max(len(self.agencies), 1)
         row["staff"] = sum(a.w_gov for a in self.agencies) / self.staff0
         pair_rev: dict[Agency, list[float]] = defaultdict(list)
@@ -558,7 +613,9 @@ class PurchaseModel(mesa.Model):
             "loss_share_survival": t["loss_s"] / t["awards_s"] if t["awards_s"] else math.nan,
             "loss_share_development": t["loss_d"] / t["awards_d"] if t["awards_d"] else math.nan,
             "staff_growth_survival": float(np.mean(self.growth_s)) if self.growth_s else math.nan,
-            "staff_growth_development": float(np.mean(self.growth_d)) if self.growth_d else math.nan,
+            "staff_growth_development": float(np.mean(self.growth_d))
+            if self.growth_d
+            else math.nan,
         }
         tc = np.asarray(self.street_tc)
         bi = np.asarray(self.street_budget)
@@ -566,12 +623,20 @@ class PurchaseModel(mesa.Model):
         cv_b = bi.std(0) / np.maximum(bi.mean(0), 1e-12)
         ok = cv_b > 0
         w = np.array([len(s.committees) for s in self.streets], dtype=float)[ok]
-        out["smoothing_ratio"] = float(np.average(cv_tc[ok] / cv_b[ok], weights=w)) if ok.any() else math.nan
+        out["smoothing_ratio"] = (
+            float(np.average(cv_tc[ok] / cv_b[ok], weights=w)) if ok.any() else math.nan
+        )
         return out
 
 
-def run_mesa(scenario: str = "baseline", *, scale: str = "case", years: int = 20, seed: int = 0,
-             overrides: Mapping[str, object] | None = None) -> tuple[list[dict[str, float]], dict[str, float]]:
+def run_mesa(
+    scenario: str = "baseline",
+    *,
+    scale: str = "case",
+    years: int = 20,
+    seed: int = 0,
+    overrides: Mapping[str, object] | None = None,
+) -> tuple[list[dict[str, float]], dict[str, float]]:
     """Run the Mesa version; returns the yearly rows and the run statistics."""
     params = resolve_params(scenario, overrides)
     model = PurchaseModel(params, resolve_scale(scale, params), seed)

@@ -40,7 +40,9 @@ def main() -> int:
         if status != 0:
             failed.append(script.name)
     sections = [p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md"))]
-    (REPO / "docs" / "BENCHMARKS.md").write_text(HEADER.format(machine=machine()) + "\n" + "\n".join(sections), encoding="utf-8")
+    (REPO / "docs" / "BENCHMARKS.md").write_text(
+        HEADER.format(machine=machine()) + "\n" + "\n".join(sections), encoding="utf-8"
+    )
     print(f"docs/BENCHMARKS.md updated from {len(sections)} sections")
     if failed:
         print("failed or missed a target: " + ", ".join(failed))

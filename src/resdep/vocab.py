@@ -261,10 +261,13 @@ def parse(kind: type[T], value: str, *, where: str = "") -> T:
     for member in kind:
         if lowered == member.value or text == member.code or text == member.zh:
             return member
-    noun = {"ActorKind": "actor kind", "CaseSourceKind": "source kind", "RecordKind": "record kind",
-            "StageState": "stage state", "EvidenceType": "evidence type"}.get(
-        kind.__name__, kind.__name__.lower()
-    )
+    noun = {
+        "ActorKind": "actor kind",
+        "CaseSourceKind": "source kind",
+        "RecordKind": "record kind",
+        "StageState": "stage state",
+        "EvidenceType": "evidence type",
+    }.get(kind.__name__, kind.__name__.lower())
     raise VocabularyError(
         f"unknown {noun} {value!r}",
         place=where or None,

@@ -54,9 +54,12 @@ def test_uk_contracts_finder_packages_import_and_recurring_pairs_are_found() -> 
     assert len(expected) >= 10
     ind = compute_indicators(table, ["all", "year"])
     pairs = ind.pairs[ind.pairs["window"] == "all"]
-    found = {(b.removeprefix("name:"), s): n for b, s, n
-             in pairs[pairs["n_processes"] >= 2][["buyer", "supplier", "n_processes"]].itertuples(
-                 index=False)}
+    found = {
+        (b.removeprefix("name:"), s): n
+        for b, s, n in pairs[pairs["n_processes"] >= 2][
+            ["buyer", "supplier", "n_processes"]
+        ].itertuples(index=False)
+    }
     assert found == expected
     # suppliers keep their identifier keys; none fell back to a name
     assert table.frame["supplier"].str.match(r"^GB-(COH|CQC)-").all()
@@ -82,8 +85,10 @@ def test_360giving_file_imports_with_its_783_grants_and_repeat_recipients() -> N
     total = sum(g["amountAwarded"] for g in grants)
     assert_allclose(s["value"].sum(), total)
     buyers = compute_indicators(table, ["all"]).buyers
-    assert_allclose(buyers["open_call_share"].iloc[0],
-                    sum(g["fromOpenCall"] == "Yes" for g in grants) / len(grants))
+    assert_allclose(
+        buyers["open_call_share"].iloc[0],
+        sum(g["fromOpenCall"] == "Yes" for g in grants) / len(grants),
+    )
 
 
 def test_fictional_example_compiles_to_one_process_with_its_transactions() -> None:
@@ -107,7 +112,9 @@ def records_case() -> dict[str, object]:
     return tomllib.loads((RECORDS_CASE / "case.toml").read_text(encoding="utf-8"))
 
 
-def test_chinese_csv_example_feeds_the_case_economic_inputs(records_case: dict[str, object]) -> None:
+def test_chinese_csv_example_feeds_the_case_economic_inputs(
+    records_case: dict[str, object],
+) -> None:
     [link] = records_case["records"]  # type: ignore[misc]
     inputs = economic_inputs([RECORDS_CASE / link["path"]], link["actors"])
     got = {(h.dependent, h.provider, h.dimension): h.value for h in inputs}

@@ -51,7 +51,11 @@ def test_case_is_marked_synthetic_with_the_study_design() -> None:
     informants = case["informant"]
     assert len(informants) == 10
     assert Counter(i["organisation"] for i in informants) == {
-        "agency": 4, "bureau": 2, "street": 2, "nc_a": 1, "nc_b": 1,
+        "agency": 4,
+        "bureau": 2,
+        "street": 2,
+        "nc_a": 1,
+        "nc_b": 1,
     }
     kinds = Counter(s["kind"] for s in case["source"])
     assert kinds == {"interview": 10, "fieldnote": 1}
@@ -77,9 +81,7 @@ def test_interviews_are_chinese_question_and_answer_transcripts() -> None:
 
 def test_every_quote_equals_its_slice_of_the_source() -> None:
     sources = {s["id"]: s for s in _case_toml()["source"]}
-    texts = {
-        sid: (CASE_DIR / s["path"]).read_text(encoding="utf-8") for sid, s in sources.items()
-    }
+    texts = {sid: (CASE_DIR / s["path"]).read_text(encoding="utf-8") for sid, s in sources.items()}
     rows = _codings()
     assert 120 <= len(rows) <= 220
     for n, row in enumerate(rows, start=2):
@@ -91,7 +93,9 @@ def test_every_quote_equals_its_slice_of_the_source() -> None:
 def test_codings_csv_is_what_the_builder_writes() -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "tools" / "build_founding_case.py"), "--check"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
@@ -100,8 +104,21 @@ def test_codings_header_and_coverage() -> None:
     with (CASE_DIR / "codings.csv").open(encoding="utf-8", newline="") as fh:
         header = next(csv.reader(fh))
     assert header == [
-        "source", "start", "end", "quote", "kind", "stage", "dependent", "provider",
-        "resource", "dimension", "actor", "value", "intensity", "evidence", "note",
+        "source",
+        "start",
+        "end",
+        "quote",
+        "kind",
+        "stage",
+        "dependent",
+        "provider",
+        "resource",
+        "dimension",
+        "actor",
+        "value",
+        "intensity",
+        "evidence",
+        "note",
     ]
     rows = _codings()
     dep = [r for r in rows if r["kind"] == "dependence"]
@@ -115,10 +132,13 @@ def test_codings_header_and_coverage() -> None:
     kinds = Counter(r["kind"] for r in rows)
     assert set(kinds) == {"dependence", "philosophy", "goal", "problem", "strategy"}
     assert {r["value"] for r in rows if r["kind"] == "problem"} == {
-        "relational_purchase", "lack_of_autonomy", "formalization",
+        "relational_purchase",
+        "lack_of_autonomy",
+        "formalization",
     }
     assert {r["value"] for r in rows if r["kind"] == "strategy"} == {
-        "survive_loss_making", "develop_profitable",
+        "survive_loss_making",
+        "develop_profitable",
     }
     goal_actors = {r["actor"] for r in rows if r["kind"] == "goal"}
     assert {"agency", "bureau", "street", "residents"} <= goal_actors
@@ -128,7 +148,8 @@ def test_codings_header_and_coverage() -> None:
     informant_org = {i["id"]: i["organisation"] for i in case["informant"]}
     source_org = {s["id"]: informant_org.get(s.get("informant", "")) for s in case["source"]}
     self_serving = [
-        r for r in dep
+        r
+        for r in dep
         if source_org[r["source"]] == r["provider"] and r["dependent"] != r["provider"]
     ]
     assert len(self_serving) >= 10
@@ -158,13 +179,24 @@ def result(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         return Tables(res.stages, res.relationships, res.diagnostics)
     out = tmp_path_factory.mktemp("founding") / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "resdep", "analyze", str(CASE_DIR), "--out", str(out),
-         "--no-report"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "resdep",
+            "analyze",
+            str(CASE_DIR),
+            "--out",
+            str(out),
+            "--no-report",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
-    return Tables(*(pd.read_csv(out / f"{name}.csv") for name in
-                    ("stages", "relationships", "diagnostics")))
+    return Tables(
+        *(pd.read_csv(out / f"{name}.csv") for name in ("stages", "relationships", "diagnostics"))
+    )
 
 
 def _stage_rows(result: Tables, government: str) -> pd.DataFrame:

@@ -40,10 +40,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from mesa_model import run_mesa
 
 YEARS = 16
-OUTCOMES = ["pa_contracting", "pa_implementation", "pa_closing", "md_min_contracting",
-            "md_min_implementation", "md_min_closing", "share_partnership", "share_buddy",
-            "welfare", "welfare_ratio", "task_completion", "survival", "staff", "hhi",
-            "relational_share", "formalization", "autonomy"]
+OUTCOMES = [
+    "pa_contracting",
+    "pa_implementation",
+    "pa_closing",
+    "md_min_contracting",
+    "md_min_implementation",
+    "md_min_closing",
+    "share_partnership",
+    "share_buddy",
+    "welfare",
+    "welfare_ratio",
+    "task_completion",
+    "survival",
+    "staff",
+    "hhi",
+    "relational_share",
+    "formalization",
+    "autonomy",
+]
 #: 2 districts, 8 streets, 40 committees, 24 agencies (custom counts on the ``case`` preset).
 MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}
 
@@ -53,11 +68,20 @@ def _tail_means(rows: pd.DataFrame) -> pd.Series:
 
 
 def _compare(scenario: str, seeds: int, overrides: dict[str, int]) -> pd.DataFrame:
-    vec = pd.DataFrame([_tail_means(simulate(scenario, years=YEARS, seed=s, overrides=overrides).outcomes)
-                        for s in range(seeds)])
-    mesa = pd.DataFrame([_tail_means(pd.DataFrame(run_mesa(scenario, years=YEARS, seed=1000 + s,
-                                                           overrides=overrides)[0]))
-                         for s in range(seeds)])
+    vec = pd.DataFrame(
+        [
+            _tail_means(simulate(scenario, years=YEARS, seed=s, overrides=overrides).outcomes)
+            for s in range(seeds)
+        ]
+    )
+    mesa = pd.DataFrame(
+        [
+            _tail_means(
+                pd.DataFrame(run_mesa(scenario, years=YEARS, seed=1000 + s, overrides=overrides)[0])
+            )
+            for s in range(seeds)
+        ]
+    )
     for col in OUTCOMES:
         a, b = vec[col].to_numpy(), mesa[col].to_numpy()
         se = float(np.sqrt(a.var(ddof=1) / seeds + b.var(ddof=1) / seeds))

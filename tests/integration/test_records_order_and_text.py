@@ -45,7 +45,9 @@ def test_uk_titles_have_html_entities_decoded() -> None:
         for release in json.loads(path.read_text(encoding="utf-8"))["releases"]:
             tender_title = (release.get("tender") or {}).get("title") or ""
             for award in release["awards"]:
-                raw[(release["ocid"], str(award["id"]))] = (award.get("title") or tender_title).strip()
+                raw[(release["ocid"], str(award["id"]))] = (
+                    award.get("title") or tender_title
+                ).strip()
     encoded = {k: t for k, t in raw.items() if ENTITY.search(t)}
     assert len(encoded) >= 2  # e.g. "Fusion21 Heating &amp; Renewables Framework"
     frame = read_records([UK]).frame
@@ -55,4 +57,6 @@ def test_uk_titles_have_html_entities_decoded() -> None:
     assert not frame["method_detail"].str.contains(ENTITY).any()
     titles = set(frame["title"])
     assert "Fusion21 Heating & Renewables Framework" in titles
-    assert any(t.startswith("Framework for the Provision of Children's Short Break") for t in titles)
+    assert any(
+        t.startswith("Framework for the Provision of Children's Short Break") for t in titles
+    )

@@ -15,8 +15,16 @@ from resdep.pipeline import DIAGNOSTICS_COLUMNS, INPUTS_COLUMNS
 from resdep.simulate import simulate, write_simulation
 from resdep.simulate.output import MAX_DYAD_ROWS
 
-SECTION_11_FILES = {"outcomes.csv", "stages.csv", "relationships.csv", "inputs.csv", "diagnostics.csv",
-                    "networks", "run.json", "report.html"}
+SECTION_11_FILES = {
+    "outcomes.csv",
+    "stages.csv",
+    "relationships.csv",
+    "inputs.csv",
+    "diagnostics.csv",
+    "networks",
+    "run.json",
+    "report.html",
+}
 MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}
 
 
@@ -28,33 +36,77 @@ def _visible(folder: Path) -> set[str]:
 def test_scenarios_lists_each_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out
-    for name in ("baseline", "co_governance", "competitive", "quality_evaluation",
-                 "multi_year_contracts", "volatile_budgets"):
+    for name in (
+        "baseline",
+        "co_governance",
+        "competitive",
+        "quality_evaluation",
+        "multi_year_contracts",
+        "volatile_budgets",
+    ):
         line = next(li for li in out.splitlines() if li.startswith(name + " "))
         assert len(line.split(maxsplit=1)[1]) > 20
     assert "scale china" in out
 
 
-def test_simulate_writes_the_section_11_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_writes_the_section_11_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
-    code = main(["simulate", "--scenario", "competitive", "--years", "6", "--seed", "3",
-                 "--set", "sigma_budget=0.3", "--out", str(out)])
+    code = main(
+        [
+            "simulate",
+            "--scenario",
+            "competitive",
+            "--years",
+            "6",
+            "--seed",
+            "3",
+            "--set",
+            "sigma_budget=0.3",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     # the same files as analyze (design section 11) plus outcomes.csv
     assert _visible(out) == SECTION_11_FILES
-    assert _visible(out / "networks") == {"contracting.graphml", "implementation.graphml",
-                                          "closing.graphml"}
+    assert _visible(out / "networks") == {
+        "contracting.graphml",
+        "implementation.graphml",
+        "closing.graphml",
+    }
     outcomes = pd.read_csv(out / "outcomes.csv")
     assert len(outcomes) == 6
     stages = pd.read_csv(out / "stages.csv")
-    assert list(stages.columns) == ["agency", "government", "stage", "d_ag", "d_ga", "md", "pa",
-                                    "pi", "md_min", "state"]
+    assert list(stages.columns) == [
+        "agency",
+        "government",
+        "stage",
+        "d_ag",
+        "d_ga",
+        "md",
+        "pa",
+        "pi",
+        "md_min",
+        "state",
+    ]
     assert set(stages["stage"]) == {"contracting", "implementation", "closing"}
     rel = pd.read_csv(out / "relationships.csv")
-    assert {"label", "mu_partnership", "mu_buddy", "ri", "gp", "ia", "dep", "najam", "gks"} <= set(rel.columns)
+    assert {"label", "mu_partnership", "mu_buddy", "ri", "gp", "ia", "dep", "najam", "gks"} <= set(
+        rel.columns
+    )
     inputs = pd.read_csv(out / "inputs.csv")
-    assert {"dependent", "provider", "resource", "stage", "importance", "alternatives",
-            "discretion", "d"} <= set(inputs.columns)
+    assert {
+        "dependent",
+        "provider",
+        "resource",
+        "stage",
+        "importance",
+        "alternatives",
+        "discretion",
+        "d",
+    } <= set(inputs.columns)
     assert inputs["d"].between(0, 1).all()
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert meta["seed"] == 3
@@ -64,14 +116,15 @@ def test_simulate_writes_the_section_11_files(tmp_path: Path, capsys: pytest.Cap
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 3
     assert "<script src" not in html
-    assert "<img src=\"http" not in html
+    assert '<img src="http' not in html
     # the run is reproducible from run.json
     again = simulate("competitive", years=6, seed=3, overrides={"sigma_budget": 0.3}).outcomes
     pd.testing.assert_frame_equal(outcomes, again, check_dtype=False, atol=1e-12)
 
 
-def test_simulate_refuses_a_non_empty_folder_without_force(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_refuses_a_non_empty_folder_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
     out.mkdir()
     (out / "mine.txt").write_text("keep", encoding="utf-8")
@@ -93,8 +146,11 @@ def test_force_replaces_an_earlier_run_as_a_whole(tmp_path: Path) -> None:
     before = pd.read_csv(out / "outcomes.csv")
     assert main(["simulate", "--years", "3", "--seed", "2", "--out", str(out), "--force"]) == 0
     assert _visible(out) == SECTION_11_FILES  # nothing mixed in
-    assert _visible(out / "networks") == {"contracting.graphml", "implementation.graphml",
-                                          "closing.graphml"}
+    assert _visible(out / "networks") == {
+        "contracting.graphml",
+        "implementation.graphml",
+        "closing.graphml",
+    }
     after = pd.read_csv(out / "outcomes.csv")
     assert len(before) == 2
     assert len(after) == 3
@@ -118,7 +174,12 @@ def test_diagnostics_match_analyze_and_the_outcomes(tmp_path: Path) -> None:
     agencies = wide.loc[wide.index.str.startswith("agency_")]
     streets = wide.loc[wide.index.str.startswith("street_")]
     assert agencies[["autonomy", "formalization", "relational_share"]].notna().all().all()
-    assert streets[["formalization", "relational_share", "philosophy", "task_quality_lean"]].notna().all().all()
+    assert (
+        streets[["formalization", "relational_share", "philosophy", "task_quality_lean"]]
+        .notna()
+        .all()
+        .all()
+    )
     assert diag["value"].between(0.0, 1.0).all()
     # unsampled, the agencies' autonomy averages to the year's outcome
     last = res.outcomes.iloc[-1]
@@ -185,8 +246,9 @@ def test_simulated_inputs_have_no_triangulation_and_no_single_source_flag(tmp_pa
         (["patterns", "--seeds", "1"], "--seeds"),
     ],
 )
-def test_bad_input_exits_2_without_traceback(argv: list[str], needle: str,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_exits_2_without_traceback(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert needle in err
@@ -194,7 +256,9 @@ def test_bad_input_exits_2_without_traceback(argv: list[str], needle: str,
 
 
 def test_big_scales_write_a_sample_of_dyads(tmp_path: Path) -> None:
-    res = simulate(scale="shanghai", years=2, seed=0, overrides={"n_committees": 20_000, "n_agencies": 3_000})
+    res = simulate(
+        scale="shanghai", years=2, seed=0, overrides={"n_committees": 20_000, "n_agencies": 3_000}
+    )
     write_simulation(res, tmp_path / "big")
     meta = json.loads((tmp_path / "big" / "run.json").read_text(encoding="utf-8"))
     assert meta["dyad_tables"]["sampled"] is True

@@ -34,11 +34,11 @@ def test_all_patterns_hold_at_shanghai_scale() -> None:
 @pytest.mark.parametrize(
     ("off", "pattern"),
     [
-        ({"push_base": 0.0, "gamma_eval": 0.0}, "P5"),      # no administrative push: welfare at reach
-        ({"relational_value": 0.0}, "P7"),                  # no relational contract: no smoothing
-        ({"relational_value": 0.0}, "P6"),                  # ... and no loss-making projects taken
-        ({"switch_alternatives": 0.9}, "P2"),               # easy switching mid-project
-        ({"x_evaluation": 0.0}, "P3"),                      # evaluation decides nothing
+        ({"push_base": 0.0, "gamma_eval": 0.0}, "P5"),  # no administrative push: welfare at reach
+        ({"relational_value": 0.0}, "P7"),  # no relational contract: no smoothing
+        ({"relational_value": 0.0}, "P6"),  # ... and no loss-making projects taken
+        ({"switch_alternatives": 0.9}, "P2"),  # easy switching mid-project
+        ({"x_evaluation": 0.0}, "P3"),  # evaluation decides nothing
     ],
 )
 def test_switching_a_mechanism_off_breaks_its_pattern(off: dict[str, float], pattern: str) -> None:
@@ -46,7 +46,10 @@ def test_switching_a_mechanism_off_breaks_its_pattern(off: dict[str, float], pat
 
 
 def _many(scenario: str = "baseline", **params: float | int | str) -> dict[str, np.ndarray]:
-    runs = [run_summary(params, scenario=scenario, scale="shanghai", years=YEARS, seed=s) for s in range(SEEDS)]
+    runs = [
+        run_summary(params, scenario=scenario, scale="shanghai", years=YEARS, seed=s)
+        for s in range(SEEDS)
+    ]
     return {k: np.array([r[k] for r in runs]) for k in runs[0]}
 
 

@@ -30,8 +30,14 @@ from typing import Any
 
 from resdep.contracts.orgs import OrgRef
 
-__all__ = ["EXCLUSION_REASONS", "RawAward", "parse_amount", "parse_bool", "parse_date",
-           "plain_text"]
+__all__ = [
+    "EXCLUSION_REASONS",
+    "RawAward",
+    "parse_amount",
+    "parse_bool",
+    "parse_date",
+    "plain_text",
+]
 
 #: Why an award row's value is kept out of revenue sums (``""``: it is counted).
 EXCLUSION_REASONS = {

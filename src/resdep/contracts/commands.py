@@ -40,32 +40,44 @@ def register(subparsers: Any) -> None:
         "contracts",
         help="import purchase and grant records (OCDS, 360Giving, CSV) into dependence indicators",
         description="Contract and grant records: economic dependence and relational-purchase "
-                    "indicators from OCDS 1.1, 360Giving 1.4 and the resdep CSV template.",
+        "indicators from OCDS 1.1, 360Giving 1.4 and the resdep CSV template.",
     )
     sub = p.add_subparsers(dest="contracts_command", metavar="COMMAND")
     imp = sub.add_parser(
         "import",
         help="read record files into an award table, indicators and an HTML summary",
         description="Read OCDS release/record packages, compiled releases as JSON Lines, "
-                    "360Giving JSON and the CSV template; write the award table, indicators "
-                    "and a summary. Folders are searched for .json, .jsonl and .csv files.",
+        "360Giving JSON and the CSV template; write the award table, indicators "
+        "and a summary. Folders are searched for .json, .jsonl and .csv files.",
     )
     imp.add_argument("files", nargs="+", metavar="FILE", help="record files or folders of them")
     imp.add_argument("--out", required=True, help="output folder")
-    imp.add_argument("--windows", default="all,year",
-                     help="time windows, comma-separated: all, year (one per calendar year), "
-                          "START:END with ISO dates (default: all,year)")
-    imp.add_argument("--income", metavar="CSV",
-                     help="suppliers' total income (organisation,window,amount,currency) for "
-                          "dependence on total income, D*_sb = V_bs / I_s")
-    imp.add_argument("--no-validate", action="store_true",
-                     help="skip validation against the shipped OCDS and 360Giving schemas")
+    imp.add_argument(
+        "--windows",
+        default="all,year",
+        help="time windows, comma-separated: all, year (one per calendar year), "
+        "START:END with ISO dates (default: all,year)",
+    )
+    imp.add_argument(
+        "--income",
+        metavar="CSV",
+        help="suppliers' total income (organisation,window,amount,currency) for "
+        "dependence on total income, D*_sb = V_bs / I_s",
+    )
+    imp.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip validation against the shipped OCDS and 360Giving schemas",
+    )
     imp.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
     imp.add_argument("--force", action="store_true", help="replace an existing output folder")
     imp.set_defaults(handler=_import)
-    tpl = sub.add_parser("template", help="write the CSV template's header row",
-                         description="Write the header row of the records CSV template (OCDS "
-                                     "column names); see docs/records.md for each column.")
+    tpl = sub.add_parser(
+        "template",
+        help="write the CSV template's header row",
+        description="Write the header row of the records CSV template (OCDS "
+        "column names); see docs/records.md for each column.",
+    )
     tpl.add_argument("--out", help="file to write (default: standard output)")
     tpl.set_defaults(handler=_template)
     p.set_defaults(handler=lambda args: _help(p))
@@ -118,9 +130,12 @@ def _import(args: argparse.Namespace) -> int:
     indicators = compute_indicators(table, windows, income=income)
     frame = table.frame
     issues = pd.DataFrame(
-        [{"severity": i.severity, "file": i.file, "place": i.place, "message": i.message}
-         for i in table.log.issues],
-        columns=["severity", "file", "place", "message"])
+        [
+            {"severity": i.severity, "file": i.file, "place": i.place, "message": i.message}
+            for i in table.log.issues
+        ],
+        columns=["severity", "file", "place", "message"],
+    )
     with atomic_dir(args.out, force=args.force) as tmp:
         frame.to_parquet(tmp / "awards.parquet", index=False)
         _write_table(frame, tmp / "awards.csv")
@@ -142,9 +157,11 @@ def _import(args: argparse.Namespace) -> int:
             "indicators": DEFINITIONS,
             "versions": _versions(),
         }
-        (tmp / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2) + "\n",
-                                      encoding="utf-8")
+        (tmp / "run.json").write_text(
+            json.dumps(run, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     if not args.quiet:
-        print(f"resdep: {table.log.summary()}; {len(frame)} award rows -> {args.out}",
-              file=sys.stderr)
+        print(
+            f"resdep: {table.log.summary()}; {len(frame)} award rows -> {args.out}", file=sys.stderr
+        )
     return 0

@@ -106,13 +106,18 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
         raise RecordsFormatError("the file is empty", file=file, fix="add a header row")
     columns = [_ALIASES.get(h.strip(), h.strip()) for h in header]
     missing = [c for c in REQUIRED if c not in columns]
-    if missing or not ({"buyer/name", "buyer/identifier/id"} & set(columns)) or not (
-            {"awards/suppliers/name", "awards/suppliers/identifier/id"} & set(columns)):
+    if (
+        missing
+        or not ({"buyer/name", "buyer/identifier/id"} & set(columns))
+        or not ({"awards/suppliers/name", "awards/suppliers/identifier/id"} & set(columns))
+    ):
         raise RecordsFormatError(
             "not a resdep records CSV: it needs the columns ocid, buyer/name (or "
             "buyer/identifier/id) and awards/suppliers/name (or awards/suppliers/identifier/id)",
-            file=file, place="row 1",
-            fix="use the template (resdep contracts template), OCDS or Chinese column names")
+            file=file,
+            place="row 1",
+            fix="use the template (resdep contracts template), OCDS or Chinese column names",
+        )
     unknown = sorted({c for c in columns if c and c not in _ALIASES})
     if unknown:
         log.warn(file, "row 1", "columns ignored: " + ", ".join(unknown))
@@ -120,7 +125,9 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
     for values in reader:
         if not any(v.strip() for v in values):
             continue
-        rows.append((reader.line_num, {c: v.strip() for c, v in zip(columns, values, strict=False)}))
+        rows.append(
+            (reader.line_num, {c: v.strip() for c, v in zip(columns, values, strict=False)})
+        )
     log.read["CSV rows"] += len(rows)
 
     groups: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
@@ -144,14 +151,22 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
             continue
         for side, ref in (("buyer", buyer), ("supplier", supplier)):
             if ref.id and not ref.identifier_key:
-                log.warn(file, place, f"{side} id {ref.id!r} has no scheme (write CN-USCC-{ref.id} "
-                         "or fill the scheme column); matched by name instead")
+                log.warn(
+                    file,
+                    place,
+                    f"{side} id {ref.id!r} has no scheme (write CN-USCC-{ref.id} "
+                    "or fill the scheme column); matched by name instead",
+                )
         raw_method = row.get("tender/procurementMethod", "")
         detail = row.get("tender/procurementMethodDetails", "") or raw_method
         method = method_code(raw_method) or method_code(detail)
         if raw_method and method is None:
-            log.warn(file, place, f"unknown procurement method {raw_method!r} (expected an OCDS "
-                     "code or 公开招标, 邀请招标, 竞争性谈判, 竞争性磋商, 询价, 单一来源)")
+            log.warn(
+                file,
+                place,
+                f"unknown procurement method {raw_method!r} (expected an OCDS "
+                "code or 公开招标, 邀请招标, 竞争性谈判, 竞争性磋商, 询价, 单一来源)",
+            )
         amount_text = row.get("awards/value/amount", "")
         value = parse_amount(amount_text)
         if amount_text and value is None:
@@ -161,24 +176,44 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
         date_text = row.get("awards/date", "")
         award_date = parse_date(date_text)
         if award_date is None:
-            log.warn(file, place, f"award date {date_text!r} unreadable" if date_text
-                     else "no award date: the row counts only in the all-years window")
+            log.warn(
+                file,
+                place,
+                f"award date {date_text!r} unreadable"
+                if date_text
+                else "no award date: the row counts only in the all-years window",
+            )
         bidders_text = row.get("tender/numberOfTenderers", "")
         bidders = int(bidders_text) if bidders_text.isdigit() else None
         n_suppliers, ceiling = shared.get(i, (1, False))
         paid_text = row.get("contracts/implementation/transactions/value/amount", "")
         paid = parse_amount(paid_text)
-        framework = (parse_bool(row.get("tender/techniques/hasFrameworkAgreement", "")) is True
-                     or is_framework_text(detail))
+        framework = parse_bool(
+            row.get("tender/techniques/hasFrameworkAgreement", "")
+        ) is True or is_framework_text(detail)
         yield RawAward(
-            source=file, place=place, source_kind="csv", process=ocid,
-            award=row.get("awards/id") or f"{ocid}#{line}", buyer=buyer, supplier=supplier,
-            title=row.get("tender/title", ""), status="active", method=method,
-            method_detail=detail, bidders=bidders, n_suppliers=n_suppliers, value=value,
+            source=file,
+            place=place,
+            source_kind="csv",
+            process=ocid,
+            award=row.get("awards/id") or f"{ocid}#{line}",
+            buyer=buyer,
+            supplier=supplier,
+            title=row.get("tender/title", ""),
+            status="active",
+            method=method,
+            method_detail=detail,
+            bidders=bidders,
+            n_suppliers=n_suppliers,
+            value=value,
             supplier_value=value if n_suppliers > 1 and not ceiling else None,
-            currency=row.get("awards/value/currency", "").upper(), award_date=award_date,
+            currency=row.get("awards/value/currency", "").upper(),
+            award_date=award_date,
             start_date=parse_date(row.get("awards/contractPeriod/startDate", "")),
             end_date=parse_date(row.get("awards/contractPeriod/endDate", "")),
-            related_prior=row.get("relatedProcesses/identifier", ""), framework=framework,
-            multi_supplier=n_suppliers > 1, paid=paid, n_transactions=1 if paid is not None else 0,
+            related_prior=row.get("relatedProcesses/identifier", ""),
+            framework=framework,
+            multi_supplier=n_suppliers > 1,
+            paid=paid,
+            n_transactions=1 if paid is not None else 0,
         )

@@ -38,8 +38,9 @@ __all__ = ["awards_from_grant", "is_grant"]
 
 def is_grant(item: Mapping[str, Any]) -> bool:
     """Whether a JSON object looks like a single 360Giving grant."""
-    return "amountAwarded" in item and ("recipientOrganization" in item
-                                        or "recipientIndividual" in item)
+    return "amountAwarded" in item and (
+        "recipientOrganization" in item or "recipientIndividual" in item
+    )
 
 
 def _org(item: Any) -> OrgRef | None:
@@ -56,8 +57,12 @@ def _org(item: Any) -> OrgRef | None:
 def _paid(grant: Mapping[str, Any], currency: str) -> tuple[float | None, int]:
     transactions = grant.get("disbursementTransaction")
     if isinstance(transactions, list) and transactions:
-        amounts = [parse_amount(t.get("amount")) for t in transactions if isinstance(t, Mapping)
-                   and (not t.get("currency") or str(t.get("currency")).upper() == currency)]
+        amounts = [
+            parse_amount(t.get("amount"))
+            for t in transactions
+            if isinstance(t, Mapping)
+            and (not t.get("currency") or str(t.get("currency")).upper() == currency)
+        ]
         found = [a for a in amounts if a is not None]
         if found:
             return sum(found), len(found)
@@ -65,8 +70,9 @@ def _paid(grant: Mapping[str, Any], currency: str) -> tuple[float | None, int]:
     return disbursed, 0
 
 
-def awards_from_grant(grant: Mapping[str, Any], file: str, place: str,
-                      log: ImportLog) -> Iterator[RawAward]:
+def awards_from_grant(
+    grant: Mapping[str, Any], file: str, place: str, log: ImportLog
+) -> Iterator[RawAward]:
     """The rows of one grant (one per funder; none for a grant to an individual)."""
     gid = str(grant.get("id") or "")
     if not gid:
@@ -91,18 +97,36 @@ def awards_from_grant(grant: Mapping[str, Any], file: str, place: str,
     elif value < 0:
         log.warn(file, child(place, "amountAwarded"), f"negative value {value:g} left out of sums")
     planned = grant.get("plannedDates")
-    first = planned[0] if isinstance(planned, list) and planned and isinstance(planned[0], Mapping) else {}
+    first = (
+        planned[0]
+        if isinstance(planned, list) and planned and isinstance(planned[0], Mapping)
+        else {}
+    )
     programme = grant.get("grantProgramme")
-    prog = programme[0] if isinstance(programme, list) and programme and isinstance(programme[0], Mapping) else {}
+    prog = (
+        programme[0]
+        if isinstance(programme, list) and programme and isinstance(programme[0], Mapping)
+        else {}
+    )
     paid, n_paid = _paid(grant, currency)
     for funder in funders:
         yield RawAward(
-            source=file, place=place, source_kind="360giving", process=gid, award=gid,
-            buyer=funder, supplier=recipient, title=str(grant.get("title") or ""),
+            source=file,
+            place=place,
+            source_kind="360giving",
+            process=gid,
+            award=gid,
+            buyer=funder,
+            supplier=recipient,
+            title=str(grant.get("title") or ""),
             open_call=parse_bool(grant.get("fromOpenCall")),
             programme=str(prog.get("title") or prog.get("code") or ""),
-            value=value, currency=currency, award_date=parse_date(grant.get("awardDate")),
-            start_date=parse_date(first.get("startDate")), end_date=parse_date(first.get("endDate")),
+            value=value,
+            currency=currency,
+            award_date=parse_date(grant.get("awardDate")),
+            start_date=parse_date(first.get("startDate")),
+            end_date=parse_date(first.get("endDate")),
             excluded="co_funded" if len(funders) > 1 else "",
-            paid=paid, n_transactions=n_paid,
+            paid=paid,
+            n_transactions=n_paid,
         )

@@ -70,8 +70,9 @@ class HardInput:
             raise ValueError(f"HardInput.value must be in [0, 1], got {self.value!r}")
 
 
-def resolve_actors(table: AwardTable, actor_map: Mapping[str, str], *,
-                   file: str | Path | None = None) -> dict[str, str]:
+def resolve_actors(
+    table: AwardTable, actor_map: Mapping[str, str], *, file: str | Path | None = None
+) -> dict[str, str]:
     """Actor id → organisation key in the records; an unknown organisation raises."""
     out: dict[str, str] = {}
     known = table.orgs.known()
@@ -80,8 +81,10 @@ def resolve_actors(table: AwardTable, actor_map: Mapping[str, str], *,
         if key is None:
             raise RecordsFormatError(
                 f"organisation {org!r} (actor {actor!r}) is not in the records",
-                file=file, place=f"[records.actors] {actor}",
-                fix=closest(org, list(known.values()) + list(known.keys())))
+                file=file,
+                place=f"[records.actors] {actor}",
+                fix=closest(org, list(known.values()) + list(known.keys())),
+            )
         out[actor] = key
     return out
 
@@ -98,8 +101,12 @@ def _money(currency: str, amount: float) -> str:
     return f"{currency} {amount:,.0f}"
 
 
-def economic_inputs(record_files: Sequence[Path], actor_map: Mapping[str, str], *,
-                    window: tuple[date, date] | None = None) -> list[HardInput]:
+def economic_inputs(
+    record_files: Sequence[Path],
+    actor_map: Mapping[str, str],
+    *,
+    window: tuple[date, date] | None = None,
+) -> list[HardInput]:
     """Economic importance and alternatives of agency → government pairs, from records.
 
     Parameters
@@ -123,8 +130,9 @@ def economic_inputs(record_files: Sequence[Path], actor_map: Mapping[str, str], 
     where = record_files[0] if len(record_files) == 1 else None
     keys = resolve_actors(table, actor_map, file=where)
     if window is not None:
-        win = Window(label=f"{window[0]:%Y-%m-%d}:{window[1]:%Y-%m-%d}", start=window[0],
-                     end=window[1])
+        win = Window(
+            label=f"{window[0]:%Y-%m-%d}:{window[1]:%Y-%m-%d}", start=window[0], end=window[1]
+        )
     else:
         win = Window(label="all")
     indicators = compute_indicators(table, [win])
@@ -137,34 +145,60 @@ def economic_inputs(record_files: Sequence[Path], actor_map: Mapping[str, str], 
             continue
         main = mine.sort_values("value", ascending=False).iloc[0]
         currency, v_s = str(main["currency"]), float(main["value"])
-        rows_s = frame[(frame["supplier"] == s_key) & (frame["currency"] == currency)
-                       & frame["in_revenue"]]
+        rows_s = frame[
+            (frame["supplier"] == s_key) & (frame["currency"] == currency) & frame["in_revenue"]
+        ]
         for government, b_key in keys.items():
             if government == agency or b_key == s_key or b_key not in set(frame["buyer"]):
                 continue
-            pair = pairs[(pairs["supplier"] == s_key) & (pairs["buyer"] == b_key)
-                         & (pairs["currency"] == currency)]
+            pair = pairs[
+                (pairs["supplier"] == s_key)
+                & (pairs["buyer"] == b_key)
+                & (pairs["currency"] == currency)
+            ]
             v_bs = float(pair["value"].iloc[0]) if not pair.empty else 0.0
             d = min(max(v_bs / v_s, 0.0), 1.0)
             rows_bs = rows_s[rows_s["buyer"] == b_key]
-            n_other = int(((pairs["supplier"] == s_key) & (pairs["currency"] == currency)
-                           & (pairs["buyer"] != b_key) & (pairs["value"] > 0)).sum())
+            n_other = int(
+                (
+                    (pairs["supplier"] == s_key)
+                    & (pairs["currency"] == currency)
+                    & (pairs["buyer"] != b_key)
+                    & (pairs["value"] > 0)
+                ).sum()
+            )
             s_name, b_name = table.orgs.name(s_key), table.orgs.name(b_key)
-            context = (f"{len(rows_bs)} of {len(rows_s)} valued award(s), "
-                       f"{_years(rows_s['award_date'].fillna(rows_s['start_date']))}, "
-                       f"window {win.label}, {files}")
-            out.append(HardInput(
-                dependent=agency, provider=government, resource="economic",
-                dimension="importance", value=d,
-                basis=(f"records: D_sb = {d:.2f}, the share of {s_name}'s observed public revenue "
-                       f"({_money(currency, v_s)}) that came from {b_name} "
-                       f"({_money(currency, v_bs)}); {context}"),
-            ))
-            out.append(HardInput(
-                dependent=agency, provider=government, resource="economic",
-                dimension="alternatives", value=1.0 - d,
-                basis=(f"records: 1 - D_sb = {1.0 - d:.2f}, the share of {s_name}'s observed "
-                       f"public revenue from {n_other} other buyer(s) "
-                       f"({_money(currency, v_s - v_bs)}); {context}"),
-            ))
+            context = (
+                f"{len(rows_bs)} of {len(rows_s)} valued award(s), "
+                f"{_years(rows_s['award_date'].fillna(rows_s['start_date']))}, "
+                f"window {win.label}, {files}"
+            )
+            out.append(
+                HardInput(
+                    dependent=agency,
+                    provider=government,
+                    resource="economic",
+                    dimension="importance",
+                    value=d,
+                    basis=(
+                        f"records: D_sb = {d:.2f}, the share of {s_name}'s observed public revenue "
+                        f"({_money(currency, v_s)}) that came from {b_name} "
+                        f"({_money(currency, v_bs)}); {context}"
+                    ),
+                )
+            )
+            out.append(
+                HardInput(
+                    dependent=agency,
+                    provider=government,
+                    resource="economic",
+                    dimension="alternatives",
+                    value=1.0 - d,
+                    basis=(
+                        f"records: 1 - D_sb = {1.0 - d:.2f}, the share of {s_name}'s observed "
+                        f"public revenue from {n_other} other buyer(s) "
+                        f"({_money(currency, v_s - v_bs)}); {context}"
+                    ),
+                )
+            )
     return out

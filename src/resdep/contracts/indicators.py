@@ -81,14 +81,19 @@ from resdep.errors import RecordsFormatError, closest
 from resdep.textio import decode_bytes
 
 __all__ = [
-    "DEFINITIONS", "Indicators", "Window", "compute_indicators", "in_window", "parse_windows",
+    "DEFINITIONS",
+    "Indicators",
+    "Window",
+    "compute_indicators",
+    "in_window",
+    "parse_windows",
     "read_income",
 ]
 
 #: Each indicator with a one-line formula, for outputs and reports.
 DEFINITIONS: dict[str, str] = {
     "value": "V: sum of attributable award values (frameworks, unsplit multi-supplier awards, "
-             "missing and negative values left out)",
+    "missing and negative values left out)",
     "n_awards": "award rows (award x supplier)",
     "n_processes": "distinct contracting processes",
     "n_buyers": "distinct buyers",
@@ -140,15 +145,20 @@ def parse_windows(specs: Sequence[str], years: Sequence[int] = ()) -> list[Windo
         if text == "all":
             out.append(Window(label="all"))
         elif text == "year":
-            out.extend(Window(label=str(y), start=date(y, 1, 1), end=date(y, 12, 31))
-                       for y in sorted(set(years)))
+            out.extend(
+                Window(label=str(y), start=date(y, 1, 1), end=date(y, 12, 31))
+                for y in sorted(set(years))
+            )
         elif (m := _RANGE.match(text)) and (m.group(1) or m.group(2)):
             start = date.fromisoformat(m.group(1)) if m.group(1) else None
             end = date.fromisoformat(m.group(2)) if m.group(2) else None
             out.append(Window(label=text, start=start, end=end))
         else:
-            raise RecordsFormatError(f"unknown window {spec!r}", place="--windows",
-                                     fix="use all, year, or START:END with ISO dates")
+            raise RecordsFormatError(
+                f"unknown window {spec!r}",
+                place="--windows",
+                fix="use all, year, or START:END with ISO dates",
+            )
     return out
 
 
@@ -163,24 +173,41 @@ class Indicators:
     def long(self) -> pd.DataFrame:
         """All indicators in one long table: level, window, currency, buyer, supplier, indicator, value."""
         parts = []
-        for level, frame in (("supplier", self.suppliers), ("buyer", self.buyers),
-                             ("pair", self.pairs)):
-            ids = [c for c in ("window", "currency", "buyer", "buyer_name", "supplier",
-                               "supplier_name") if c in frame.columns]
+        for level, frame in (
+            ("supplier", self.suppliers),
+            ("buyer", self.buyers),
+            ("pair", self.pairs),
+        ):
+            ids = [
+                c
+                for c in ("window", "currency", "buyer", "buyer_name", "supplier", "supplier_name")
+                if c in frame.columns
+            ]
             values = [c for c in frame.columns if c in DEFINITIONS]
             if frame.empty:
                 continue
-            melted = frame.melt(id_vars=ids, value_vars=values, var_name="indicator",
-                                value_name="_value").rename(columns={"_value": "value"})
+            melted = frame.melt(
+                id_vars=ids, value_vars=values, var_name="indicator", value_name="_value"
+            ).rename(columns={"_value": "value"})
             melted.insert(0, "level", level)
             parts.append(melted)
-        columns = ["level", "window", "currency", "buyer", "buyer_name", "supplier",
-                   "supplier_name", "indicator", "value"]
+        columns = [
+            "level",
+            "window",
+            "currency",
+            "buyer",
+            "buyer_name",
+            "supplier",
+            "supplier_name",
+            "indicator",
+            "value",
+        ]
         if not parts:
             return pd.DataFrame(columns=columns)
         out = pd.concat(parts, ignore_index=True).reindex(columns=columns)
         out[["buyer", "buyer_name", "supplier", "supplier_name"]] = out[
-            ["buyer", "buyer_name", "supplier", "supplier_name"]].fillna("")
+            ["buyer", "buyer_name", "supplier", "supplier_name"]
+        ].fillna("")
         return out.dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -227,10 +254,12 @@ def _common(frame: pd.DataFrame, keys: list[str], *, once: bool = False) -> pd.D
     With ``once``, procedural shares count each award once (not once per supplier on it).
     """
     grouped = frame.groupby(keys)
-    out = pd.DataFrame({
-        "n_awards": grouped.size(),
-        "n_processes": grouped["process"].nunique(),
-    })
+    out = pd.DataFrame(
+        {
+            "n_awards": grouped.size(),
+            "n_processes": grouped["process"].nunique(),
+        }
+    )
     revenue = frame[frame["in_revenue"]]
     out["value"] = revenue.groupby(keys)["supplier_value"].sum()
     out["value"] = out["value"].fillna(0.0)
@@ -248,8 +277,9 @@ def _names(out: pd.DataFrame, frame: pd.DataFrame, side: str) -> pd.DataFrame:
     return out
 
 
-def _window_tables(frame: pd.DataFrame, history: pd.DataFrame,
-                   window: Window) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _window_tables(
+    frame: pd.DataFrame, history: pd.DataFrame, window: Window
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     pk = ["currency", "buyer", "supplier"]
     pairs = _common(frame, pk)
     pairs["repeat_awards"] = frame[frame["repeat"].fillna(False)].groupby(pk)["process"].nunique()
@@ -274,7 +304,8 @@ def _window_tables(frame: pd.DataFrame, history: pd.DataFrame,
     suppliers["n_buyers"] = frame.groupby(sk)["buyer"].nunique()
     suppliers["repeat_share"] = _share(frame["repeat"], sk, frame)
     suppliers["renewal_uncompeted_share"] = _share(
-        frame["renewal_uncompeted"].where(frame["renewal"].fillna(False)), sk, frame)
+        frame["renewal_uncompeted"].where(frame["renewal"].fillna(False)), sk, frame
+    )
     dep = pairs.reset_index().dropna(subset=["dependence"])
     suppliers["hhi"] = (dep["dependence"] ** 2).groupby([dep["currency"], dep["supplier"]]).sum()
     top = dep.sort_values("dependence", ascending=False).drop_duplicates(sk).set_index(sk)
@@ -286,7 +317,8 @@ def _window_tables(frame: pd.DataFrame, history: pd.DataFrame,
     buyers["n_suppliers"] = frame.groupby(bk)["supplier"].nunique()
     buyers["repeat_share"] = _share(frame["repeat"], bk, frame)
     buyers["renewal_uncompeted_share"] = _share(
-        once["renewal_uncompeted"].where(once["renewal"].fillna(False)), bk, once)
+        once["renewal_uncompeted"].where(once["renewal"].fillna(False)), bk, once
+    )
     rel = pairs.reset_index().dropna(subset=["reliance"])
     buyers["hhi"] = (rel["reliance"] ** 2).groupby([rel["currency"], rel["buyer"]]).sum()
     top = rel.sort_values("reliance", ascending=False).drop_duplicates(bk).set_index(bk)
@@ -302,10 +334,16 @@ def _window_tables(frame: pd.DataFrame, history: pd.DataFrame,
     pairs = _names(_names(pairs, frame, "buyer"), frame, "supplier")
     suppliers = _names(suppliers, frame, "supplier")
     buyers = _names(buyers, frame, "buyer")
-    suppliers["top_buyer_name"] = suppliers["top_buyer"].map(
-        frame.drop_duplicates("buyer").set_index("buyer")["buyer_name"]).fillna("")
-    buyers["top_supplier_name"] = buyers["top_supplier"].map(
-        frame.drop_duplicates("supplier").set_index("supplier")["supplier_name"]).fillna("")
+    suppliers["top_buyer_name"] = (
+        suppliers["top_buyer"]
+        .map(frame.drop_duplicates("buyer").set_index("buyer")["buyer_name"])
+        .fillna("")
+    )
+    buyers["top_supplier_name"] = (
+        buyers["top_supplier"]
+        .map(frame.drop_duplicates("supplier").set_index("supplier")["supplier_name"])
+        .fillna("")
+    )
     return pairs, suppliers, buyers
 
 
@@ -323,9 +361,12 @@ def _tenure(history: pd.DataFrame, window: Window) -> pd.Series:
     return span.clip(lower=0)
 
 
-def compute_indicators(table: AwardTable | pd.DataFrame,
-                       windows: Sequence[Window] | Sequence[str] = ("all", "year"), *,
-                       income: Mapping[tuple[str, str, str], float] | None = None) -> Indicators:
+def compute_indicators(
+    table: AwardTable | pd.DataFrame,
+    windows: Sequence[Window] | Sequence[str] = ("all", "year"),
+    *,
+    income: Mapping[tuple[str, str, str], float] | None = None,
+) -> Indicators:
     """Indicators per window, currency and supplier, buyer and pair (see the module).
 
     ``windows`` are :class:`Window` objects or words for :func:`parse_windows`
@@ -346,17 +387,22 @@ def compute_indicators(table: AwardTable | pd.DataFrame,
         sub = frame[inside]
         if sub.empty:
             continue
-        history = frame if window.end is None else frame[
-            _when(frame).isna() | (_when(frame) <= pd.Timestamp(window.end))]
+        history = (
+            frame
+            if window.end is None
+            else frame[_when(frame).isna() | (_when(frame) <= pd.Timestamp(window.end))]
+        )
         for bucket, part in zip(parts, _window_tables(sub, history, window), strict=True):
             bucket.append(part)
     pairs, suppliers, buyers = (
-        pd.concat(b, ignore_index=True) if b else pd.DataFrame() for b in parts)
+        pd.concat(b, ignore_index=True) if b else pd.DataFrame() for b in parts
+    )
     for frame_ in (pairs, suppliers, buyers):
         for col in frame_.columns:
             if frame_[col].dtype == object and col not in ("first_award", "last_award"):
                 frame_[col] = frame_[col].fillna("")
     if income and not suppliers.empty:
+
         def total(frame_: pd.DataFrame) -> pd.Series:
             keys = zip(frame_["window"], frame_["currency"], frame_["supplier"], strict=True)
             return pd.Series([income.get(k) for k in keys], index=frame_.index, dtype="float64")
@@ -364,14 +410,26 @@ def compute_indicators(table: AwardTable | pd.DataFrame,
         suppliers["income"] = total(suppliers)
         suppliers["public_share_of_income"] = suppliers["value"] / suppliers["income"]
         pairs["dependence_on_income"] = pairs["value"] / total(pairs)
-    return Indicators(pairs=_order(pairs, "pair"), suppliers=_order(suppliers, "supplier"),
-                      buyers=_order(buyers, "buyer"))
+    return Indicators(
+        pairs=_order(pairs, "pair"),
+        suppliers=_order(suppliers, "supplier"),
+        buyers=_order(buyers, "buyer"),
+    )
 
 
-_INCOME_ALIASES = {"organisation": "organisation", "organization": "organisation",
-                   "机构": "organisation", "window": "window", "year": "window", "年度": "window",
-                   "amount": "amount", "income": "amount", "总收入": "amount",
-                   "currency": "currency", "币种": "currency"}
+_INCOME_ALIASES = {
+    "organisation": "organisation",
+    "organization": "organisation",
+    "机构": "organisation",
+    "window": "window",
+    "year": "window",
+    "年度": "window",
+    "amount": "amount",
+    "income": "amount",
+    "总收入": "amount",
+    "currency": "currency",
+    "币种": "currency",
+}
 
 
 def read_income(path: Path, table: AwardTable) -> dict[tuple[str, str, str], float]:
@@ -384,11 +442,14 @@ def read_income(path: Path, table: AwardTable) -> dict[tuple[str, str, str], flo
     """
     text, _ = decode_bytes(path.read_bytes(), file=path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {_INCOME_ALIASES.get((h or "").strip(), "") : h for h in reader.fieldnames or []}
+    columns = {_INCOME_ALIASES.get((h or "").strip(), ""): h for h in reader.fieldnames or []}
     if not {"organisation", "window", "amount"} <= columns.keys():
-        raise RecordsFormatError("an income file needs the columns organisation, window, amount "
-                                 "(and currency)", file=path, place="row 1",
-                                 fix="write the header organisation,window,amount,currency")
+        raise RecordsFormatError(
+            "an income file needs the columns organisation, window, amount (and currency)",
+            file=path,
+            place="row 1",
+            fix="write the header organisation,window,amount,currency",
+        )
     known = table.orgs.known()
     out: dict[tuple[str, str, str], float] = {}
     for row in reader:
@@ -396,36 +457,100 @@ def read_income(path: Path, table: AwardTable) -> dict[tuple[str, str, str], flo
         org = (row.get(columns["organisation"]) or "").strip()
         key = table.orgs.find(org)
         if key is None:
-            raise RecordsFormatError(f"organisation {org!r} is not in the records", file=path,
-                                     place=place, fix=closest(org, list(known.values())))
+            raise RecordsFormatError(
+                f"organisation {org!r} is not in the records",
+                file=path,
+                place=place,
+                fix=closest(org, list(known.values())),
+            )
         amount = parse_amount(row.get(columns["amount"]))
         if amount is None or amount <= 0:
-            raise RecordsFormatError(f"income {row.get(columns['amount'])!r} is not a positive "
-                                     "number", file=path, place=place, fix="write e.g. 1250000")
+            raise RecordsFormatError(
+                f"income {row.get(columns['amount'])!r} is not a positive number",
+                file=path,
+                place=place,
+                fix="write e.g. 1250000",
+            )
         currency = (row.get(columns.get("currency", ""), "") or "XXX").strip().upper()
         out[((row.get(columns["window"]) or "").strip(), currency, key)] = amount
     return out
 
 
 _ORDER = {
-    "pair": ["window", "currency", "buyer", "buyer_name", "supplier", "supplier_name",
-             "n_awards", "n_processes", "value", "dependence", "reliance", "mutual_dependence",
-             "power_advantage", "power_imbalance", "single_bid_share", "non_open_share",
-             "open_call_share", "repeat_awards", "renewals_uncompeted", "tenure_years",
-             "paid_to_awarded", "dependence_on_income", "first_award", "last_award"],
-    "supplier": ["window", "currency", "supplier", "supplier_name", "n_awards", "n_processes",
-                 "n_buyers", "value", "top_buyer", "top_buyer_name", "top_buyer_share", "hhi",
-                 "single_bid_share", "non_open_share", "open_call_share", "repeat_share",
-                 "renewal_uncompeted_share", "paid_to_awarded", "income",
-                 "public_share_of_income"],
-    "buyer": ["window", "currency", "buyer", "buyer_name", "n_awards", "n_processes",
-              "n_suppliers", "value", "top_supplier", "top_supplier_name", "top_supplier_share",
-              "hhi", "single_bid_share", "non_open_share", "open_call_share", "repeat_share",
-              "renewal_uncompeted_share", "paid_to_awarded"],
+    "pair": [
+        "window",
+        "currency",
+        "buyer",
+        "buyer_name",
+        "supplier",
+        "supplier_name",
+        "n_awards",
+        "n_processes",
+        "value",
+        "dependence",
+        "reliance",
+        "mutual_dependence",
+        "power_advantage",
+        "power_imbalance",
+        "single_bid_share",
+        "non_open_share",
+        "open_call_share",
+        "repeat_awards",
+        "renewals_uncompeted",
+        "tenure_years",
+        "paid_to_awarded",
+        "dependence_on_income",
+        "first_award",
+        "last_award",
+    ],
+    "supplier": [
+        "window",
+        "currency",
+        "supplier",
+        "supplier_name",
+        "n_awards",
+        "n_processes",
+        "n_buyers",
+        "value",
+        "top_buyer",
+        "top_buyer_name",
+        "top_buyer_share",
+        "hhi",
+        "single_bid_share",
+        "non_open_share",
+        "open_call_share",
+        "repeat_share",
+        "renewal_uncompeted_share",
+        "paid_to_awarded",
+        "income",
+        "public_share_of_income",
+    ],
+    "buyer": [
+        "window",
+        "currency",
+        "buyer",
+        "buyer_name",
+        "n_awards",
+        "n_processes",
+        "n_suppliers",
+        "value",
+        "top_supplier",
+        "top_supplier_name",
+        "top_supplier_share",
+        "hhi",
+        "single_bid_share",
+        "non_open_share",
+        "open_call_share",
+        "repeat_share",
+        "renewal_uncompeted_share",
+        "paid_to_awarded",
+    ],
 }
 
 
 def _order(frame: pd.DataFrame, level: str) -> pd.DataFrame:
-    return frame.reindex(columns=_ORDER[level]) if not frame.empty else pd.DataFrame(
-        columns=_ORDER[level])
-
+    return (
+        frame.reindex(columns=_ORDER[level])
+        if not frame.empty
+        else pd.DataFrame(columns=_ORDER[level])
+    )

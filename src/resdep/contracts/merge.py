@@ -79,7 +79,9 @@ def _is_id_list(value: Sequence[Any]) -> bool:
     return bool(value) and all(isinstance(v, Mapping) and "id" in v for v in value)
 
 
-def _merge(into: dict[str, Any], update: Mapping[str, Any], path: Path, whole: frozenset[Path]) -> None:
+def _merge(
+    into: dict[str, Any], update: Mapping[str, Any], path: Path, whole: frozenset[Path]
+) -> None:
     for key, new in update.items():
         if not path and key in _OMIT:
             continue

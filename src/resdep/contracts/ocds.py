@@ -51,15 +51,46 @@ BIDDERS_UNRELIABLE = ("ocds-b5fd17",)
 
 _SKIP_AWARD_STATUS = frozenset({"cancelled", "unsuccessful"})
 _KEEP = {
-    "": ("ocid", "id", "date", "tag", "initiationType", "parties", "buyer", "tender", "awards",
-         "contracts", "relatedProcesses", "bids"),
+    "": (
+        "ocid",
+        "id",
+        "date",
+        "tag",
+        "initiationType",
+        "parties",
+        "buyer",
+        "tender",
+        "awards",
+        "contracts",
+        "relatedProcesses",
+        "bids",
+    ),
     "parties": ("id", "name", "identifier", "roles", "x_awardValue"),
-    "tender": ("id", "title", "status", "procurementMethod", "procurementMethodDetails",
-               "numberOfTenderers", "tenderers", "techniques", "value", "procuringEntity",
-               "mainProcurementCategory", "hasFrameworkAgreement"),
+    "tender": (
+        "id",
+        "title",
+        "status",
+        "procurementMethod",
+        "procurementMethodDetails",
+        "numberOfTenderers",
+        "tenderers",
+        "techniques",
+        "value",
+        "procuringEntity",
+        "mainProcurementCategory",
+        "hasFrameworkAgreement",
+    ),
     "awards": ("id", "title", "status", "date", "value", "suppliers", "contractPeriod"),
-    "contracts": ("id", "awardID", "status", "period", "value", "dateSigned", "implementation",
-                  "relatedProcesses"),
+    "contracts": (
+        "id",
+        "awardID",
+        "status",
+        "period",
+        "value",
+        "dateSigned",
+        "implementation",
+        "relatedProcesses",
+    ),
     "bids": ("details",),
 }
 
@@ -124,12 +155,16 @@ def prefer(new: _Version, old: _Version) -> tuple[_Version, str]:
         keep = new if new.published > old.published else old
         if new.digest == old.digest:
             return keep, ""
-        return keep, (f"same date; kept the copy at {keep.file} {keep.place}, from the package "
-                      f"published {keep.published} (rule: the later package publishedDate)")
+        return keep, (
+            f"same date; kept the copy at {keep.file} {keep.place}, from the package "
+            f"published {keep.published} (rule: the later package publishedDate)"
+        )
     if new.digest != old.digest:
         keep = new if new.digest < old.digest else old
-        return keep, (f"same date; kept the copy at {keep.file} {keep.place} "
-                      "(rule: the smaller SHA-256 of its canonical JSON)")
+        return keep, (
+            f"same date; kept the copy at {keep.file} {keep.place} "
+            "(rule: the smaller SHA-256 of its canonical JSON)"
+        )
     return (new if (new.file, new.place) < (old.file, old.place) else old), ""
 
 
@@ -145,8 +180,9 @@ class _Held:
         return str(self.release.get("date") or "")
 
     def version(self) -> _Version:
-        return _Version(self.date, self.published, canonical_digest(self.release), self.file,
-                        self.place)
+        return _Version(
+            self.date, self.published, canonical_digest(self.release), self.file, self.place
+        )
 
 
 @dataclass(slots=True)
@@ -180,8 +216,9 @@ class OcdsCollector:
             return None
         return ocid.strip()
 
-    def add_release(self, release: Mapping[str, Any], file: str, place: str,
-                    published: str = "") -> None:
+    def add_release(
+        self, release: Mapping[str, Any], file: str, place: str, published: str = ""
+    ) -> None:
         """Hold one full release (``published``: its package's ``publishedDate``)."""
         ocid = self._ocid(release, "release", file, place)
         if ocid is None:
@@ -197,8 +234,12 @@ class OcdsCollector:
             if not reason:
                 self.log.read["duplicate releases (identical, counted once)"] += 1
             else:
-                self.log.warn(file, place, f"release {rid!r} of {ocid} also at {earlier.file} "
-                              f"{earlier.place} with other content; {reason}")
+                self.log.warn(
+                    file,
+                    place,
+                    f"release {rid!r} of {ocid} also at {earlier.file} "
+                    f"{earlier.place} with other content; {reason}",
+                )
             if kept is not mine:
                 return
         by_id[rid] = held
@@ -210,22 +251,32 @@ class OcdsCollector:
             row.supplier = self._orgs.setdefault(row.supplier, row.supplier)
         return out
 
-    def add_compiled(self, release: Mapping[str, Any], file: str, place: str,
-                     published: str = "") -> None:
+    def add_compiled(
+        self, release: Mapping[str, Any], file: str, place: str, published: str = ""
+    ) -> None:
         """Read one compiled release (from a record or a JSON Lines line) into rows."""
         ocid = self._ocid(release, "compiled release", file, place)
         if ocid is None:
             return
         self.log.read["compiled releases"] += 1
-        version = _Version(str(release.get("date") or ""), published,
-                           canonical_digest(project(release)), file, place)
+        version = _Version(
+            str(release.get("date") or ""),
+            published,
+            canonical_digest(project(release)),
+            file,
+            place,
+        )
         earlier = self.compiled.get(ocid)
         if earlier is not None:
             kept, reason = prefer(version, earlier.version)
             if reason:
-                self.log.warn(file, place, f"duplicate OCID {ocid}: also compiled at "
-                              f"{earlier.version.file} {earlier.version.place} with other "
-                              f"content; {reason}")
+                self.log.warn(
+                    file,
+                    place,
+                    f"duplicate OCID {ocid}: also compiled at "
+                    f"{earlier.version.file} {earlier.version.place} with other "
+                    f"content; {reason}",
+                )
             else:
                 self.log.read["duplicate compiled releases (identical, counted once)"] += 1
             if kept is not version:
@@ -249,11 +300,16 @@ class OcdsCollector:
                 try:
                     compiled = compile_releases(h.release for h in ordered)
                 except (TypeError, ValueError, KeyError) as exc:
-                    self.log.skip("process", latest.file, latest.place,
-                                  f"cannot compile the releases of {ocid}: {exc}")
+                    self.log.skip(
+                        "process",
+                        latest.file,
+                        latest.place,
+                        f"cannot compile the releases of {ocid}: {exc}",
+                    )
                     continue
-                yield from self._shared(awards_from_release(compiled, latest.file,
-                                                            latest.place, self.log))
+                yield from self._shared(
+                    awards_from_release(compiled, latest.file, latest.place, self.log)
+                )
             elif given is not None:
                 yield from given.rows
 
@@ -270,8 +326,9 @@ def _org(ref: Any, parties: Mapping[str, Mapping[str, Any]]) -> OrgRef | None:
     if not isinstance(identifier, Mapping):
         identifier = {}
     name = _text(ref.get("name")) or _text(party.get("name")) or _text(identifier.get("legalName"))
-    org = OrgRef(name=name, scheme=_text(identifier.get("scheme")),
-                 id=_text(str(identifier.get("id") or "")))
+    org = OrgRef(
+        name=name, scheme=_text(identifier.get("scheme")), id=_text(str(identifier.get("id") or ""))
+    )
     return org if org.key else None
 
 
@@ -290,9 +347,15 @@ def _bidders(release: Mapping[str, Any], tender: Mapping[str, Any]) -> int | Non
     tenderers = tender.get("tenderers")
     if isinstance(tenderers, list) and tenderers:
         return len(tenderers)
-    bids = (release.get("bids") or {}).get("details") if isinstance(release.get("bids"), Mapping) else None
+    bids = (
+        (release.get("bids") or {}).get("details")
+        if isinstance(release.get("bids"), Mapping)
+        else None
+    )
     if isinstance(bids, list) and bids:
-        ids = {json.dumps(b.get("tenderers"), sort_keys=True) for b in bids if isinstance(b, Mapping)}
+        ids = {
+            json.dumps(b.get("tenderers"), sort_keys=True) for b in bids if isinstance(b, Mapping)
+        }
         return len(ids)
     return None
 
@@ -312,8 +375,12 @@ def _period(period: Any) -> tuple[Any, Any]:
     return parse_date(period.get("startDate")), parse_date(period.get("endDate"))
 
 
-def _split(suppliers: list[Any], parties: Mapping[str, Mapping[str, Any]], total: float | None,
-           currency: str) -> list[float] | None:
+def _split(
+    suppliers: list[Any],
+    parties: Mapping[str, Mapping[str, Any]],
+    total: float | None,
+    currency: str,
+) -> list[float] | None:
     """Per-supplier values from ``parties[].x_awardValue`` when they fit inside the total."""
     if total is None or len(suppliers) < 2:
         return None
@@ -329,8 +396,15 @@ def _split(suppliers: list[Any], parties: Mapping[str, Mapping[str, Any]], total
     return shares
 
 
-def _payments(contracts: list[Mapping[str, Any]], currency: str, supplier: Mapping[str, Any],
-              only_payee: bool, log: ImportLog, file: str, place: str) -> tuple[float | None, int]:
+def _payments(
+    contracts: list[Mapping[str, Any]],
+    currency: str,
+    supplier: Mapping[str, Any],
+    only_payee: bool,
+    log: ImportLog,
+    file: str,
+    place: str,
+) -> tuple[float | None, int]:
     paid, n, seen_any = 0.0, 0, False
     for contract in contracts:
         impl = contract.get("implementation")
@@ -341,24 +415,33 @@ def _payments(contracts: list[Mapping[str, Any]], currency: str, supplier: Mappi
             seen_any = True
             payee = t.get("payee") or t.get("receiverOrganization")
             if only_payee and isinstance(payee, Mapping):
-                same_id = payee.get("id") is not None and str(payee.get("id")) == str(supplier.get("id"))
-                same_name = _text(payee.get("name")) and _text(payee.get("name")) == _text(supplier.get("name"))
+                same_id = payee.get("id") is not None and str(payee.get("id")) == str(
+                    supplier.get("id")
+                )
+                same_name = _text(payee.get("name")) and _text(payee.get("name")) == _text(
+                    supplier.get("name")
+                )
                 if not (same_id or same_name):
                     continue
             amount, cur = _value(t.get("value") or t.get("amount"))
             if amount is None:
                 continue
             if cur and currency and cur != currency:
-                log.warn(file, place, f"transaction {t.get('id')!r} in {cur}, award in {currency}: "
-                         "not added to the paid amount (currencies are never summed)")
+                log.warn(
+                    file,
+                    place,
+                    f"transaction {t.get('id')!r} in {cur}, award in {currency}: "
+                    "not added to the paid amount (currencies are never summed)",
+                )
                 continue
             paid += amount
             n += 1
     return (paid if n else (0.0 if seen_any else None)), n
 
 
-def awards_from_release(release: Mapping[str, Any], file: str, place: str,
-                        log: ImportLog) -> Iterator[RawAward]:
+def awards_from_release(
+    release: Mapping[str, Any], file: str, place: str, log: ImportLog
+) -> Iterator[RawAward]:
     """One :class:`RawAward` per award and supplier of a compiled release."""
     ocid = str(release.get("ocid", ""))
     parties: dict[str, Mapping[str, Any]] = {
@@ -369,15 +452,27 @@ def awards_from_release(release: Mapping[str, Any], file: str, place: str,
         tender = {}
     buyer = _org(release.get("buyer"), parties) or _org(tender.get("procuringEntity"), parties)
     if buyer is None:
-        buyer = next((o for p in parties.values() if "buyer" in (p.get("roles") or [])
-                      if (o := _org(p, parties)) is not None), None)
+        buyer = next(
+            (
+                o
+                for p in parties.values()
+                if "buyer" in (p.get("roles") or [])
+                if (o := _org(p, parties)) is not None
+            ),
+            None,
+        )
     awards = release.get("awards")
     if not isinstance(awards, list) or not awards:
         log.read["processes without awards"] += 1
         return
     if buyer is None:
-        log.skip("process", file, place, f"{ocid}: no buyer, procuring entity or party with "
-                 "role 'buyer'; its awards cannot be attributed")
+        log.skip(
+            "process",
+            file,
+            place,
+            f"{ocid}: no buyer, procuring entity or party with "
+            "role 'buyer'; its awards cannot be attributed",
+        )
         return
     raw_method = _text(tender.get("procurementMethod"))
     detail = _text(tender.get("procurementMethodDetails"))
@@ -387,8 +482,9 @@ def awards_from_release(release: Mapping[str, Any], file: str, place: str,
         method = method_code(detail, infer=True)
         inferred = method is not None
     techniques = tender.get("techniques")
-    has_framework = (isinstance(techniques, Mapping) and techniques.get("hasFrameworkAgreement") is True
-                     ) or tender.get("hasFrameworkAgreement") is True
+    has_framework = (
+        isinstance(techniques, Mapping) and techniques.get("hasFrameworkAgreement") is True
+    ) or tender.get("hasFrameworkAgreement") is True
     call_off = bool(_related(release.get("relatedProcesses"), "framework"))
     prior = _related(release.get("relatedProcesses"), "prior")
     bidders = _bidders(release, tender)
@@ -424,26 +520,54 @@ def awards_from_release(release: Mapping[str, Any], file: str, place: str,
                     break
         award_date = parse_date(award.get("date"))
         if award_date is None:
-            award_date = next((d for c in contracts if (d := parse_date(c.get("dateSigned")))), None)
+            award_date = next(
+                (d for c in contracts if (d := parse_date(c.get("dateSigned")))), None
+            )
         title = _text(award.get("title")) or _text(tender.get("title"))
-        framework = not call_off and (has_framework or is_framework_text(_text(tender.get("title")))
-                                      or is_framework_text(detail) or is_framework_text(title))
+        framework = not call_off and (
+            has_framework
+            or is_framework_text(_text(tender.get("title")))
+            or is_framework_text(detail)
+            or is_framework_text(title)
+        )
         shares = _split(suppliers, parties, value, currency)
         for s_index, supplier_ref in enumerate(suppliers):
             supplier = _org(supplier_ref, parties)
             if supplier is None:
-                log.skip("award supplier", file, f"{where}/suppliers/{s_index}",
-                         "a supplier with neither identifier nor name")
+                log.skip(
+                    "award supplier",
+                    file,
+                    f"{where}/suppliers/{s_index}",
+                    "a supplier with neither identifier nor name",
+                )
                 continue
-            paid, n_paid = _payments(contracts, currency, supplier_ref, len(suppliers) > 1,
-                                     log, file, where)
+            paid, n_paid = _payments(
+                contracts, currency, supplier_ref, len(suppliers) > 1, log, file, where
+            )
             yield RawAward(
-                source=file, place=where, source_kind="ocds", process=ocid,
-                award=str(award.get("id", index)), buyer=buyer, supplier=supplier, title=title,
-                status=status, method=method, method_detail=detail or raw_method,
-                method_inferred=inferred, bidders=bidders, n_suppliers=len(suppliers),
-                value=value, supplier_value=shares[s_index] if shares else None,
-                currency=currency, award_date=award_date, start_date=start, end_date=end,
-                related_prior=prior, framework=framework, multi_supplier=len(suppliers) > 1,
-                paid=paid, n_transactions=n_paid,
+                source=file,
+                place=where,
+                source_kind="ocds",
+                process=ocid,
+                award=str(award.get("id", index)),
+                buyer=buyer,
+                supplier=supplier,
+                title=title,
+                status=status,
+                method=method,
+                method_detail=detail or raw_method,
+                method_inferred=inferred,
+                bidders=bidders,
+                n_suppliers=len(suppliers),
+                value=value,
+                supplier_value=shares[s_index] if shares else None,
+                currency=currency,
+                award_date=award_date,
+                start_date=start,
+                end_date=end,
+                related_prior=prior,
+                framework=framework,
+                multi_supplier=len(suppliers) > 1,
+                paid=paid,
+                n_transactions=n_paid,
             )

@@ -44,8 +44,10 @@ SUFFIXES = (".json", ".jsonl", ".ndjson", ".jl", ".csv", ".json.gz", ".jsonl.gz"
 _LINES = (".jsonl", ".ndjson", ".jl")
 #: The fix shown for a missing record path. The path shown is the one opened: for a
 #: ``[[records]]`` entry of a case it is already joined with the case folder.
-MISSING_PATH_FIX = ("check the path (relative to the case folder when listed in case.toml, "
-                    "else to the folder where you run resdep)")
+MISSING_PATH_FIX = (
+    "check the path (relative to the case folder when listed in case.toml, "
+    "else to the folder where you run resdep)"
+)
 
 
 def _suffix(path: Path) -> str:
@@ -61,8 +63,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p))
             if not found:
-                raise RecordsFormatError("the folder holds no .json, .jsonl or .csv file",
-                                         file=path, fix="name record files or their folder")
+                raise RecordsFormatError(
+                    "the folder holds no .json, .jsonl or .csv file",
+                    file=path,
+                    fix="name record files or their folder",
+                )
             out.extend(found)
         elif path.is_file():
             out.append(path)
@@ -93,6 +98,7 @@ class _Reader:
 
     def document(self, doc: Any, file: str, place: str) -> None:
         """One parsed JSON value: a package, release, record or grant."""
+
         def at(*parts: object) -> str:
             return child(place, "/".join(map(str, parts)))
 
@@ -120,8 +126,13 @@ class _Reader:
         elif is_grant(doc):
             self.grant(doc, file, place or "/")
         else:
-            self.log.skip("document", file, place or "/", "neither an OCDS package, release or "
-                          "record nor 360Giving grants (no releases, records, grants or ocid)")
+            self.log.skip(
+                "document",
+                file,
+                place or "/",
+                "neither an OCDS package, release or "
+                "record nor 360Giving grants (no releases, records, grants or ocid)",
+            )
 
     def release(self, release: Any, file: str, place: str, published: str = "") -> None:
         """One release; ``published`` is its package's ``publishedDate`` (``""``: none)."""
@@ -151,8 +162,13 @@ class _Reader:
             self.check("release", compiled, file, sub("compiledRelease"))
             self.ocds.add_compiled(compiled, file, sub("compiledRelease"), published)
         elif not full:
-            self.log.skip("record", file, place, f"record {record.get('ocid')!r} has only linked "
-                          "releases and no compiledRelease: nothing to read")
+            self.log.skip(
+                "record",
+                file,
+                place,
+                f"record {record.get('ocid')!r} has only linked "
+                "releases and no compiledRelease: nothing to read",
+            )
 
     def grant(self, grant: Any, file: str, place: str) -> None:
         if not isinstance(grant, Mapping):
@@ -204,14 +220,20 @@ def _json_file(reader: _Reader, path: Path, file: str, advance: Any) -> None:
         if exc.msg == "Extra data" and b"\n" in data.strip():
             _json_lines(reader, path, file, lambda n: None)
             return
-        reader.log.skip("file", file, f"line {exc.lineno} column {exc.colno}",
-                        f"invalid JSON: {exc.msg}")
+        reader.log.skip(
+            "file", file, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
+        )
         return
     reader.document(doc, file, "")
 
 
-def read_awards(paths: Sequence[str | Path], *, validate: bool = True, log: ImportLog | None = None,
-                progress: bool = False) -> tuple[list[RawAward], ImportLog]:
+def read_awards(
+    paths: Sequence[str | Path],
+    *,
+    validate: bool = True,
+    log: ImportLog | None = None,
+    progress: bool = False,
+) -> tuple[list[RawAward], ImportLog]:
     """Read record files (and folders of them) into award rows, with the log of problems.
 
     Raises :class:`~resdep.errors.RecordsFormatError` for a missing path, a CSV that is not
@@ -225,9 +247,16 @@ def read_awards(paths: Sequence[str | Path], *, validate: bool = True, log: Impo
     if progress and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc="reading records",
-                   file=sys.stderr, leave=False)
+        bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            desc="reading records",
+            file=sys.stderr,
+            leave=False,
+        )
     with bar as tick:
+
         def advance(n: int) -> None:
             if tick is not None:
                 tick.update(n)
@@ -247,8 +276,10 @@ def read_awards(paths: Sequence[str | Path], *, validate: bool = True, log: Impo
     if not rows and log.skipped:
         first = next((i for i in log.issues if i.severity == "error"), None)
         raise RecordsFormatError(
-            f"no usable award in {len(files)} file(s); first problem: {first}" if first
+            f"no usable award in {len(files)} file(s); first problem: {first}"
+            if first
             else f"no usable award in {len(files)} file(s)",
             file=files[0] if len(files) == 1 else None,
-            fix="check that the files are OCDS, 360Giving or the resdep CSV template")
+            fix="check that the files are OCDS, 360Giving or the resdep CSV template",
+        )
     return rows, log

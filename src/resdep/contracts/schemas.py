@@ -66,8 +66,11 @@ def validator(kind: SchemaKind) -> Validator:
         body = {"definitions": schema["definitions"], "$ref": "#/definitions/record"}
         return Draft4Validator(body)
     schema = copy.deepcopy(load_schema(*_FILES[kind]))
-    member = {"release_package": "releases", "record_package": "records",
-              "grant_package": "grants"}.get(kind)
+    member = {
+        "release_package": "releases",
+        "record_package": "records",
+        "grant_package": "grants",
+    }.get(kind)
     if member is not None:
         schema["properties"][member] = {"type": "array", "minItems": 1}
     if kind.startswith("grant"):
@@ -85,8 +88,7 @@ def _message(error: ValidationError) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def schema_problems(kind: SchemaKind, document: Any, *,
-                    prefix: str = "") -> list[tuple[str, str]]:
+def schema_problems(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[tuple[str, str]]:
     """Schema errors as ``(pointer, message)`` pairs, at most :data:`MAX_ERRORS_PER_ITEM`.
 
     ``prefix`` is a JSON pointer put before each path (the item's place in its file).
@@ -96,7 +98,9 @@ def schema_problems(kind: SchemaKind, document: Any, *,
     """
     out: list[tuple[str, str]] = []
     n = 0
-    for error in sorted(validator(kind).iter_errors(document), key=lambda e: list(map(str, e.path))):
+    for error in sorted(
+        validator(kind).iter_errors(document), key=lambda e: list(map(str, e.path))
+    ):
         while error.context:  # oneOf / anyOf: say what the closest alternative lacked
             error = best_match(error.context)
         n += 1
@@ -111,5 +115,6 @@ def schema_problems(kind: SchemaKind, document: Any, *,
 
 def schema_errors(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[str]:
     """Schema errors as ``pointer: message`` strings (see :func:`schema_problems`)."""
-    return [f"{where}: {message}" for where, message in schema_problems(kind, document,
-                                                                      prefix=prefix)]
+    return [
+        f"{where}: {message}" for where, message in schema_problems(kind, document, prefix=prefix)
+    ]

@@ -52,15 +52,22 @@ def _table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]]) -> str:
     rows = []
     for _, row in frame.iterrows():
         cells = "".join(
-            f'<td class="n">{_fmt(row[c], k)}</td>' if k in ("share", "money", "int")
+            f'<td class="n">{_fmt(row[c], k)}</td>'
+            if k in ("share", "money", "int")
             else f"<td>{_fmt(row[c], k)}</td>"
-            for c, _, k in columns)
+            for c, _, k in columns
+        )
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def render_summary(table: AwardTable, indicators: Indicators, *, top: int = 15,
-                   title: str = "Contract and grant records") -> str:
+def render_summary(
+    table: AwardTable,
+    indicators: Indicators,
+    *,
+    top: int = 15,
+    title: str = "Contract and grant records",
+) -> str:
     """The HTML page (a string) for an imported award table and its indicators."""
     frame = table.frame
     log = table.log
@@ -70,16 +77,20 @@ def render_summary(table: AwardTable, indicators: Indicators, *, top: int = 15,
     all_s = suppliers[(suppliers["window"] == "all") & (suppliers["value"] > 0)]
     all_b = buyers[(buyers["window"] == "all") & (buyers["value"] > 0)]
     all_p = pairs[pairs["window"] == "all"]
-    dependent = all_s.sort_values(["top_buyer_share", "n_awards", "value"],
-                                  ascending=[False, False, False]).head(top)
+    dependent = all_s.sort_values(
+        ["top_buyer_share", "n_awards", "value"], ascending=[False, False, False]
+    ).head(top)
     concentrated = all_b.sort_values(["hhi", "value"], ascending=[False, False]).head(top)
-    recurring = all_p[all_p["n_processes"] >= 2].sort_values(
-        ["n_processes", "value"], ascending=[False, False]).head(top)
+    recurring = (
+        all_p[all_p["n_processes"] >= 2]
+        .sort_values(["n_processes", "value"], ascending=[False, False])
+        .head(top)
+    )
     currencies = sorted(set(frame["currency"])) if not frame.empty else []
     excluded = frame["excluded"].value_counts() if not frame.empty else pd.Series(dtype=int)
 
     parts = [
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(log.summary())}.</p>",
@@ -89,47 +100,78 @@ def render_summary(table: AwardTable, indicators: Indicators, *, top: int = 15,
         f"currencies: {_e(', '.join(currencies) or 'none')} (never summed together).</p>",
     ]
     if len(excluded):
-        counts = "".join(f"<li>{n} {_e(k)}: {_e(EXCLUSION_REASONS.get(str(k), ''))}</li>"
-                         for k, n in excluded.items() if k)
+        counts = "".join(
+            f"<li>{n} {_e(k)}: {_e(EXCLUSION_REASONS.get(str(k), ''))}</li>"
+            for k, n in excluded.items()
+            if k
+        )
         if counts:
-            parts.append(f'<p class="note">Rows kept out of revenue sums:</p><ul class="note">{counts}</ul>')
+            parts.append(
+                f'<p class="note">Rows kept out of revenue sums:</p><ul class="note">{counts}</ul>'
+            )
     parts += [
         "<h2>Most dependent suppliers</h2>",
         f'<p class="note">{_e(DEFINITIONS["top_buyer_share"])}; D_sb = V_bs / V_s, the share of '
         "the supplier's observed public revenue from its main buyer. All years.</p>",
-        _table(dependent, [("supplier_name", "supplier", "text"), ("supplier", "key", "text"),
-                           ("currency", "cur.", "text"), ("value", "V_s", "money"),
-                           ("top_buyer_name", "main buyer", "text"),
-                           ("top_buyer_share", "max D_sb", "share"), ("hhi", "HHI", "share"),
-                           ("n_buyers", "buyers", "int"), ("n_awards", "awards", "int")]),
+        _table(
+            dependent,
+            [
+                ("supplier_name", "supplier", "text"),
+                ("supplier", "key", "text"),
+                ("currency", "cur.", "text"),
+                ("value", "V_s", "money"),
+                ("top_buyer_name", "main buyer", "text"),
+                ("top_buyer_share", "max D_sb", "share"),
+                ("hhi", "HHI", "share"),
+                ("n_buyers", "buyers", "int"),
+                ("n_awards", "awards", "int"),
+            ],
+        ),
         "<h2>Most concentrated buyers</h2>",
         f'<p class="note">HHI = Σ_s R_bs², R_bs = V_bs / V_b. {_e(DEFINITIONS["single_bid_share"])}; '
         "in thin local markets these are signals of the buyer's dependence, not integrity flags.</p>",
-        _table(concentrated, [("buyer_name", "buyer", "text"), ("currency", "cur.", "text"),
-                              ("value", "V_b", "money"), ("hhi", "HHI", "share"),
-                              ("top_supplier_name", "top supplier", "text"),
-                              ("top_supplier_share", "CR1", "share"),
-                              ("n_suppliers", "suppliers", "int"),
-                              ("single_bid_share", "single bid", "share"),
-                              ("non_open_share", "non-open", "share"),
-                              ("open_call_share", "open call", "share")]),
+        _table(
+            concentrated,
+            [
+                ("buyer_name", "buyer", "text"),
+                ("currency", "cur.", "text"),
+                ("value", "V_b", "money"),
+                ("hhi", "HHI", "share"),
+                ("top_supplier_name", "top supplier", "text"),
+                ("top_supplier_share", "CR1", "share"),
+                ("n_suppliers", "suppliers", "int"),
+                ("single_bid_share", "single bid", "share"),
+                ("non_open_share", "non-open", "share"),
+                ("open_call_share", "open call", "share"),
+            ],
+        ),
         "<h2>Pairs that recur across processes</h2>",
-        _table(recurring, [("buyer_name", "buyer", "text"), ("supplier_name", "supplier", "text"),
-                           ("n_processes", "processes", "int"), ("value", "V_bs", "money"),
-                           ("dependence", "D_sb", "share"), ("reliance", "R_bs", "share"),
-                           ("repeat_awards", "repeats", "int"),
-                           ("renewals_uncompeted", "uncompeted renewals", "int"),
-                           ("tenure_years", "tenure (y)", "share")]),
+        _table(
+            recurring,
+            [
+                ("buyer_name", "buyer", "text"),
+                ("supplier_name", "supplier", "text"),
+                ("n_processes", "processes", "int"),
+                ("value", "V_bs", "money"),
+                ("dependence", "D_sb", "share"),
+                ("reliance", "R_bs", "share"),
+                ("repeat_awards", "repeats", "int"),
+                ("renewals_uncompeted", "uncompeted renewals", "int"),
+                ("tenure_years", "tenure (y)", "share"),
+            ],
+        ),
     ]
     issues = log.issues[:top]
     if issues:
         items = "".join(f"<li>{_e(i)}</li>" for i in issues)
         more = log.n_issues - len(issues)
-        tail = f"<p class=\"note\">…and {more} more in issues.csv.</p>" if more > 0 else ""
+        tail = f'<p class="note">…and {more} more in issues.csv.</p>' if more > 0 else ""
         parts.append(f'<h2>Problems met</h2><ul class="warn">{items}</ul>{tail}')
     files = "".join(f"<li>{_e(f)}</li>" for f in table.files[:50])
     more_files = len(table.files) - 50
-    parts.append(f"<h2>Files</h2><ul>{files}</ul>"
-                 + (f'<p class="note">…and {more_files} more.</p>' if more_files > 0 else ""))
+    parts.append(
+        f"<h2>Files</h2><ul>{files}</ul>"
+        + (f'<p class="note">…and {more_files} more.</p>' if more_files > 0 else "")
+    )
     parts.append("</body></html>\n")
     return "\n".join(parts)

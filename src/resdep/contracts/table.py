@@ -56,12 +56,43 @@ from resdep.contracts.readers import expand_paths, read_awards
 __all__ = ["COLUMNS", "AwardTable", "build_table", "read_records"]
 
 COLUMNS = (
-    "source", "source_kind", "place", "process", "award", "title", "status",
-    "buyer", "buyer_name", "supplier", "supplier_name", "method", "method_detail",
-    "method_inferred", "open_call", "programme", "bidders", "n_suppliers", "value",
-    "supplier_value", "currency", "award_date", "start_date", "end_date", "related_prior",
-    "framework", "multi_supplier", "in_revenue", "excluded", "paid", "n_transactions",
-    "single_bid", "non_open", "uncompeted", "repeat", "renewal", "renewal_uncompeted",
+    "source",
+    "source_kind",
+    "place",
+    "process",
+    "award",
+    "title",
+    "status",
+    "buyer",
+    "buyer_name",
+    "supplier",
+    "supplier_name",
+    "method",
+    "method_detail",
+    "method_inferred",
+    "open_call",
+    "programme",
+    "bidders",
+    "n_suppliers",
+    "value",
+    "supplier_value",
+    "currency",
+    "award_date",
+    "start_date",
+    "end_date",
+    "related_prior",
+    "framework",
+    "multi_supplier",
+    "in_revenue",
+    "excluded",
+    "paid",
+    "n_transactions",
+    "single_bid",
+    "non_open",
+    "uncompeted",
+    "repeat",
+    "renewal",
+    "renewal_uncompeted",
 )
 
 
@@ -97,12 +128,14 @@ def _settle(row: RawAward) -> tuple[float | None, str]:
 
 def _dates(values: Iterable[date | None]) -> pd.Series:
     text = [None if v is None else v.isoformat() for v in values]
-    return pd.Series(pd.to_datetime(pd.Series(text, dtype="string"), format="%Y-%m-%d"),
-                     dtype="datetime64[ns]")
+    return pd.Series(
+        pd.to_datetime(pd.Series(text, dtype="string"), format="%Y-%m-%d"), dtype="datetime64[ns]"
+    )
 
 
-def build_table(rows: Sequence[RawAward], *, log: ImportLog | None = None,
-                files: Sequence[str] = ()) -> AwardTable:
+def build_table(
+    rows: Sequence[RawAward], *, log: ImportLog | None = None, files: Sequence[str] = ()
+) -> AwardTable:
     """Resolve organisations across rows and derive the flag columns."""
     orgs = OrgResolver()
     seen: Counter[OrgRef] = Counter()
@@ -121,42 +154,45 @@ def build_table(rows: Sequence[RawAward], *, log: ImportLog | None = None,
     def name(key: str) -> str:
         return name_of[key]
 
-    frame = pd.DataFrame({
-        "source": [r.source for r in rows],
-        "source_kind": [r.source_kind for r in rows],
-        "place": [r.place for r in rows],
-        "process": [r.process for r in rows],
-        "award": [r.award for r in rows],
-        "title": [r.title for r in rows],
-        "status": [r.status for r in rows],
-        "buyer": buyers,
-        "buyer_name": [name(k) for k in buyers],
-        "supplier": suppliers,
-        "supplier_name": [name(k) for k in suppliers],
-        "method": pd.Series([r.method for r in rows], dtype="string"),
-        "method_detail": [r.method_detail for r in rows],
-        "method_inferred": [r.method_inferred for r in rows],
-        "open_call": pd.Series([r.open_call for r in rows], dtype="boolean"),
-        "programme": [r.programme for r in rows],
-        "bidders": pd.Series([r.bidders for r in rows], dtype="Int64"),
-        "n_suppliers": pd.Series([r.n_suppliers for r in rows], dtype="int64"),
-        "value": pd.Series([r.value for r in rows], dtype="float64"),
-        "supplier_value": pd.Series([v for v, _ in settled], dtype="float64"),
-        "currency": [r.currency or "XXX" for r in rows],
-        "award_date": _dates(r.award_date for r in rows),
-        "start_date": _dates(r.start_date for r in rows),
-        "end_date": _dates(r.end_date for r in rows),
-        "related_prior": [r.related_prior for r in rows],
-        "framework": [r.framework for r in rows],
-        "multi_supplier": [r.multi_supplier for r in rows],
-        "in_revenue": [v is not None for v, _ in settled],
-        "excluded": [why for _, why in settled],
-        "paid": pd.Series([r.paid for r in rows], dtype="float64"),
-        "n_transactions": pd.Series([r.n_transactions for r in rows], dtype="int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "source": [r.source for r in rows],
+            "source_kind": [r.source_kind for r in rows],
+            "place": [r.place for r in rows],
+            "process": [r.process for r in rows],
+            "award": [r.award for r in rows],
+            "title": [r.title for r in rows],
+            "status": [r.status for r in rows],
+            "buyer": buyers,
+            "buyer_name": [name(k) for k in buyers],
+            "supplier": suppliers,
+            "supplier_name": [name(k) for k in suppliers],
+            "method": pd.Series([r.method for r in rows], dtype="string"),
+            "method_detail": [r.method_detail for r in rows],
+            "method_inferred": [r.method_inferred for r in rows],
+            "open_call": pd.Series([r.open_call for r in rows], dtype="boolean"),
+            "programme": [r.programme for r in rows],
+            "bidders": pd.Series([r.bidders for r in rows], dtype="Int64"),
+            "n_suppliers": pd.Series([r.n_suppliers for r in rows], dtype="int64"),
+            "value": pd.Series([r.value for r in rows], dtype="float64"),
+            "supplier_value": pd.Series([v for v, _ in settled], dtype="float64"),
+            "currency": [r.currency or "XXX" for r in rows],
+            "award_date": _dates(r.award_date for r in rows),
+            "start_date": _dates(r.start_date for r in rows),
+            "end_date": _dates(r.end_date for r in rows),
+            "related_prior": [r.related_prior for r in rows],
+            "framework": [r.framework for r in rows],
+            "multi_supplier": [r.multi_supplier for r in rows],
+            "in_revenue": [v is not None for v, _ in settled],
+            "excluded": [why for _, why in settled],
+            "paid": pd.Series([r.paid for r in rows], dtype="float64"),
+            "n_transactions": pd.Series([r.n_transactions for r in rows], dtype="int64"),
+        }
+    )
     _derive(frame)
-    return AwardTable(frame=frame[list(COLUMNS)], orgs=orgs, log=log or ImportLog(),
-                      files=tuple(files))
+    return AwardTable(
+        frame=frame[list(COLUMNS)], orgs=orgs, log=log or ImportLog(), files=tuple(files)
+    )
 
 
 def _derive(frame: pd.DataFrame) -> None:
@@ -181,8 +217,11 @@ def _derive(frame: pd.DataFrame) -> None:
 
     # repeat: the pair won an earlier process (by the date the process's award is dated)
     when = frame["award_date"].fillna(frame["start_date"])
-    first = (frame.assign(_when=when).groupby(["buyer", "supplier", "process"], sort=False)["_when"]
-             .transform("min"))
+    first = (
+        frame.assign(_when=when)
+        .groupby(["buyer", "supplier", "process"], sort=False)["_when"]
+        .transform("min")
+    )
     earliest = first.groupby([frame["buyer"], frame["supplier"]]).transform("min")
     n_processes = frame.groupby(["buyer", "supplier"])["process"].transform("nunique")
     repeat = pd.Series(pd.NA, index=frame.index, dtype="boolean")
@@ -195,8 +234,9 @@ def _derive(frame: pd.DataFrame) -> None:
     frame["renewal_uncompeted"] = frame["renewal"] & frame["uncompeted"]
 
 
-def read_records(paths: Sequence[str | Path], *, validate: bool = True,
-                 progress: bool = False) -> AwardTable:
+def read_records(
+    paths: Sequence[str | Path], *, validate: bool = True, progress: bool = False
+) -> AwardTable:
     """Read OCDS, 360Giving and CSV record files (or folders) into one award table."""
     files = expand_paths(paths)
     rows, log = read_awards(files, validate=validate, progress=progress)

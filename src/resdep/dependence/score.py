@@ -116,7 +116,9 @@ def noisy_or(d: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> FloatArra
     0.0
     """
     arr = np.asarray(d, dtype=np.float64)
-    out: FloatArray = np.asarray(1.0 - np.prod(1.0 - np.clip(arr, 0.0, 1.0), axis=axis), dtype=np.float64)
+    out: FloatArray = np.asarray(
+        1.0 - np.prod(1.0 - np.clip(arr, 0.0, 1.0), axis=axis), dtype=np.float64
+    )
     return out
 
 

@@ -72,11 +72,17 @@ def simulate(
         the memory limit.
     """
     if not isinstance(years, int) or not 1 <= years <= 1000:
-        raise ScenarioError(f"years must be a whole number in [1, 1000], got {years!r}",
-                            place="--years", fix="give e.g. --years 20")
+        raise ScenarioError(
+            f"years must be a whole number in [1, 1000], got {years!r}",
+            place="--years",
+            fix="give e.g. --years 20",
+        )
     if not isinstance(seed, int | np.integer) or seed < 0:
-        raise ScenarioError(f"seed must be a non-negative whole number, got {seed!r}",
-                            place="--seed", fix="give e.g. --seed 0")
+        raise ScenarioError(
+            f"seed must be a non-negative whole number, got {seed!r}",
+            place="--seed",
+            fix="give e.g. --seed 0",
+        )
     params = resolve_params(scenario, overrides)
     sc = resolve_scale(scale, params)
     model = Model(params, sc, int(seed))
@@ -84,8 +90,14 @@ def simulate(
     outcomes = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
     outcomes["year"] = outcomes["year"].astype(np.int64)
     return SimulationResult(
-        scenario=scenario, scale=sc, years=years, seed=int(seed), params=params,
-        outcomes=outcomes, stats=model.pattern_stats(), dyads=model.last,
+        scenario=scenario,
+        scale=sc,
+        years=years,
+        seed=int(seed),
+        params=params,
+        outcomes=outcomes,
+        stats=model.pattern_stats(),
+        dyads=model.last,
     )
 
 

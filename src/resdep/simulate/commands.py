@@ -35,8 +35,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         print(f"{sc.name:22s} {sc.description}")
     print()
     for s in SCALES.values():
-        print(f"scale {s.name:10s} {s.districts} districts, {s.streets} streets, "
-              f"{s.committees} committees, {s.agencies} agencies")
+        print(
+            f"scale {s.name:10s} {s.districts} districts, {s.streets} streets, "
+            f"{s.committees} committees, {s.agencies} agencies"
+        )
     return 0
 
 
@@ -51,16 +53,30 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     resolve_scale(args.scale, resolve_params(args.scenario, overrides))
     bar = _bar(args.years, f"simulate {args.scenario} ({args.scale})")
     try:
-        result = simulate(args.scenario, scale=args.scale, years=args.years, seed=args.seed,
-                          overrides=overrides, progress=bar.update)
+        result = simulate(
+            args.scenario,
+            scale=args.scale,
+            years=args.years,
+            seed=args.seed,
+            overrides=overrides,
+            progress=bar.update,
+        )
     finally:
         bar.close()
     if args.out:
         path = write_simulation(result, args.out, force=args.force)
         print(f"wrote {path}")
     half = result.outcomes.iloc[args.years // 2 :]
-    for col in ("pa_contracting", "pa_implementation", "pa_closing", "share_partnership",
-                "share_buddy", "welfare_ratio", "task_completion", "survival"):
+    for col in (
+        "pa_contracting",
+        "pa_implementation",
+        "pa_closing",
+        "share_partnership",
+        "share_buddy",
+        "welfare_ratio",
+        "task_completion",
+        "survival",
+    ):
         print(f"{col:20s} {half[col].mean():+.3f}")
     return 0
 
@@ -70,19 +86,27 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     from resdep.simulate.patterns import check_patterns
 
     if args.seeds < 2:
-        raise ScenarioError(f"need at least 2 seeds, got {args.seeds}", place="--seeds",
-                            fix="give e.g. --seeds 20")
+        raise ScenarioError(
+            f"need at least 2 seeds, got {args.seeds}", place="--seeds", fix="give e.g. --seeds 20"
+        )
     bar = _bar(6 * args.seeds, f"patterns ({args.scale})")
     try:
-        rows = check_patterns(scale=args.scale, seeds=args.seeds, years=args.years,
-                              overrides=_parse_sets(args.set or []), progress=bar.update)
+        rows = check_patterns(
+            scale=args.scale,
+            seeds=args.seeds,
+            years=args.years,
+            overrides=_parse_sets(args.set or []),
+            progress=bar.update,
+        )
     finally:
         bar.close()
     for r in rows:
         print(f"{r.pattern}  {'holds' if r.holds else 'FAILS':5s}  {r.text}\n      {r.figure}")
     ok = all(r.holds for r in rows)
-    print(f"{sum(r.holds for r in rows)}/{len(rows)} patterns hold ({args.scale} scale, "
-          f"{args.seeds} seeds, {args.years} years)")
+    print(
+        f"{sum(r.holds for r in rows)}/{len(rows)} patterns hold ({args.scale} scale, "
+        f"{args.seeds} seeds, {args.years} years)"
+    )
     return 0 if ok else 1
 
 
@@ -97,8 +121,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--years", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="output folder")
-    p.add_argument("--force", action="store_true",
-                   help="replace an earlier resdep output folder at --out as a whole")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier resdep output folder at --out as a whole",
+    )
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
     p.set_defaults(handler=cmd_simulate)
 
@@ -106,5 +133,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seeds", type=int, default=20)
     p.add_argument("--scale", default="shanghai")
     p.add_argument("--years", type=int, default=20)
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a baseline parameter")
+    p.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="override a baseline parameter"
+    )
     p.set_defaults(handler=cmd_patterns)

@@ -152,8 +152,17 @@ def government_goals(theta: ArrayLike, w_quality: float) -> F:
     th = np.asarray(theta, dtype=np.float64)
     wq = float(w_quality)
     zero = np.zeros(th.size)
-    return np.stack([0.5 * th + 0.5 * wq, np.full(th.size, wq), np.full(th.size, 1.0 - wq),
-                     1.0 - th, zero, zero], -1)
+    return np.stack(
+        [
+            0.5 * th + 0.5 * wq,
+            np.full(th.size, wq),
+            np.full(th.size, 1.0 - wq),
+            1.0 - th,
+            zero,
+            zero,
+        ],
+        -1,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,9 +275,13 @@ class Model:
         self.committee_district: I64 = self.street_district[self.committee_street]
         self.agency_district: I64 = (np.arange(na, dtype=np.int64) * nd) // na
         self.street_count = _bc(self.street_district, minlength=nd).astype(np.int64)
-        self.street_start = np.concatenate([[0], np.cumsum(self.street_count)[:-1]]).astype(np.int64)
+        self.street_start = np.concatenate([[0], np.cumsum(self.street_count)[:-1]]).astype(
+            np.int64
+        )
         self.agency_count = _bc(self.agency_district, minlength=nd).astype(np.int64)
-        self.agency_start = np.concatenate([[0], np.cumsum(self.agency_count)[:-1]]).astype(np.int64)
+        self.agency_start = np.concatenate([[0], np.cumsum(self.agency_count)[:-1]]).astype(
+            np.int64
+        )
         self.committees_per_street = _bc(self.committee_street, minlength=ns).astype(np.float64)
         # pairs (agency, street of its district): CSR by agency
         per_agency = self.street_count[self.agency_district]
@@ -277,7 +290,9 @@ class Model:
 
     def pair_index(self, agency: I64, street: I64) -> I64:
         """Index of the (agency, street) pair; both must be in the same district."""
-        out: I64 = self.pair_start[agency] + street - self.street_start[self.street_district[street]]
+        out: I64 = (
+            self.pair_start[agency] + street - self.street_start[self.street_district[street]]
+        )
         return out
 
     def _init_state(self) -> None:
@@ -301,7 +316,9 @@ class Model:
         )
         weight = np.exp(rng.normal(0.0, 0.4, na))
         wsum = _bc(self.agency_district, weights=weight, minlength=nd)
-        self.w_gov: F = demand[self.agency_district] * weight / np.maximum(wsum[self.agency_district], 1e-12)
+        self.w_gov: F = (
+            demand[self.agency_district] * weight / np.maximum(wsum[self.agency_district], 1e-12)
+        )
         self.entry_staff = float(np.median(self.w_gov)) if na else 1.0
         self.reserves: F = 0.5 * self.w_gov
         self.loss_streak: I64 = np.zeros(na, dtype=np.int64)
@@ -389,10 +406,14 @@ class Model:
         rel = np.where(new, y.u_mode >= self.f("p_competitive"), self.mode_rel)
         demand_new = _bc(street, weights=np.where(new, self.budget_base, 0.0), minlength=ns)
         room = np.maximum(y.budget - committed, 0.0)
-        rho = np.clip(room / np.maximum(demand_new, 1e-12), self.f("price_floor"), self.f("price_cap"))
+        rho = np.clip(
+            room / np.maximum(demand_new, 1e-12), self.f("price_floor"), self.f("price_cap")
+        )
         offer = np.where(rel, rho[street], 1.0) * self.budget_base
         y.funded = self._fund(new, y.prio, offer, room)
-        load_cont = _bc(np.where(cont, inc, 0), weights=np.where(cont, self.labour, 0.0), minlength=na)
+        load_cont = _bc(
+            np.where(cont, inc, 0), weights=np.where(cont, self.labour, 0.0), minlength=na
+        )
         winner, win_labour = self._award(y.funded, rel, offer, y.kappa, y.survival, load_cont)
         y.awarded = winner >= 0
         if y.awarded.any():  # P6 tallies, by mode at contracting
@@ -422,7 +443,9 @@ class Model:
         wq = self.f("w_quality")
         resist = self.f("resist") * (self.nongov + self.mission * ~y.survival) / 2.0
         y.alpha = np.clip(
-            (push + self.f("gamma_eval") * (1.0 - wq) * (1.0 - push)) * (1.0 - resist[ag]), 0.0, 0.95
+            (push + self.f("gamma_eval") * (1.0 - wq) * (1.0 - push)) * (1.0 - resist[ag]),
+            0.0,
+            0.95,
         )
         y.quality = self.q[ag] * (1.0 - y.alpha) * staffing
         y.compliance = np.minimum(1.0, (y.alpha + 0.05) / (push + 0.05)) * staffing
@@ -599,11 +622,14 @@ class Model:
         valid &= bid
         wh, wc = self.f("w_history"), self.f("w_capacity")
         q = self.q[cand]
-        score = np.where(
-            rel[idx][:, None],
-            wh * h + (1.0 - wh) * q,
-            wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
-        ) + 0.1 * noise[idx]
+        score = (
+            np.where(
+                rel[idx][:, None],
+                wh * h + (1.0 - wh) * q,
+                wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
+            )
+            + 0.1 * noise[idx]
+        )
         score = np.where(valid, score, -np.inf)
         rows = np.flatnonzero(valid.any(axis=1))  # projects with a bidder left
         for _ in range(k):
@@ -711,8 +737,11 @@ class Model:
         s_alt = alt / (alt + np.maximum(load_as, 1e-12))
         # at closing the street may turn to any qualified agency of its district next round:
         # N = 1 / (1 + alternatives), as in the design table
-        alive_d = _bc(self.agency_district, weights=self.alive.astype(np.float64),
-                              minlength=self.scale.districts)
+        alive_d = _bc(
+            self.agency_district,
+            weights=self.alive.astype(np.float64),
+            minlength=self.scale.districts,
+        )
         n_open = np.maximum(alive_d[self.street_district[dy_st]] - 1.0, 0.0)
         # ... but under relational purchase it turns to the agencies it knows
         n_known = _bc(dy_st, weights=known.astype(np.float64), minlength=ns)[dy_st]
@@ -769,12 +798,28 @@ class Model:
 
         def build() -> DyadTables:  # the full tables, only when asked for
             return DyadTables(
-                agency=dy_ag, street=dy_st, ag_i=_grid(n, ag_i), ag_s=_grid(n, ag_s),
-                ag_x=_grid(n, ag_x), ga_i=_grid(n, ga_i), ga_s=_grid(n, ga_s), ga_x=_grid(n, ga_x),
-                d_ag=d_ag, d_ga=d_ga, state=stage_state(d_ag, d_ga, self.dep_params), gp=ind.gp,
-                ia=ind.ia, ri=ind.ri, dep=ind.dep, mu_partnership=ind.mu_partnership,
-                mu_buddy=ind.mu_buddy, label=ind.label, contracts=cnt, formalization=alpha_as,
-                relational=rel_as, theta=theta_s,
+                agency=dy_ag,
+                street=dy_st,
+                ag_i=_grid(n, ag_i),
+                ag_s=_grid(n, ag_s),
+                ag_x=_grid(n, ag_x),
+                ga_i=_grid(n, ga_i),
+                ga_s=_grid(n, ga_s),
+                ga_x=_grid(n, ga_x),
+                d_ag=d_ag,
+                d_ga=d_ga,
+                state=stage_state(d_ag, d_ga, self.dep_params),
+                gp=ind.gp,
+                ia=ind.ia,
+                ri=ind.ri,
+                dep=ind.dep,
+                mu_partnership=ind.mu_partnership,
+                mu_buddy=ind.mu_buddy,
+                label=ind.label,
+                contracts=cnt,
+                formalization=alpha_as,
+                relational=rel_as,
+                theta=theta_s,
             )
 
         self._build_last = build
@@ -806,7 +851,9 @@ class Model:
         """
         gov = government_goals(self.theta_s[dy_st], self.f("w_quality"))
         m = self.mission[dy_ag]
-        agy = np.stack([m, m, 0.5 * alpha_as, 0.25 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1)
+        agy = np.stack(
+            [m, m, 0.5 * alpha_as, 0.25 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1
+        )
         num = (gov * agy).sum(-1)
         den = np.linalg.norm(gov, axis=-1) * np.linalg.norm(agy, axis=-1)
         out: F = np.where(den > 0, num / np.maximum(den, 1e-12), 0.5)
@@ -867,11 +914,15 @@ class Model:
         """Run-level statistics behind P6 and P7."""
         c = self.counters
         out = {
-            "loss_share_survival": c.loss_survival / c.awards_survival if c.awards_survival else np.nan,
+            "loss_share_survival": c.loss_survival / c.awards_survival
+            if c.awards_survival
+            else np.nan,
             "loss_share_development": (
                 c.loss_development / c.awards_development if c.awards_development else np.nan
             ),
-            "staff_growth_survival": float(np.mean(c.growth_survival)) if c.growth_survival else np.nan,
+            "staff_growth_survival": float(np.mean(c.growth_survival))
+            if c.growth_survival
+            else np.nan,
             "staff_growth_development": (
                 float(np.mean(c.growth_development)) if c.growth_development else np.nan
             ),
@@ -884,7 +935,9 @@ class Model:
             ok = cv_b > 0
             w = self.committees_per_street[ok]
             out["task_volatility"] = float(np.average(cv_tc[ok], weights=w)) if ok.any() else np.nan
-            out["budget_volatility"] = float(np.average(cv_b[ok], weights=w)) if ok.any() else np.nan
+            out["budget_volatility"] = (
+                float(np.average(cv_b[ok], weights=w)) if ok.any() else np.nan
+            )
             ratio = cv_tc[ok] / cv_b[ok]
             out["smoothing_ratio"] = float(np.average(ratio, weights=w)) if ok.any() else np.nan
         else:

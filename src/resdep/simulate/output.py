@@ -83,25 +83,43 @@ def dyad_frames(result: SimulationResult) -> tuple[pd.DataFrame, pd.DataFrame, p
     rows = []
     for k, stage in enumerate(STAGES):
         m = dyad_measures(t.d_ag[idx, k], t.d_ga[idx, k])
-        rows.append(pd.DataFrame({
-            "agency": agency, "government": gov, "stage": stage,
-            "d_ag": t.d_ag[idx, k], "d_ga": t.d_ga[idx, k], "md": m["md"], "pa": m["pa"],
-            "pi": m["pi"], "md_min": m["md_min"],
-            "state": [STATE_ORDER[c].value for c in t.state[idx, k]],
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "agency": agency,
+                    "government": gov,
+                    "stage": stage,
+                    "d_ag": t.d_ag[idx, k],
+                    "d_ga": t.d_ga[idx, k],
+                    "md": m["md"],
+                    "pa": m["pa"],
+                    "pi": m["pi"],
+                    "md_min": m["md_min"],
+                    "state": [STATE_ORDER[c].value for c in t.state[idx, k]],
+                }
+            )
+        )
     stages = pd.concat(rows, ignore_index=True)
     lab = t.label[idx]
-    relationships = pd.DataFrame({
-        "agency": agency, "government": gov,
-        "label": [LABEL_ORDER[c].value for c in lab],
-        "mu_partnership": t.mu_partnership[idx], "mu_buddy": t.mu_buddy[idx],
-        # no Monte Carlo over simulated inputs: the probability is that of the point label
-        "p_partnership": (lab == 0).astype(float), "p_buddy": (lab == 1).astype(float),
-        "p_transactional": (lab == 2).astype(float),
-        "ri": t.ri[idx], "gp": t.gp[idx], "ia": t.ia[idx], "dep": t.dep[idx],
-        "najam": [NAJAM_ORDER[c] for c in najam(t.ia[idx], t.gp[idx])],
-        "gks": [GKS_ORDER[c] for c in gks(t.ri[idx], t.gp[idx])],
-    })
+    relationships = pd.DataFrame(
+        {
+            "agency": agency,
+            "government": gov,
+            "label": [LABEL_ORDER[c].value for c in lab],
+            "mu_partnership": t.mu_partnership[idx],
+            "mu_buddy": t.mu_buddy[idx],
+            # no Monte Carlo over simulated inputs: the probability is that of the point label
+            "p_partnership": (lab == 0).astype(float),
+            "p_buddy": (lab == 1).astype(float),
+            "p_transactional": (lab == 2).astype(float),
+            "ri": t.ri[idx],
+            "gp": t.gp[idx],
+            "ia": t.ia[idx],
+            "dep": t.dep[idx],
+            "najam": [NAJAM_ORDER[c] for c in najam(t.ia[idx], t.gp[idx])],
+            "gks": [GKS_ORDER[c] for c in gks(t.ri[idx], t.gp[idx])],
+        }
+    )
     from resdep.dependence import resource_dependence
 
     parts = []
@@ -116,14 +134,25 @@ def dyad_frames(result: SimulationResult) -> tuple[pd.DataFrame, pd.DataFrame, p
                 if not live.any():
                     continue
                 dep, prov = (agency, gov) if direction == "ag" else (gov, agency)
-                parts.append(pd.DataFrame({
-                    "dependent": dep[live], "provider": prov[live], "resource": res, "stage": stage,
-                    "importance": ii[idx, k, r][live], "alternatives": ss[idx, k, r][live],
-                    "discretion": xx[idx, k, r][live], "d": d[:, k, r][live],
-                    # no informants behind a model state: no records, triangulation not
-                    # applicable (empty), so the flag T < 2 is not raised (NaN < 2 is false)
-                    "n_records": 0, "triangulation": np.nan, "single_source": False,
-                }))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "dependent": dep[live],
+                            "provider": prov[live],
+                            "resource": res,
+                            "stage": stage,
+                            "importance": ii[idx, k, r][live],
+                            "alternatives": ss[idx, k, r][live],
+                            "discretion": xx[idx, k, r][live],
+                            "d": d[:, k, r][live],
+                            # no informants behind a model state: no records, triangulation not
+                            # applicable (empty), so the flag T < 2 is not raised (NaN < 2 is false)
+                            "n_records": 0,
+                            "triangulation": np.nan,
+                            "single_source": False,
+                        }
+                    )
+                )
     inputs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return stages, relationships, inputs, sampled
 
@@ -135,7 +164,7 @@ def _svg(fig: object) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
     plt.close(fig)  # type: ignore[arg-type]
     text = buf.getvalue()
-    return text[text.find("<svg"):]
+    return text[text.find("<svg") :]
 
 
 def render_report(result: SimulationResult) -> str:
@@ -157,8 +186,13 @@ def render_report(result: SimulationResult) -> str:
     for col in ("relational_share", "formalization", "autonomy"):
         axes[1, 0].plot(years, o[col], label=col)
     axes[1, 0].set_title("purchase problems")
-    axes[1, 1].stackplot(years, o["share_partnership"], o["share_buddy"], o["share_transactional"],
-                         labels=["partnership", "buddy", "transactional"])
+    axes[1, 1].stackplot(
+        years,
+        o["share_partnership"],
+        o["share_buddy"],
+        o["share_transactional"],
+        labels=["partnership", "buddy", "transactional"],
+    )
     axes[1, 1].set_title("relationship labels (share of dyads)")
     for ax in axes.flat:
         ax.set_xlabel("year")
@@ -179,18 +213,27 @@ def render_report(result: SimulationResult) -> str:
     stage_fig = _svg(fig2)
     fig3, ax3 = plt.subplots(figsize=(5, 3.2))
     half = o.iloc[len(o) // 2 :]
-    ax3.plot(range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label="D agency→government")
-    ax3.plot(range(3), [half[f"d_ga_{s}"].mean() for s in STAGES], "s-", label="D government→agency")
+    ax3.plot(
+        range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label="D agency→government"
+    )
+    ax3.plot(
+        range(3), [half[f"d_ga_{s}"].mean() for s in STAGES], "s-", label="D government→agency"
+    )
     ax3.set_xticks(range(3), STAGES)
     ax3.set_ylim(0, 1)
     ax3.set_title("stage-wise dependence (last half of the run)")
     ax3.legend(fontsize=7)
     traj = _svg(fig3)
     means = half.drop(columns=["year"]).mean()
-    table = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{v:.3f}</td></tr>" for k, v in means.items())
-    stats = "".join(f"<tr><td>{html.escape(k)}</td><td>{v:.3f}</td></tr>" for k, v in result.stats.items())
+    table = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{v:.3f}</td></tr>" for k, v in means.items()
+    )
+    stats = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{v:.3f}</td></tr>" for k, v in result.stats.items()
+    )
     params = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in result.params.items()
+        f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+        for k, v in result.params.items()
     )
     sc = result.scale
     return f"""<!DOCTYPE html>
@@ -295,15 +338,29 @@ def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiG
     if t is not None:
         sc = result.scale
         for a in np.unique(t.agency[idx]).tolist():
-            nodes[f"agency_{a}"] = {"kind": "social_work_agency", "government": False,
-                                    "district": f"district_{a * sc.districts // sc.agencies}"}
+            nodes[f"agency_{a}"] = {
+                "kind": "social_work_agency",
+                "government": False,
+                "district": f"district_{a * sc.districts // sc.agencies}",
+            }
         for s in np.unique(t.street[idx]).tolist():
-            nodes[f"street_{s}"] = {"kind": "street_office", "government": True,
-                                    "district": f"district_{s * sc.districts // sc.streets}"}
-    edges: dict[str, dict[tuple[str, str], dict[str, float]]] = {s: defaultdict(dict) for s in STAGES}
+            nodes[f"street_{s}"] = {
+                "kind": "street_office",
+                "government": True,
+                "district": f"district_{s * sc.districts // sc.streets}",
+            }
+    edges: dict[str, dict[tuple[str, str], dict[str, float]]] = {
+        s: defaultdict(dict) for s in STAGES
+    }
     if len(inputs):
-        cols = zip(inputs["stage"], inputs["dependent"], inputs["provider"], inputs["resource"],
-                   inputs["d"], strict=True)
+        cols = zip(
+            inputs["stage"],
+            inputs["dependent"],
+            inputs["provider"],
+            inputs["resource"],
+            inputs["d"],
+            strict=True,
+        )
         for stage, dep, prov, res, d in cols:
             edges[stage][(dep, prov)][f"d_{res}"] = float(d)
     out: dict[str, nx.DiGraph] = {}
@@ -348,17 +405,30 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bo
         meta = {
             "command": "simulate",
             "scenario": result.scenario,
-            "scale": {"name": result.scale.name, "districts": result.scale.districts,
-                      "streets": result.scale.streets, "committees": result.scale.committees,
-                      "agencies": result.scale.agencies},
+            "scale": {
+                "name": result.scale.name,
+                "districts": result.scale.districts,
+                "streets": result.scale.streets,
+                "committees": result.scale.committees,
+                "agencies": result.scale.agencies,
+            },
             "years": result.years,
             "seed": result.seed,
             "parameters": dict(result.params),
             "statistics": dict(result.stats),
-            "dyad_tables": {"year": result.years, "dyads": n_dyads,
-                            "rows_written": min(n_dyads, MAX_DYAD_ROWS), "sampled": sampled},
-            "versions": {"resdep": __version__, "numpy": np.__version__, "pandas": pd.__version__,
-                         "networkx": nx.__version__, "python": platform.python_version()},
+            "dyad_tables": {
+                "year": result.years,
+                "dyads": n_dyads,
+                "rows_written": min(n_dyads, MAX_DYAD_ROWS),
+                "sampled": sampled,
+            },
+            "versions": {
+                "resdep": __version__,
+                "numpy": np.__version__,
+                "pandas": pd.__version__,
+                "networkx": nx.__version__,
+                "python": platform.python_version(),
+            },
         }
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
         (tmp / "report.html").write_text(render_report(result), encoding="utf-8")

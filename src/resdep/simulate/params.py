@@ -72,65 +72,140 @@ def _i(default: int, low: int, high: int, doc: str) -> ParamInfo:
 #: Every model parameter, in one place.
 PARAMETERS: Mapping[str, ParamInfo] = {
     # philosophy and evaluation
-    "theta_street": _r(0.30, 0.0, 1.0, "mean governance philosophy of street offices (0 official-centred, 1 co-governance)"),
-    "theta_district": _r(0.45, 0.0, 1.0, "mean governance philosophy of district civil affairs bureaus"),
+    "theta_street": _r(
+        0.30,
+        0.0,
+        1.0,
+        "mean governance philosophy of street offices (0 official-centred, 1 co-governance)",
+    ),
+    "theta_district": _r(
+        0.45, 0.0, 1.0, "mean governance philosophy of district civil affairs bureaus"
+    ),
     "theta_sd": _r(0.10, 0.0, 0.5, "spread of philosophies across government actors"),
-    "w_quality": _r(0.20, 0.0, 1.0, "evaluation weight on quality results (0 = complete without problems)"),
-    "evaluator": ParamInfo(kind="categorical", choices=("street", "third_party"), default="street",
-                           doc="who evaluates at closing: the purchasing street office or an independent third party"),
+    "w_quality": _r(
+        0.20, 0.0, 1.0, "evaluation weight on quality results (0 = complete without problems)"
+    ),
+    "evaluator": ParamInfo(
+        kind="categorical",
+        choices=("street", "third_party"),
+        default="street",
+        doc="who evaluates at closing: the purchasing street office or an independent third party",
+    ),
     # purchase
-    "p_competitive": _r(0.20, 0.0, 1.0, "probability that a new contract is put out to competitive purchase"),
+    "p_competitive": _r(
+        0.20, 0.0, 1.0, "probability that a new contract is put out to competitive purchase"
+    ),
     "contract_years": _i(1, 1, 5, "contract length in years (renewal decided at the end)"),
     "candidates": _i(4, 1, 12, "agencies of the district considered per new project"),
     "w_history": _r(0.60, 0.0, 1.0, "weight of cooperation history in relational award scores"),
-    "w_capacity": _r(0.60, 0.0, 1.0, "weight of professional capacity (against price) in competitive scores"),
+    "w_capacity": _r(
+        0.60, 0.0, 1.0, "weight of professional capacity (against price) in competitive scores"
+    ),
     # budgets and mandates
-    "budget_coverage": _r(1.00, 0.3, 2.0, "mean street budget relative to the cost of all its committees' projects"),
+    "budget_coverage": _r(
+        1.00, 0.3, 2.0, "mean street budget relative to the cost of all its committees' projects"
+    ),
     "sigma_budget": _r(0.20, 0.0, 1.0, "volatility of log street budgets from year to year"),
     "mandate_level": _r(1.50, 0.5, 4.0, "mandates from above relative to resources (1 = matched)"),
     "sigma_mandate": _r(0.10, 0.0, 1.0, "volatility of log mandates"),
-    "price_floor": _r(0.60, 0.1, 1.0, "lowest price factor a street pays on relational projects in a budget valley"),
-    "price_cap": _r(1.15, 1.0, 2.0, "highest price factor a street pays on relational projects in a budget peak"),
+    "price_floor": _r(
+        0.60,
+        0.1,
+        1.0,
+        "lowest price factor a street pays on relational projects in a budget valley",
+    ),
+    "price_cap": _r(
+        1.15, 1.0, 2.0, "highest price factor a street pays on relational projects in a budget peak"
+    ),
     "market_growth": _r(0.03, -0.2, 0.5, "yearly growth of purchase budgets and project sizes"),
     # projects and costs
     "cost_mean": _r(0.90, 0.5, 1.5, "mean labour cost of a project relative to its budget"),
     "cost_sd": _r(0.10, 0.0, 0.5, "spread of project cost ratios (above 1 is loss-making)"),
     # implementation
-    "push_base": _r(0.50, 0.0, 1.0, "administrative push on agencies at official philosophy and matched mandates"),
-    "gamma_eval": _r(0.25, 0.0, 1.0, "extra administrative effort agencies give when evaluation rewards compliance"),
-    "resist": _r(0.50, 0.0, 1.0, "how far mission orientation and own funding let an agency resist the push"),
-    "learning": _r(0.15, 0.0, 1.0, "yearly rate at which professional capacity follows professional effort"),
+    "push_base": _r(
+        0.50,
+        0.0,
+        1.0,
+        "administrative push on agencies at official philosophy and matched mandates",
+    ),
+    "gamma_eval": _r(
+        0.25,
+        0.0,
+        1.0,
+        "extra administrative effort agencies give when evaluation rewards compliance",
+    ),
+    "resist": _r(
+        0.50, 0.0, 1.0, "how far mission orientation and own funding let an agency resist the push"
+    ),
+    "learning": _r(
+        0.15, 0.0, 1.0, "yearly rate at which professional capacity follows professional effort"
+    ),
     # closing
     "quality_standard": _r(0.50, 0.05, 1.0, "service quality that earns full marks at evaluation"),
     "renew_slope": _r(6.0, 0.0, 30.0, "slope of renewal probability in the evaluation score"),
-    "renew_mid": _r(0.50, 0.0, 1.0, "evaluation score at which renewal is even odds (history adds to it)"),
+    "renew_mid": _r(
+        0.50, 0.0, 1.0, "evaluation score at which renewal is even odds (history adds to it)"
+    ),
     "history_memory": _r(0.70, 0.0, 0.99, "share of cooperation history carried to the next year"),
     # agencies
-    "nongov_share": _r(0.10, 0.0, 0.9, "mean share of agencies' wage bill covered by non-government funding"),
+    "nongov_share": _r(
+        0.10, 0.0, 0.9, "mean share of agencies' wage bill covered by non-government funding"
+    ),
     "mission_mean": _r(0.60, 0.0, 1.0, "mean mission orientation of agencies"),
-    "relational_value": _r(0.60, 0.0, 3.0, "value of a relationship with a street, in project budgets (relational contract)"),
+    "relational_value": _r(
+        0.60,
+        0.0,
+        3.0,
+        "value of a relationship with a street, in project budgets (relational contract)",
+    ),
     "discount": _r(0.80, 0.0, 0.99, "discount factor of future relational awards"),
-    "opportunity_cost": _r(0.10, 0.0, 1.0, "margin a development-mode agency forgoes on a loss-making project"),
-    "reserve_threshold": _r(0.25, 0.0, 2.0, "reserves (in years of wage bill) below which an agency is in survival mode"),
+    "opportunity_cost": _r(
+        0.10, 0.0, 1.0, "margin a development-mode agency forgoes on a loss-making project"
+    ),
+    "reserve_threshold": _r(
+        0.25, 0.0, 2.0, "reserves (in years of wage bill) below which an agency is in survival mode"
+    ),
     "hire_rate": _r(0.50, 0.0, 2.0, "social workers hired per unit of surplus in development mode"),
     "fire_rate": _r(0.50, 0.0, 1.0, "share of idle staff let go after a loss"),
-    "exit_years": _i(3, 1, 10, "consecutive loss years with negative reserves before an agency exits"),
-    "entry_rate": _r(0.30, 0.0, 1.0, "yearly chance that an empty agency slot is refilled when the market pays"),
+    "exit_years": _i(
+        3, 1, 10, "consecutive loss years with negative reserves before an agency exits"
+    ),
+    "entry_rate": _r(
+        0.30, 0.0, 1.0, "yearly chance that an empty agency slot is refilled when the market pays"
+    ),
     # dependence inputs (section 7 table)
     "x_relational": _r(0.90, 0.0, 1.0, "street's discretion over awards under relational purchase"),
-    "x_competitive": _r(0.50, 0.0, 1.0, "street's discretion over awards under competitive purchase (a panel decides)"),
+    "x_competitive": _r(
+        0.50,
+        0.0,
+        1.0,
+        "street's discretion over awards under competitive purchase (a panel decides)",
+    ),
     "x_evaluation": _r(0.90, 0.0, 1.0, "street's discretion at closing when it evaluates itself"),
-    "x_payment": _r(0.15, 0.0, 1.0, "street's discretion over payment during implementation (committed by contract)"),
-    "switch_alternatives": _r(0.05, 0.0, 1.0, "street's alternatives to the running agency mid-project (switching costs)"),
-    "legitimacy_need": _r(0.60, 0.0, 1.0, "importance of the bureau's qualification and rating to an unknown agency"),
-    "professional_need": _r(0.85, 0.0, 1.0, "share of a street's mandated work that needs professional delivery"),
+    "x_payment": _r(
+        0.15,
+        0.0,
+        1.0,
+        "street's discretion over payment during implementation (committed by contract)",
+    ),
+    "switch_alternatives": _r(
+        0.05, 0.0, 1.0, "street's alternatives to the running agency mid-project (switching costs)"
+    ),
+    "legitimacy_need": _r(
+        0.60, 0.0, 1.0, "importance of the bureau's qualification and rating to an unknown agency"
+    ),
+    "professional_need": _r(
+        0.85, 0.0, 1.0, "share of a street's mandated work that needs professional delivery"
+    ),
     # dependence and classification thresholds (sections 4-5)
     "theta_d": _r(0.50, 0.0, 1.0, "dependence threshold θ_D of the stage states"),
     "theta_pi": _r(0.20, 0.0, 1.0, "power imbalance threshold θ_PI of the stage states"),
     # scale overrides (0 = use the preset)
     "n_districts": _i(0, 0, 10_000_000, "override the number of districts of the scale"),
     "n_streets": _i(0, 0, 100_000_000, "override the number of streets of the scale"),
-    "n_committees": _i(0, 0, 1_000_000_000, "override the number of neighbourhood committees of the scale"),
+    "n_committees": _i(
+        0, 0, 1_000_000_000, "override the number of neighbourhood committees of the scale"
+    ),
     "n_agencies": _i(0, 0, 100_000_000, "override the number of agency slots of the scale"),
     "max_memory_gb": _r(2.0, 0.01, 1024.0, "refuse runs whose estimated peak memory exceeds this"),
 }
@@ -172,7 +247,9 @@ class Scale:
 SCALES: Mapping[str, Scale] = {
     "case": Scale(name="case", districts=1, streets=1, committees=6, agencies=3),
     "shanghai": Scale(name="shanghai", districts=16, streets=215, committees=6_000, agencies=1_000),
-    "china": Scale(name="china", districts=2_800, streets=40_000, committees=600_000, agencies=16_000),
+    "china": Scale(
+        name="china", districts=2_800, streets=40_000, committees=600_000, agencies=16_000
+    ),
 }
 
 
@@ -216,24 +293,40 @@ def load_scenario(name_or_path: str) -> Scenario:
         if not path.is_file():
             names = [p.stem for p in _scenario_dir().glob("*.toml")]
             raise ScenarioError(
-                f"unknown scenario {name_or_path!r}", place="--scenario", fix=closest(name_or_path, names)
+                f"unknown scenario {name_or_path!r}",
+                place="--scenario",
+                fix=closest(name_or_path, names),
             )
     elif not path.is_file():
         raise ScenarioError("scenario file not found", file=path, fix="give an existing .toml file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", file=path, fix="correct the TOML syntax") from exc
+        raise ScenarioError(
+            f"not valid TOML: {exc}", file=path, fix="correct the TOML syntax"
+        ) from exc
     description = data.get("description")
     if not isinstance(description, str) or not description.strip():
-        raise ScenarioError("missing description", file=path, place="description",
-                            fix='add a line: description = "..."')
+        raise ScenarioError(
+            "missing description",
+            file=path,
+            place="description",
+            fix='add a line: description = "..."',
+        )
     raw = data.get("parameters", {})
     if not isinstance(raw, dict):
-        raise ScenarioError("[parameters] must be a table", file=path, place="parameters",
-                            fix="write the changed parameters under [parameters]")
-    changes = {k: coerce_value(k, v, file=str(path), place=f"[parameters] {k}") for k, v in raw.items()}
-    return Scenario(name=path.stem, description=description.strip(), changes=changes, path=str(path))
+        raise ScenarioError(
+            "[parameters] must be a table",
+            file=path,
+            place="parameters",
+            fix="write the changed parameters under [parameters]",
+        )
+    changes = {
+        k: coerce_value(k, v, file=str(path), place=f"[parameters] {k}") for k, v in raw.items()
+    }
+    return Scenario(
+        name=path.stem, description=description.strip(), changes=changes, path=str(path)
+    )
 
 
 def coerce_value(
@@ -255,37 +348,56 @@ def coerce_value(
     where = place or f"--set {name}"
     info = PARAMETERS.get(name)
     if info is None:
-        raise ScenarioError(f"unknown parameter {name!r}", file=file, place=where,
-                            fix=closest(name, PARAMETERS))
+        raise ScenarioError(
+            f"unknown parameter {name!r}", file=file, place=where, fix=closest(name, PARAMETERS)
+        )
     if info.kind == "categorical":
         text = str(value)
         if text not in info.choices:
-            raise ScenarioError(f"value {text!r} is not allowed", file=file, place=where,
-                                fix=closest(text, info.choices))
+            raise ScenarioError(
+                f"value {text!r} is not allowed",
+                file=file,
+                place=where,
+                fix=closest(text, info.choices),
+            )
         return text
     if isinstance(value, bool):
-        raise ScenarioError(f"value {value!r} is not a number", file=file, place=where,
-                            fix="give a number")
+        raise ScenarioError(
+            f"value {value!r} is not a number", file=file, place=where, fix="give a number"
+        )
     try:
         num = float(value) if isinstance(value, str | int | float) else math.nan
     except ValueError:
         num = math.nan
     if not math.isfinite(num):
-        raise ScenarioError(f"value {value!r} is not a number", file=file, place=where,
-                            fix="give a number")
+        raise ScenarioError(
+            f"value {value!r} is not a number", file=file, place=where, fix="give a number"
+        )
     assert info.low is not None
     assert info.high is not None
     if info.kind == "integer":
         if num != int(num):
-            raise ScenarioError(f"value {value!r} is not a whole number", file=file, place=where,
-                                fix=f"give a whole number in [{int(info.low)}, {int(info.high)}]")
+            raise ScenarioError(
+                f"value {value!r} is not a whole number",
+                file=file,
+                place=where,
+                fix=f"give a whole number in [{int(info.low)}, {int(info.high)}]",
+            )
         if not info.low <= num <= info.high:
-            raise ScenarioError(f"value {value} is out of range", file=file, place=where,
-                                fix=f"give a whole number in [{int(info.low)}, {int(info.high)}]")
+            raise ScenarioError(
+                f"value {value} is out of range",
+                file=file,
+                place=where,
+                fix=f"give a whole number in [{int(info.low)}, {int(info.high)}]",
+            )
         return int(num)
     if not info.low <= num <= info.high:
-        raise ScenarioError(f"value {value} is out of range", file=file, place=where,
-                            fix=f"give a number in [{info.low}, {info.high}]")
+        raise ScenarioError(
+            f"value {value} is out of range",
+            file=file,
+            place=where,
+            fix=f"give a number in [{info.low}, {info.high}]",
+        )
     return num
 
 
@@ -323,7 +435,8 @@ def resolve_scale(name: str, params: Mapping[str, Value]) -> Scale:
     }
     if not counts["districts"] <= counts["streets"] <= counts["committees"]:
         raise ScenarioError(
-            "need districts ≤ streets ≤ committees", place="--set n_*",
+            "need districts ≤ streets ≤ committees",
+            place="--set n_*",
             fix=f"got {counts['districts']} districts, {counts['streets']} streets, "
             f"{counts['committees']} committees",
         )
@@ -333,7 +446,8 @@ def resolve_scale(name: str, params: Mapping[str, Value]) -> Scale:
     if need > limit:
         raise ScenarioError(
             f"scale {name!r} needs about {need:.1f} GB, more than the limit of {limit} GB",
-            place="--scale", fix="choose a smaller scale or raise --set max_memory_gb",
+            place="--scale",
+            fix="choose a smaller scale or raise --set max_memory_gb",
         )
     return scale
 
@@ -351,7 +465,13 @@ def parameter_space(scenario: str = "baseline") -> Mapping[str, ParamInfo]:
     out: dict[str, ParamInfo] = {}
     for name, info in PARAMETERS.items():
         if name in changes:
-            info = ParamInfo(kind=info.kind, low=info.low, high=info.high, choices=info.choices,
-                             default=changes[name], doc=info.doc)
+            info = ParamInfo(
+                kind=info.kind,
+                low=info.low,
+                high=info.high,
+                choices=info.choices,
+                default=changes[name],
+                doc=info.doc,
+            )
         out[name] = info
     return out

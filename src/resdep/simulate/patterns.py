@@ -142,67 +142,107 @@ def check_patterns(
     out: list[PatternResult] = []
 
     def add(pid: str, figure: str, holds: bool, values: Mapping[str, float]) -> None:
-        out.append(PatternResult(pattern=pid, text=PATTERN_TEXT[pid], figure=figure, holds=bool(holds),
-                                 values=dict(values)))
+        out.append(
+            PatternResult(
+                pattern=pid,
+                text=PATTERN_TEXT[pid],
+                figure=figure,
+                holds=bool(holds),
+                values=dict(values),
+            )
+        )
 
     # P1: |PA| small (below θ_PI) and MDmin high (above θ_D), each by 2 se
     pa, md = m["pa_contracting"], m["md_min_contracting"]
     pa_room, md_room = theta_pi - abs(pa[0]), md[0] - theta_d
-    add("P1", f"PA = {pa[0]:+.3f} ± {pa[1]:.3f} (|PA| below θ_PI = {theta_pi:g} by "
+    add(
+        "P1",
+        f"PA = {pa[0]:+.3f} ± {pa[1]:.3f} (|PA| below θ_PI = {theta_pi:g} by "
         f"{_fmt_z(pa_room, pa[1])}), MDmin = {md[0]:.3f} ± {md[1]:.3f} (above θ_D = {theta_d:g} "
         f"by {_fmt_z(md_room, md[1])})",
-        _clear(pa_room, pa[1]) and _clear(md_room, md[1]), {"pa": pa[0], "md_min": md[0]})
+        _clear(pa_room, pa[1]) and _clear(md_room, md[1]),
+        {"pa": pa[0], "md_min": md[0]},
+    )
     pa, dga = m["pa_implementation"], m["d_ga_implementation"]
     pa_room, d_room = -theta_pi - pa[0], dga[0] - theta_d
-    add("P2", f"PA = {pa[0]:+.3f} ± {pa[1]:.3f} (below −θ_PI by {_fmt_z(pa_room, pa[1])}), "
+    add(
+        "P2",
+        f"PA = {pa[0]:+.3f} ± {pa[1]:.3f} (below −θ_PI by {_fmt_z(pa_room, pa[1])}), "
         f"D_ga = {dga[0]:.3f} ± {dga[1]:.3f} (above θ_D by {_fmt_z(d_room, dga[1])})",
-        _clear(pa_room, pa[1]) and _clear(d_room, dga[1]), {"pa": pa[0], "d_ga": dga[0]})
+        _clear(pa_room, pa[1]) and _clear(d_room, dga[1]),
+        {"pa": pa[0], "d_ga": dga[0]},
+    )
     pa, dag = m["pa_closing"], m["d_ag_closing"]
     pa_room, d_room = pa[0] - theta_pi, dag[0] - theta_d
-    add("P3", f"PA = {pa[0]:+.3f} ± {pa[1]:.3f} (above θ_PI by {_fmt_z(pa_room, pa[1])}), "
+    add(
+        "P3",
+        f"PA = {pa[0]:+.3f} ± {pa[1]:.3f} (above θ_PI by {_fmt_z(pa_room, pa[1])}), "
         f"D_ag = {dag[0]:.3f} ± {dag[1]:.3f} (above θ_D by {_fmt_z(d_room, dag[1])})",
-        _clear(pa_room, pa[1]) and _clear(d_room, dag[1]), {"pa": pa[0], "d_ag": dag[0]})
+        _clear(pa_room, pa[1]) and _clear(d_room, dag[1]),
+        {"pa": pa[0], "d_ag": dag[0]},
+    )
     # P4: buddy − partnership > 0 in the baseline, < 0 under co-governance (paired by seed)
     bb, bp = m["share_buddy"][0], m["share_partnership"][0]
     cb, cp = _mean_se(co["share_buddy"])[0], _mean_se(co["share_partnership"])[0]
     d_base = _diff(b["share_buddy"], b["share_partnership"])
     d_co = _diff(co["share_partnership"], co["share_buddy"])
-    add("P4", f"baseline buddy {bb:.2f} vs partnership {bp:.2f} ({_fmt_z(*d_base)}); "
+    add(
+        "P4",
+        f"baseline buddy {bb:.2f} vs partnership {bp:.2f} ({_fmt_z(*d_base)}); "
         f"co-governance buddy {cb:.2f} vs partnership {cp:.2f} ({_fmt_z(*d_co)})",
         _clear(*d_base) and _clear(*d_co),
-        {"baseline_buddy": bb, "baseline_partnership": bp, "co_buddy": cb, "co_partnership": cp})
+        {"baseline_buddy": bb, "baseline_partnership": bp, "co_buddy": cb, "co_partnership": cp},
+    )
     # P5: welfare ratio at w_q = 0 at most 0.8; welfare rises at each step of w_q (paired)
     ratio0 = _mean_se(wq[0.0]["welfare_ratio"])
     w = [_mean_se(wq[x]["welfare"])[0] for x in (0.0, 0.5, 1.0)]
     step1 = _diff(wq[0.5]["welfare"], wq[0.0]["welfare"])
     step2 = _diff(wq[1.0]["welfare"], wq[0.5]["welfare"])
     r_room = 0.8 - ratio0[0]
-    add("P5", f"welfare ratio {ratio0[0]:.2f} ± {ratio0[1]:.3f} at w_q = 0 (below 0.8 by "
+    add(
+        "P5",
+        f"welfare ratio {ratio0[0]:.2f} ± {ratio0[1]:.3f} at w_q = 0 (below 0.8 by "
         f"{_fmt_z(r_room, ratio0[1])}); welfare {w[0]:.3f} → {w[1]:.3f} → {w[2]:.3f} at "
         f"w_q = 0, 0.5, 1 (steps {step1[0]:+.3f} ({_fmt_z(*step1)}), {step2[0]:+.3f} "
         f"({_fmt_z(*step2)}))",
         _clear(r_room, ratio0[1]) and _clear(*step1) and _clear(*step2),
-        {"welfare_ratio_wq0": ratio0[0], "welfare_wq0": w[0], "welfare_wq05": w[1], "welfare_wq1": w[2]})
+        {
+            "welfare_ratio_wq0": ratio0[0],
+            "welfare_wq0": w[0],
+            "welfare_wq05": w[1],
+            "welfare_wq1": w[2],
+        },
+    )
     # P6: loss share survival > development; development grows staff, and faster (paired)
     ls, ld = m["loss_share_survival"][0], m["loss_share_development"][0]
     gs, gd = m["staff_growth_survival"], m["staff_growth_development"]
     d_loss = _diff(b["loss_share_survival"], b["loss_share_development"])
     d_growth = _diff(b["staff_growth_development"], b["staff_growth_survival"])
-    add("P6", f"loss-making share {ls:.2f} (survival) vs {ld:.2f} (development) "
+    add(
+        "P6",
+        f"loss-making share {ls:.2f} (survival) vs {ld:.2f} (development) "
         f"({d_loss[0]:+.3f}, {_fmt_z(*d_loss)}); staff growth {gd[0]:+.3f}/yr "
         f"({_fmt_z(gd[0], gd[1])}) (development) vs {gs[0]:+.3f}/yr (survival) "
         f"({_fmt_z(*d_growth)})",
         _clear(*d_loss) and _clear(gd[0], gd[1]) and _clear(*d_growth),
-        {"loss_survival": ls, "loss_development": ld, "growth_development": gd[0],
-         "growth_survival": gs[0]})
+        {
+            "loss_survival": ls,
+            "loss_development": ld,
+            "growth_development": gd[0],
+            "growth_survival": gs[0],
+        },
+    )
     # P7: CV ratio below 1 in the baseline; at least 0.05 higher under competition (paired)
     rb = m["smoothing_ratio"]
     rc = _mean_se(comp["smoothing_ratio"])[0]
     d_smooth = _diff(comp["smoothing_ratio"], b["smoothing_ratio"])
     rb_room, d_room7 = 1.0 - rb[0], d_smooth[0] - 0.05
-    add("P7", f"task-completion CV / budget CV = {rb[0]:.2f} ± {rb[1]:.3f} (baseline; below 1 by "
+    add(
+        "P7",
+        f"task-completion CV / budget CV = {rb[0]:.2f} ± {rb[1]:.3f} (baseline; below 1 by "
         f"{_fmt_z(rb_room, rb[1])}) vs {rc:.2f} (all competitive; {d_smooth[0]:+.2f}, beyond "
         f"+0.05 by {_fmt_z(d_room7, d_smooth[1])})",
         _clear(rb_room, rb[1]) and _clear(d_room7, d_smooth[1]),
-        {"ratio_baseline": rb[0], "ratio_competitive": rc})
+        {"ratio_baseline": rb[0], "ratio_competitive": rc},
+    )
     return out

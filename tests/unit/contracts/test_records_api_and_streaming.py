@@ -16,9 +16,24 @@ from resdep.contracts import read_records, readers
 
 def test_public_names_are_pinned() -> None:
     assert set(resdep.contracts.__all__) == {
-        "DEFINITIONS", "AwardTable", "HardInput", "ImportLog", "Indicators", "Issue", "OrgRef",
-        "OrgResolver", "Window", "build_table", "compile_releases", "compute_indicators",
-        "economic_inputs", "method_code", "normalise_name", "parse_windows", "read_income", "read_records",
+        "DEFINITIONS",
+        "AwardTable",
+        "HardInput",
+        "ImportLog",
+        "Indicators",
+        "Issue",
+        "OrgRef",
+        "OrgResolver",
+        "Window",
+        "build_table",
+        "compile_releases",
+        "compute_indicators",
+        "economic_inputs",
+        "method_code",
+        "normalise_name",
+        "parse_windows",
+        "read_income",
+        "read_records",
         "resolve_actors",
     }
     for name in resdep.contracts.__all__:
@@ -34,9 +49,14 @@ class _LinesOnly(io.BytesIO):
 
 def test_json_lines_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = b"".join(
-        json.dumps(award_release(f"ocds-{i}", buyer=("GB-LAC-1", "B"),
-                                 suppliers=[("GB-CHC-2", "S")], amount=i)).encode() + b"\n"
-        for i in range(20))
+        json.dumps(
+            award_release(
+                f"ocds-{i}", buyer=("GB-LAC-1", "B"), suppliers=[("GB-CHC-2", "S")], amount=i
+            )
+        ).encode()
+        + b"\n"
+        for i in range(20)
+    )
     path = tmp_path / "r.jsonl"
     path.write_bytes(lines)
 

@@ -20,9 +20,11 @@ AGENCY = ("GB-CHC-100", "Care Co")
 
 
 def test_invalid_json_file_is_skipped_and_the_others_are_read(
-        tmp_path: Path, write_json: WriteJson) -> None:
-    good = write_json("good.json", package(award_release("ocds-1", buyer=BUYER,
-                                                         suppliers=[AGENCY], amount=10)))
+    tmp_path: Path, write_json: WriteJson
+) -> None:
+    good = write_json(
+        "good.json", package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10))
+    )
     bad = tmp_path / "bad.json"
     bad.write_text('{"releases": [', encoding="utf-8")
     table = read_records([good, bad])
@@ -42,7 +44,8 @@ def test_only_invalid_input_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_missing_path_and_unknown_document_are_input_errors(
-        tmp_path: Path, write_json: WriteJson) -> None:
+    tmp_path: Path, write_json: WriteJson
+) -> None:
     with pytest.raises(RecordsFormatError, match="no such file"):
         read_records([tmp_path / "nope.json"])
     other = write_json("other.json", {"hello": "world"})
@@ -51,8 +54,10 @@ def test_missing_path_and_unknown_document_are_input_errors(
 
 
 def test_bad_json_line_is_skipped_with_its_line_number(tmp_path: Path) -> None:
-    lines = [json.dumps(award_release(f"ocds-{i}", buyer=BUYER, suppliers=[AGENCY], amount=5))
-             for i in range(3)]
+    lines = [
+        json.dumps(award_release(f"ocds-{i}", buyer=BUYER, suppliers=[AGENCY], amount=5))
+        for i in range(3)
+    ]
     lines.insert(1, '{"ocid": "broken",')
     path = tmp_path / "r.jsonl"
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
@@ -75,7 +80,8 @@ def test_gzipped_json_lines_of_compiled_releases(tmp_path: Path) -> None:
 
 
 def test_schema_violation_is_reported_at_its_path_and_the_release_kept(
-        write_json: WriteJson) -> None:
+    write_json: WriteJson,
+) -> None:
     r = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10)
     r["tender"]["numberOfTenderers"] = "three"
     table = read_records([write_json("p.json", package(r))])
@@ -109,9 +115,18 @@ def test_mixed_currencies_are_never_summed(write_json: WriteJson) -> None:
 
 def test_transactions_in_another_currency_are_not_added(write_json: WriteJson) -> None:
     r = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=100)
-    r["contracts"] = [{"id": "c", "awardID": "ocds-1-a", "implementation": {"transactions": [
-        {"id": "t1", "value": {"amount": 40, "currency": "GBP"}},
-        {"id": "t2", "value": {"amount": 99, "currency": "USD"}}]}}]
+    r["contracts"] = [
+        {
+            "id": "c",
+            "awardID": "ocds-1-a",
+            "implementation": {
+                "transactions": [
+                    {"id": "t1", "value": {"amount": 40, "currency": "GBP"}},
+                    {"id": "t2", "value": {"amount": 99, "currency": "USD"}},
+                ]
+            },
+        }
+    ]
     table = read_records([write_json("p.json", package(r))])
     assert table.frame.loc[0, "paid"] == 40
     assert any("USD" in i.message for i in table.log.issues)
@@ -140,19 +155,31 @@ def test_negative_values_are_reported_and_left_out(write_json: WriteJson) -> Non
 
 
 def test_duplicate_ocids_across_record_packages_keep_the_later(write_json: WriteJson) -> None:
-    old = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10,
-                        date="2020-01-01T00:00:00Z")
-    new = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=20,
-                        date="2021-01-01T00:00:00Z")
+    old = award_release(
+        "ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10, date="2020-01-01T00:00:00Z"
+    )
+    new = award_release(
+        "ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=20, date="2021-01-01T00:00:00Z"
+    )
 
     def records(r: dict[str, Any]) -> dict[str, Any]:
-        return {"uri": "https://example.com/r", "publishedDate": "2021-01-01T00:00:00Z",
-                "publisher": {"name": "T"}, "version": "1.1",
-                "records": [{"ocid": r["ocid"], "releases": [{"url": "https://example.com/x",
-                                                              "date": r["date"]}],
-                             "compiledRelease": r | {"tag": ["compiled"]}}]}
+        return {
+            "uri": "https://example.com/r",
+            "publishedDate": "2021-01-01T00:00:00Z",
+            "publisher": {"name": "T"},
+            "version": "1.1",
+            "records": [
+                {
+                    "ocid": r["ocid"],
+                    "releases": [{"url": "https://example.com/x", "date": r["date"]}],
+                    "compiledRelease": r | {"tag": ["compiled"]},
+                }
+            ],
+        }
 
-    table = read_records([write_json("new.json", records(new)), write_json("old.json", records(old))])
+    table = read_records(
+        [write_json("new.json", records(new)), write_json("old.json", records(old))]
+    )
     assert len(table) == 1
     assert table.frame.loc[0, "value"] == 20
     assert any("duplicate OCID ocds-1" in i.message for i in table.log.issues)
@@ -166,23 +193,36 @@ def test_same_release_in_two_packages_counts_once(write_json: WriteJson) -> None
 
 
 def test_releases_of_one_process_across_packages_are_compiled(write_json: WriteJson) -> None:
-    tender = release("ocds-1", "1", "2020-01-01T00:00:00Z", tender={"id": "t",
-                                                                   "procurementMethod": "limited"})
+    tender = release(
+        "ocds-1", "1", "2020-01-01T00:00:00Z", tender={"id": "t", "procurementMethod": "limited"}
+    )
     tender["tag"] = ["tender"]
-    award = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10, method=None,
-                          rid="2")
-    table = read_records([write_json("a.json", package(tender)), write_json("b.json", package(award))])
+    award = award_release(
+        "ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10, method=None, rid="2"
+    )
+    table = read_records(
+        [write_json("a.json", package(tender)), write_json("b.json", package(award))]
+    )
     assert len(table) == 1
     assert table.frame.loc[0, "method"] == "limited"
 
 
 def test_record_with_only_linked_releases_is_skipped(write_json: WriteJson) -> None:
-    doc = {"uri": "https://example.com/r", "publishedDate": "2021-01-01T00:00:00Z",
-           "publisher": {"name": "T"}, "version": "1.1",
-           "records": [{"ocid": "ocds-1", "releases": [{"url": "https://example.com/x",
-                                                        "date": "2020-01-01T00:00:00Z"}]}]}
-    good = write_json("g.json", package(award_release("ocds-2", buyer=BUYER, suppliers=[AGENCY],
-                                                      amount=1)))
+    doc = {
+        "uri": "https://example.com/r",
+        "publishedDate": "2021-01-01T00:00:00Z",
+        "publisher": {"name": "T"},
+        "version": "1.1",
+        "records": [
+            {
+                "ocid": "ocds-1",
+                "releases": [{"url": "https://example.com/x", "date": "2020-01-01T00:00:00Z"}],
+            }
+        ],
+    }
+    good = write_json(
+        "g.json", package(award_release("ocds-2", buyer=BUYER, suppliers=[AGENCY], amount=1))
+    )
     table = read_records([write_json("r.json", doc), good])
     assert table.log.skipped["record"] == 1
 
@@ -198,10 +238,16 @@ def test_cancelled_awards_and_awards_without_suppliers_are_left_out(write_json: 
 
 
 def test_grant_errors_keep_the_other_grants(write_json: WriteJson) -> None:
-    grant = {"id": "360G-X-1", "title": "t", "description": "d", "currency": "GBP",
-             "amountAwarded": 100, "awardDate": "2020-01-01",
-             "fundingOrganization": [{"id": "GB-CHC-1", "name": "F"}],
-             "recipientOrganization": [{"id": "GB-CHC-2", "name": "R"}]}
+    grant = {
+        "id": "360G-X-1",
+        "title": "t",
+        "description": "d",
+        "currency": "GBP",
+        "amountAwarded": 100,
+        "awardDate": "2020-01-01",
+        "fundingOrganization": [{"id": "GB-CHC-1", "name": "F"}],
+        "recipientOrganization": [{"id": "GB-CHC-2", "name": "R"}],
+    }
     broken = dict(grant, id="360G-X-2", amountAwarded="lots")
     person = dict(grant, id="360G-X-3")
     del person["recipientOrganization"]

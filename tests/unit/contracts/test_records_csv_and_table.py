@@ -20,10 +20,21 @@ WriteJson = Callable[[str, Any], Path]
 CHINESE_HEADER = "项目编号,采购人,采购方式,成交日期,成交金额,币种,供应商,前序项目编号\n"
 
 
-@pytest.mark.parametrize(("term", "code"), [
-    ("公开招标", "open"), ("邀请招标", "selective"), ("竞争性谈判", "limited"),
-    ("竞争性磋商", "limited"), ("询价", "limited"), ("单一来源", "direct"),
-    ("单一来源采购", "direct"), ("open", "open"), ("Direct", "direct"), ("其他", None)])
+@pytest.mark.parametrize(
+    ("term", "code"),
+    [
+        ("公开招标", "open"),
+        ("邀请招标", "selective"),
+        ("竞争性谈判", "limited"),
+        ("竞争性磋商", "limited"),
+        ("询价", "limited"),
+        ("单一来源", "direct"),
+        ("单一来源采购", "direct"),
+        ("open", "open"),
+        ("Direct", "direct"),
+        ("其他", None),
+    ],
+)
 def test_chinese_methods_map_to_ocds_codes(term: str, code: str | None) -> None:
     assert method_code(term) == code
 
@@ -47,9 +58,11 @@ def test_example_csv_resolves_name_only_rows_to_identifiers() -> None:
 
 def test_csv_with_chinese_headers_in_gb18030(tmp_path: Path) -> None:
     path = tmp_path / "清单.csv"
-    body = (CHINESE_HEADER
-            + "P1,甲街道办事处,单一来源,2021年3月1日,\"1,200,000\",CNY,乙社工服务社,\n"
-            + "P2,甲街道办事处,公开招标,2022-03-01,35.5万,CNY,乙社工服务社,P1\n")
+    body = (
+        CHINESE_HEADER
+        + 'P1,甲街道办事处,单一来源,2021年3月1日,"1,200,000",CNY,乙社工服务社,\n'
+        + "P2,甲街道办事处,公开招标,2022-03-01,35.5万,CNY,乙社工服务社,P1\n"
+    )
     path.write_bytes(body.encode("gb18030"))
     frame = read_records([path]).frame
     assert list(frame["value"]) == [1_200_000.0, 355_000.0]
@@ -69,10 +82,15 @@ def test_csv_not_in_the_template_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_csv_rows_sharing_an_award_with_one_amount_are_a_shared_ceiling(tmp_path: Path) -> None:
-    header = ",".join(c for c, _, _ in COLUMNS[:2]) + ",buyer/name,awards/id,awards/value/amount,awards/suppliers/name,unknown\n"
+    header = (
+        ",".join(c for c, _, _ in COLUMNS[:2])
+        + ",buyer/name,awards/id,awards/value/amount,awards/suppliers/name,unknown\n"
+    )
     path = tmp_path / "x.csv"
-    path.write_text(header + "P,t,B,A1,100,S1,z\nP,t,B,A1,100,S2,z\nQ,t,B,A2,70,S1,z\nQ,t,B,A2,30,S2,z\n",
-                    encoding="utf-8")
+    path.write_text(
+        header + "P,t,B,A1,100,S1,z\nP,t,B,A1,100,S2,z\nQ,t,B,A2,70,S1,z\nQ,t,B,A2,30,S2,z\n",
+        encoding="utf-8",
+    )
     table = read_records([path])
     frame = table.frame
     assert list(frame["excluded"]) == ["multi_supplier", "multi_supplier", "", ""]
@@ -105,11 +123,21 @@ def test_resolver_links_a_name_to_its_only_identifier_but_not_an_ambiguous_one()
 
 def test_uk_data_quirks_local_ids_and_bidder_counts(write_json: WriteJson) -> None:
     """Local party ids differ per release; Contracts Finder's numberOfTenderers is dropped."""
-    a = award_release("ocds-b5fd17-1", buyer=("GB-SRS-x", "Council"),
-                      suppliers=[("GB-COH-9", "Care &amp; Co")], amount=10, bidders=1)
-    b = award_release("ocds-b5fd17-2", buyer=("GB-SRS-x", "COUNCIL"),
-                      suppliers=[("GB-COH-9", "CARE & CO")], amount=20, bidders=1,
-                      date="2021-01-01T00:00:00Z")
+    a = award_release(
+        "ocds-b5fd17-1",
+        buyer=("GB-SRS-x", "Council"),
+        suppliers=[("GB-COH-9", "Care &amp; Co")],
+        amount=10,
+        bidders=1,
+    )
+    b = award_release(
+        "ocds-b5fd17-2",
+        buyer=("GB-SRS-x", "COUNCIL"),
+        suppliers=[("GB-COH-9", "CARE & CO")],
+        amount=20,
+        bidders=1,
+        date="2021-01-01T00:00:00Z",
+    )
     frame = read_records([write_json("p.json", package(a, b))]).frame
     assert frame["supplier"].nunique() == 1
     assert frame["supplier_name"].iloc[0] in {"Care & Co", "CARE & CO"}
@@ -119,12 +147,20 @@ def test_uk_data_quirks_local_ids_and_bidder_counts(write_json: WriteJson) -> No
 
 
 def test_multi_supplier_award_split_by_per_supplier_values(write_json: WriteJson) -> None:
-    r = award_release("ocds-1", buyer=("GB-LAC-1", "B"),
-                      suppliers=[("GB-COH-1", "S1"), ("GB-COH-2", "S2")], amount=100)
+    r = award_release(
+        "ocds-1",
+        buyer=("GB-LAC-1", "B"),
+        suppliers=[("GB-COH-1", "S1"), ("GB-COH-2", "S2")],
+        amount=100,
+    )
     for party, share in zip(r["parties"][1:], (60, 40), strict=True):
         party["x_awardValue"] = {"amount": share, "currency": "GBP"}
-    ceiling = award_release("ocds-2", buyer=("GB-LAC-1", "B"),
-                            suppliers=[("GB-COH-1", "S1"), ("GB-COH-2", "S2")], amount=100)
+    ceiling = award_release(
+        "ocds-2",
+        buyer=("GB-LAC-1", "B"),
+        suppliers=[("GB-COH-1", "S1"), ("GB-COH-2", "S2")],
+        amount=100,
+    )
     frame = read_records([write_json("p.json", package(r, ceiling))]).frame
     assert list(frame["supplier_value"].fillna(-1)) == [60, 40, -1, -1]
     assert list(frame["excluded"]) == ["", "", "multi_supplier", "multi_supplier"]
@@ -133,8 +169,9 @@ def test_multi_supplier_award_split_by_per_supplier_values(write_json: WriteJson
 def test_framework_agreements_are_flagged_and_kept_out_of_revenue(write_json: WriteJson) -> None:
     r = award_release("ocds-1", buyer=("GB-LAC-1", "B"), suppliers=[("GB-COH-1", "S1")], amount=9)
     r["tender"]["title"] = "Framework for home care"
-    call_off = award_release("ocds-2", buyer=("GB-LAC-1", "B"), suppliers=[("GB-COH-1", "S1")],
-                             amount=5)
+    call_off = award_release(
+        "ocds-2", buyer=("GB-LAC-1", "B"), suppliers=[("GB-COH-1", "S1")], amount=5
+    )
     call_off["tender"]["procurementMethodDetails"] = "Call off from a Framework Agreement"
     frame = read_records([write_json("p.json", package(r, call_off))]).frame
     assert list(frame["framework"]) == [True, False]

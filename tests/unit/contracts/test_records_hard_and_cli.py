@@ -15,14 +15,23 @@ from resdep.cli import main
 from resdep.contracts import HardInput, economic_inputs
 from resdep.errors import RecordsFormatError
 
-ACTORS = {"street": "青石街道办事处", "bureau": "CN-USCC-11310112MB2F00003C",
-          "agency": "新桥社会工作服务社"}
+ACTORS = {
+    "street": "青石街道办事处",
+    "bureau": "CN-USCC-11310112MB2F00003C",
+    "agency": "新桥社会工作服务社",
+}
 
 
 def test_agency_to_government_inputs_from_the_example() -> None:
-    inputs = {(h.dependent, h.provider, h.dimension): h for h in economic_inputs([EXAMPLE_CSV], ACTORS)}
-    assert set(inputs) == {("agency", "street", "importance"), ("agency", "street", "alternatives"),
-                           ("agency", "bureau", "importance"), ("agency", "bureau", "alternatives")}
+    inputs = {
+        (h.dependent, h.provider, h.dimension): h for h in economic_inputs([EXAMPLE_CSV], ACTORS)
+    }
+    assert set(inputs) == {
+        ("agency", "street", "importance"),
+        ("agency", "street", "alternatives"),
+        ("agency", "bureau", "importance"),
+        ("agency", "bureau", "alternatives"),
+    }
     assert all(h.resource == "economic" for h in inputs.values())
     assert_allclose(inputs[("agency", "street", "importance")].value, 2_600_000 / 3_670_000)
     assert_allclose(inputs[("agency", "street", "alternatives")].value, 1_070_000 / 3_670_000)
@@ -53,16 +62,31 @@ def test_no_government_to_agency_inputs_and_value_range() -> None:
     inputs = economic_inputs([EXAMPLE_CSV], ACTORS)
     assert not any(h.dependent in ("street", "bureau") for h in inputs)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        HardInput(dependent="a", provider="b", resource="economic", dimension="importance",
-                  value=1.5, basis="")
+        HardInput(
+            dependent="a",
+            provider="b",
+            resource="economic",
+            dimension="importance",
+            value=1.5,
+            basis="",
+        )
 
 
 def test_cli_import_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["contracts", "import", str(EXAMPLE_CSV), "--out", str(out), "--quiet"]) == 0
     names = {p.name for p in out.iterdir()} - {".resdep-output"}  # the marker of resdep outputs
-    assert names == {"awards.parquet", "awards.csv", "indicators.csv", "suppliers.csv",
-                     "buyers.csv", "pairs.csv", "issues.csv", "summary.html", "run.json"}
+    assert names == {
+        "awards.parquet",
+        "awards.csv",
+        "indicators.csv",
+        "suppliers.csv",
+        "buyers.csv",
+        "pairs.csv",
+        "issues.csv",
+        "summary.html",
+        "run.json",
+    }
     awards = pd.read_parquet(out / "awards.parquet")
     assert len(awards) == len(pd.read_csv(out / "awards.csv")) == 19
     html = (out / "summary.html").read_text(encoding="utf-8")
@@ -75,13 +99,28 @@ def test_cli_import_writes_every_output(tmp_path: Path) -> None:
     assert list(issues["place"]) == ["row 10"]
     # an existing output folder is refused, then replaced with --force
     assert main(["contracts", "import", str(EXAMPLE_CSV), "--out", str(out), "--quiet"]) == 2
-    assert main(["contracts", "import", str(EXAMPLE_CSV), "--out", str(out), "--quiet",
-                 "--force", "--windows", "all"]) == 0
+    assert (
+        main(
+            [
+                "contracts",
+                "import",
+                str(EXAMPLE_CSV),
+                "--out",
+                str(out),
+                "--quiet",
+                "--force",
+                "--windows",
+                "all",
+            ]
+        )
+        == 0
+    )
     assert set(pd.read_csv(out / "indicators.csv")["window"]) == {"all"}
 
 
-def test_cli_bad_input_exits_2_with_the_file_named(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_input_exits_2_with_the_file_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n", encoding="utf-8")
     assert main(["contracts", "import", str(bad), "--out", str(tmp_path / "o")]) == 2

@@ -25,13 +25,35 @@ from resdep.contracts.orgs import OrgRef
 from resdep.errors import RecordsFormatError
 
 
-def raw(buyer: str, supplier: str, value: float | None, *, process: str, when: date,
-        method: str | None = "open", bidders: int | None = None, currency: str = "CNY",
-        paid: float | None = None, prior: str = "") -> RawAward:
-    return RawAward(source="t", place="", source_kind="csv", process=process, award=process,
-                    buyer=OrgRef(name=buyer), supplier=OrgRef(name=supplier), method=method,
-                    bidders=bidders, value=value, currency=currency, award_date=when,
-                    paid=paid, related_prior=prior)
+def raw(
+    buyer: str,
+    supplier: str,
+    value: float | None,
+    *,
+    process: str,
+    when: date,
+    method: str | None = "open",
+    bidders: int | None = None,
+    currency: str = "CNY",
+    paid: float | None = None,
+    prior: str = "",
+) -> RawAward:
+    return RawAward(
+        source="t",
+        place="",
+        source_kind="csv",
+        process=process,
+        award=process,
+        buyer=OrgRef(name=buyer),
+        supplier=OrgRef(name=supplier),
+        method=method,
+        bidders=bidders,
+        value=value,
+        currency=currency,
+        award_date=when,
+        paid=paid,
+        related_prior=prior,
+    )
 
 
 @pytest.fixture
@@ -39,8 +61,7 @@ def known() -> pd.DataFrame:
     """Two buyers (B1, B2), two suppliers (S1, S2); values chosen to give round shares."""
     rows = [
         raw("B1", "S1", 60, process="p1", when=date(2020, 3, 1), method="direct", paid=60),
-        raw("B1", "S1", 20, process="p2", when=date(2021, 3, 1), method="open", bidders=1,
-            paid=10),
+        raw("B1", "S1", 20, process="p2", when=date(2021, 3, 1), method="open", bidders=1, paid=10),
         raw("B1", "S2", 20, process="p3", when=date(2021, 5, 1), method="open", bidders=3),
         raw("B2", "S1", 20, process="p4", when=date(2021, 6, 1), method="limited", bidders=2),
     ]
@@ -96,8 +117,10 @@ def test_year_windows_and_history(known: pd.DataFrame) -> None:
 
 def test_window_words() -> None:
     w = parse_windows(["2021-01-01:", ":2020-12-31"])
-    assert w == [Window(label="2021-01-01:", start=date(2021, 1, 1)),
-                 Window(label=":2020-12-31", end=date(2020, 12, 31))]
+    assert w == [
+        Window(label="2021-01-01:", start=date(2021, 1, 1)),
+        Window(label=":2020-12-31", end=date(2020, 12, 31)),
+    ]
     with pytest.raises(RecordsFormatError, match="unknown window"):
         parse_windows(["decade"])
 
@@ -105,8 +128,9 @@ def test_window_words() -> None:
 def test_long_table_names_every_indicator_once_per_row(known: pd.DataFrame) -> None:
     long = compute_indicators(known, ["all"]).long()
     assert set(long["level"]) == {"pair", "supplier", "buyer"}
-    assert not long.duplicated(["level", "window", "currency", "buyer", "supplier",
-                                "indicator"]).any()
+    assert not long.duplicated(
+        ["level", "window", "currency", "buyer", "supplier", "indicator"]
+    ).any()
 
 
 def test_example_indicators_by_hand() -> None:
@@ -115,7 +139,9 @@ def test_example_indicators_by_hand() -> None:
     s = ind.suppliers.set_index("supplier_name").loc["新桥社会工作服务社"]
     assert s["value"] == 3_670_000
     assert_allclose(s["top_buyer_share"], 2_600_000 / 3_670_000)
-    p = ind.pairs.set_index(["buyer_name", "supplier_name"]).loc[("青石街道办事处", "新桥社会工作服务社")]
+    p = ind.pairs.set_index(["buyer_name", "supplier_name"]).loc[
+        ("青石街道办事处", "新桥社会工作服务社")
+    ]
     assert p["n_processes"] == 5
     assert p["repeat_awards"] == 4
     # renewals: 2020 单一来源 (direct), 2021 竞争性磋商 (limited), 2022 单一来源 are non-open;
@@ -128,17 +154,31 @@ values = st.floats(min_value=0, max_value=1e6, allow_nan=False)
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(names, names, values, st.integers(2015, 2022),
-                          st.sampled_from(["CNY", "GBP"])), min_size=1, max_size=25))
-def test_shares_are_proportions_and_sum_to_one(rows: list[tuple[str, str, float, int, str]]) -> None:
-    table = build_table([raw(f"B{b}", f"S{s}", v, process=f"p{i}", when=date(y, 6, 1), currency=c)
-                         for i, (b, s, v, y, c) in enumerate(rows)])
+@given(
+    st.lists(
+        st.tuples(names, names, values, st.integers(2015, 2022), st.sampled_from(["CNY", "GBP"])),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_shares_are_proportions_and_sum_to_one(
+    rows: list[tuple[str, str, float, int, str]],
+) -> None:
+    table = build_table(
+        [
+            raw(f"B{b}", f"S{s}", v, process=f"p{i}", when=date(y, 6, 1), currency=c)
+            for i, (b, s, v, y, c) in enumerate(rows)
+        ]
+    )
     ind = compute_indicators(table)
     for col in ("dependence", "reliance", "mutual_dependence", "power_imbalance"):
         x = ind.pairs[col].dropna()
         assert ((x >= -1e-12) & (x <= 1 + 1e-12)).all(), col
-    sums = ind.pairs.dropna(subset=["dependence"]).groupby(
-        ["window", "currency", "supplier"])["dependence"].sum()
+    sums = (
+        ind.pairs.dropna(subset=["dependence"])
+        .groupby(["window", "currency", "supplier"])["dependence"]
+        .sum()
+    )
     assert_allclose(sums, 1.0)
     for frame, n in ((ind.suppliers, "n_buyers"), (ind.buyers, "n_suppliers")):
         ok = frame.dropna(subset=["hhi"])
@@ -148,8 +188,11 @@ def test_shares_are_proportions_and_sum_to_one(rows: list[tuple[str, str, float,
 def test_dependence_on_total_income(tmp_path: Path) -> None:
     table = read_records([EXAMPLE_CSV])
     path = tmp_path / "income.csv"
-    path.write_text("机构,年度,总收入,币种\n新桥社会工作服务社,all,7340000,CNY\n"
-                    "CN-USCC-52310112MJ0000022Y,2021,1120000,CNY\n", encoding="utf-8")
+    path.write_text(
+        "机构,年度,总收入,币种\n新桥社会工作服务社,all,7340000,CNY\n"
+        "CN-USCC-52310112MJ0000022Y,2021,1120000,CNY\n",
+        encoding="utf-8",
+    )
     income = read_income(path, table)
     ind = compute_indicators(table, ["all", "year"], income=income)
     s = ind.suppliers.set_index(["window", "supplier_name"])
@@ -157,8 +200,10 @@ def test_dependence_on_total_income(tmp_path: Path) -> None:
     assert_allclose(s.loc[("2021", "阳光社会工作服务中心"), "public_share_of_income"], 0.5)
     assert pd.isna(s.loc[("2021", "新桥社会工作服务社"), "income"])
     p = ind.pairs.set_index(["window", "buyer_name", "supplier_name"])
-    assert_allclose(p.loc[("all", "青石街道办事处", "新桥社会工作服务社"), "dependence_on_income"],
-                    2_600_000 / 7_340_000)
+    assert_allclose(
+        p.loc[("all", "青石街道办事处", "新桥社会工作服务社"), "dependence_on_income"],
+        2_600_000 / 7_340_000,
+    )
     path.write_text("organisation,window,amount\nNobody,all,5\n", encoding="utf-8")
     with pytest.raises(RecordsFormatError, match="not in the records"):
         read_income(path, table)

@@ -28,11 +28,15 @@ def _both_orders(a: Path, b: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str
 
 
 def test_duplicate_release_id_with_equal_dates_keeps_the_same_copy_in_any_order(
-        write_json: WriteJson) -> None:
-    good = write_json("good.json", package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY],
-                                                         amount=999)))
-    dup = write_json("dupocid.json", package(award_release("ocds-1", buyer=BUYER,
-                                                           suppliers=[AGENCY], amount=300_000)))
+    write_json: WriteJson,
+) -> None:
+    good = write_json(
+        "good.json", package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=999))
+    )
+    dup = write_json(
+        "dupocid.json",
+        package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=300_000)),
+    )
     one, two, messages = _both_orders(good, dup)
     assert_frame_equal(one.drop(columns=["source"]), two.drop(columns=["source"]))
     assert one["source"].tolist() == two["source"].tolist()
@@ -56,26 +60,39 @@ def test_equal_dates_prefer_the_package_published_later(write_json: WriteJson) -
 
 
 def test_later_date_still_wins_and_says_so(write_json: WriteJson) -> None:
-    early = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=1,
-                          date="2020-01-01T00:00:00Z")
-    late = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=2,
-                         date="2020-02-01T00:00:00Z")
-    one, two, messages = _both_orders(write_json("a.json", package(early)),
-                                      write_json("b.json", package(late)))
+    early = award_release(
+        "ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=1, date="2020-01-01T00:00:00Z"
+    )
+    late = award_release(
+        "ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=2, date="2020-02-01T00:00:00Z"
+    )
+    one, two, messages = _both_orders(
+        write_json("a.json", package(early)), write_json("b.json", package(late))
+    )
     assert one["value"].tolist() == two["value"].tolist() == [2.0]
-    assert all("kept the copy dated 2020-02-01T00:00:00Z (rule: the later date)" in m
-               for m in messages)
+    assert all(
+        "kept the copy dated 2020-02-01T00:00:00Z (rule: the later date)" in m for m in messages
+    )
 
 
 def test_compiled_duplicates_with_equal_dates_keep_the_same_copy_in_any_order(
-        write_json: WriteJson) -> None:
+    write_json: WriteJson,
+) -> None:
     def records(amount: float) -> dict[str, Any]:
         r = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=amount)
-        return {"uri": "https://example.com/r", "publishedDate": "2021-01-01T00:00:00Z",
-                "publisher": {"name": "T"}, "version": "1.1",
-                "records": [{"ocid": "ocds-1", "releases": [{"url": "https://example.com/x",
-                                                             "date": r["date"]}],
-                             "compiledRelease": r | {"tag": ["compiled"]}}]}
+        return {
+            "uri": "https://example.com/r",
+            "publishedDate": "2021-01-01T00:00:00Z",
+            "publisher": {"name": "T"},
+            "version": "1.1",
+            "records": [
+                {
+                    "ocid": "ocds-1",
+                    "releases": [{"url": "https://example.com/x", "date": r["date"]}],
+                    "compiledRelease": r | {"tag": ["compiled"]},
+                }
+            ],
+        }
 
     a, b = write_json("a.json", records(999)), write_json("b.json", records(300_000))
     one, two, messages = _both_orders(a, b)
@@ -91,7 +108,8 @@ def test_compiled_duplicates_with_equal_dates_keep_the_same_copy_in_any_order(
 
 
 def test_releases_with_equal_dates_compile_in_id_order_not_reading_order(
-        write_json: WriteJson) -> None:
+    write_json: WriteJson,
+) -> None:
     r1 = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=10, rid="r1")
     r2 = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=20, rid="r2")
     one, two, _ = _both_orders(write_json("a.json", package(r1)), write_json("b.json", package(r2)))
@@ -100,20 +118,30 @@ def test_releases_with_equal_dates_compile_in_id_order_not_reading_order(
 
 
 def test_any_permutation_of_files_gives_the_same_table_and_indicators(
-        write_json: WriteJson) -> None:
-    tender = release("ocds-1", "t", "2020-01-15T00:00:00Z",
-                     tender={"id": "t", "procurementMethod": "limited", "title": "Care"})
+    write_json: WriteJson,
+) -> None:
+    tender = release(
+        "ocds-1",
+        "t",
+        "2020-01-15T00:00:00Z",
+        tender={"id": "t", "procurementMethod": "limited", "title": "Care"},
+    )
     docs = [
         package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=5)),
         package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=7), tender),
-        package(award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=5,
-                              method="selective"),
-                award_release("ocds-2", buyer=BUYER, suppliers=[AGENCY], amount=3)),
+        package(
+            award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=5, method="selective"),
+            award_release("ocds-2", buyer=BUYER, suppliers=[AGENCY], amount=3),
+        ),
         package(award_release("ocds-2", buyer=BUYER, suppliers=[AGENCY], amount=4)),
     ]
     files = [write_json(f"p{i}.json", d) for i, d in enumerate(docs)]
-    orders = [files, files[::-1], [files[2], files[0], files[3], files[1]],
-              [files[1], files[3], files[0], files[2]]]
+    orders = [
+        files,
+        files[::-1],
+        [files[2], files[0], files[3], files[1]],
+        [files[1], files[3], files[0], files[2]],
+    ]
     results = []
     for order in orders:
         table = read_records(order)
@@ -129,8 +157,10 @@ def test_schema_violation_place_is_the_json_path(tmp_path: Path, write_json: Wri
     good = award_release("ocds-2", buyer=BUYER, suppliers=[AGENCY], amount=10)
     path = write_json("p.json", package(good, good | {"ocid": "ocds-3"}, bad))
     lines = tmp_path / "r.jsonl"
-    lines.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n"
-                     + json.dumps(package(good, bad)) + "\n", encoding="utf-8")
+    lines.write_text(
+        json.dumps(good) + "\n" + json.dumps(bad) + "\n" + json.dumps(package(good, bad)) + "\n",
+        encoding="utf-8",
+    )
     table = read_records([path, lines])
     schema = [(i.file, i.place) for i in table.log.issues if i.message.startswith("schema:")]
     assert schema == [
@@ -155,8 +185,13 @@ def test_issues_csv_gives_the_schema_path_in_place(tmp_path: Path, write_json: W
 def test_places_inside_json_lines_records_are_one_pointer(tmp_path: Path) -> None:
     r = award_release("ocds-1", buyer=BUYER, suppliers=[AGENCY], amount=-5)
     record = {"ocid": "ocds-1", "compiledRelease": r | {"tag": ["compiled"]}}
-    doc = {"uri": "https://example.com/r", "publishedDate": "2021-01-01T00:00:00Z",
-           "publisher": {"name": "T"}, "version": "1.1", "records": [record]}
+    doc = {
+        "uri": "https://example.com/r",
+        "publishedDate": "2021-01-01T00:00:00Z",
+        "publisher": {"name": "T"},
+        "version": "1.1",
+        "records": [record],
+    }
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps(doc) + "\n", encoding="utf-8")
     table = read_records([path])
@@ -165,22 +200,33 @@ def test_places_inside_json_lines_records_are_one_pointer(tmp_path: Path) -> Non
     assert table.frame.loc[0, "place"] == "line 1, /records/0/compiledRelease/awards/0"
 
 
-def test_titles_have_html_entities_decoded_like_names(tmp_path: Path,
-                                                      write_json: WriteJson) -> None:
-    r = award_release("ocds-1", buyer=("GB-LAC-E1", "Redcar &amp; Cleveland"),
-                      suppliers=[AGENCY], amount=10)
+def test_titles_have_html_entities_decoded_like_names(
+    tmp_path: Path, write_json: WriteJson
+) -> None:
+    r = award_release(
+        "ocds-1", buyer=("GB-LAC-E1", "Redcar &amp; Cleveland"), suppliers=[AGENCY], amount=10
+    )
     r["tender"]["title"] = "Planned &amp; Reactive Maintenance (&#039;PRM&#039;)"
     r["tender"]["procurementMethodDetails"] = "Open &amp;amp; advertised"
-    grant = {"id": "360G-X-1", "title": "Youth &amp; Play", "currency": "GBP",
-             "amountAwarded": 5, "awardDate": "2020-05-01",
-             "grantProgramme": [{"title": "Main &amp; Small"}],
-             "fundingOrganization": [{"id": "GB-CHC-1", "name": "Trust"}],
-             "recipientOrganization": [{"id": "GB-CHC-2", "name": "Charity"}]}
+    grant = {
+        "id": "360G-X-1",
+        "title": "Youth &amp; Play",
+        "currency": "GBP",
+        "amountAwarded": 5,
+        "awardDate": "2020-05-01",
+        "grantProgramme": [{"title": "Main &amp; Small"}],
+        "fundingOrganization": [{"id": "GB-CHC-1", "name": "Trust"}],
+        "recipientOrganization": [{"id": "GB-CHC-2", "name": "Charity"}],
+    }
     csv = tmp_path / "c.csv"
-    csv.write_text("ocid,buyer/name,awards/suppliers/name,tender/title\n"
-                   "x-1,Buyer,Supplier,Homes &amp; Streets\n", encoding="utf-8")
-    table = read_records([write_json("p.json", package(r)),
-                          write_json("g.json", {"grants": [grant]}), csv])
+    csv.write_text(
+        "ocid,buyer/name,awards/suppliers/name,tender/title\n"
+        "x-1,Buyer,Supplier,Homes &amp; Streets\n",
+        encoding="utf-8",
+    )
+    table = read_records(
+        [write_json("p.json", package(r)), write_json("g.json", {"grants": [grant]}), csv]
+    )
     by_kind = table.frame.set_index("source_kind")
     assert by_kind.loc["ocds", "title"] == "Planned & Reactive Maintenance ('PRM')"
     assert by_kind.loc["ocds", "method_detail"] == "Open & advertised"
@@ -210,8 +256,10 @@ def test_missing_records_file_of_a_case_names_the_joined_path(tmp_path: Path) ->
 
 
 def test_a_name_tie_does_not_follow_the_file_order(tmp_path: Path) -> None:
-    header = ("ocid,buyer/name,awards/suppliers/name,awards/suppliers/identifier/scheme,"
-              "awards/suppliers/identifier/id,awards/value/amount\n")
+    header = (
+        "ocid,buyer/name,awards/suppliers/name,awards/suppliers/identifier/scheme,"
+        "awards/suppliers/identifier/id,awards/value/amount\n"
+    )
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text(header + "x-1,Buyer,Care Co,GB-CHC,100,10\n", encoding="utf-8")
     b.write_text(header + "x-2,Buyer,CARE COMPANY,GB-CHC,100,20\n", encoding="utf-8")

@@ -17,7 +17,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -28,25 +32,71 @@ def edit(path: Path, old: str, new: str) -> None:
 
 CASES = [
     # (file to edit, old, new, expected fragments of the message)
-    ("codings.csv", "agency,street,economic,importance", "agency,stret,economic,importance", ["codings.csv", "row 1", "'provider'", "unknown actor 'stret'", "did you mean 'street'"]),
-    ("codings.csv", "official,2", "official,7", ["codings.csv", "row 4", "intensity must be 0, 1, 2 or 3"]),
-    ("codings.csv", "S2,11,20,街道讲求完成任务。,philosophy,,,,,,street", "S2,11,20,街道讲求完成任务。,philosophy,,,,,,agency", ["row 4", "government actor is required"]),
+    (
+        "codings.csv",
+        "agency,street,economic,importance",
+        "agency,stret,economic,importance",
+        ["codings.csv", "row 1", "'provider'", "unknown actor 'stret'", "did you mean 'street'"],
+    ),
+    (
+        "codings.csv",
+        "official,2",
+        "official,7",
+        ["codings.csv", "row 4", "intensity must be 0, 1, 2 or 3"],
+    ),
+    (
+        "codings.csv",
+        "S2,11,20,街道讲求完成任务。,philosophy,,,,,,street",
+        "S2,11,20,街道讲求完成任务。,philosophy,,,,,,agency",
+        ["row 4", "government actor is required"],
+    ),
     ("codings.csv", "S1,0,9,", "S1,0,99,", ["row 1", "outside source 'S1'", "0 ≤ start < end ≤"]),
     ("codings.csv", "S1,9,20,", "S1,8,19,", ["row 2", "quote does not match", "occurs at 9–20"]),
-    ("codings.csv", "economic,importance", "economy,importance", ["row 1", "unknown resource 'economy'", "did you mean 'economic'"]),
-    ("codings.csv", "contracting,agency,street,economic,importance", "contract,agency,street,economic,importance", ["row 1", "unknown stage", "did you mean 'contracting'"]),
+    (
+        "codings.csv",
+        "economic,importance",
+        "economy,importance",
+        ["row 1", "unknown resource 'economy'", "did you mean 'economic'"],
+    ),
+    (
+        "codings.csv",
+        "contracting,agency,street,economic,importance",
+        "contract,agency,street,economic,importance",
+        ["row 1", "unknown stage", "did you mean 'contracting'"],
+    ),
     ("codings.csv", "S2,0,11", "S9,0,11", ["row 3", "unknown source 'S9'"]),
-    ("case.toml", 'organisation = "street"', 'organisation = "stree"', ["case.toml", "[[informant]] I2", "did you mean 'street'"]),
-    ("case.toml", 'path = "sources/S2.txt"', 'path = "sources/missing.txt"', ["missing.txt", "file not found", "[[source]] S2"]),
+    (
+        "case.toml",
+        'organisation = "street"',
+        'organisation = "stree"',
+        ["case.toml", "[[informant]] I2", "did you mean 'street'"],
+    ),
+    (
+        "case.toml",
+        'path = "sources/S2.txt"',
+        'path = "sources/missing.txt"',
+        ["missing.txt", "file not found", "[[source]] S2"],
+    ),
     ("case.toml", 'id = "I2"', 'id = "I1"', ["case.toml", "duplicate id 'I1'"]),
-    ("case.toml", 'kind = "street_office"', 'kind = "street_ofice"', ["case.toml", "[[actor]] street kind", "did you mean 'street_office'"]),
+    (
+        "case.toml",
+        'kind = "street_office"',
+        'kind = "street_ofice"',
+        ["case.toml", "[[actor]] street kind", "did you mean 'street_office'"],
+    ),
     ("case.toml", "[case]", "[case", ["case.toml", "not valid TOML"]),
 ]
 
 
 @pytest.mark.parametrize(("file", "old", "new", "expected"), CASES)
 def test_bad_input_exits_2_with_a_clear_message(
-    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, old: str, new: str, expected: list[str]
+    tiny_case: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    old: str,
+    new: str,
+    expected: list[str],
 ) -> None:
     edit(tiny_case / file, old, new)
     before = digest(tiny_case)
@@ -70,23 +120,36 @@ def test_empty_case(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "codings.csv" in err
 
 
-def test_missing_folder_and_unknown_parameter(tmp_path: Path, tiny_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_folder_and_unknown_parameter(
+    tmp_path: Path, tiny_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, err = run(["analyze", str(tmp_path / "nope")], capsys)
     assert status == 2
     assert "no such case folder" in err
-    status, err = run(["analyze", str(tiny_case), "--set", "theta_dd=0.4", "--out", str(tmp_path / "o")], capsys)
+    status, err = run(
+        ["analyze", str(tiny_case), "--set", "theta_dd=0.4", "--out", str(tmp_path / "o")], capsys
+    )
     assert status == 2
     assert "did you mean 'theta_d'" in err
-    status, err = run(["analyze", str(tiny_case), "--set", "theta_d=high", "--out", str(tmp_path / "o")], capsys)
+    status, err = run(
+        ["analyze", str(tiny_case), "--set", "theta_d=high", "--out", str(tmp_path / "o")], capsys
+    )
     assert status == 2
     assert "expected a number" in err
 
 
 @pytest.mark.parametrize(
     ("encoding", "detected"),
-    [("gb18030", "gb18030"), ("gbk", "gb18030"), ("utf-16", "utf-16"), ("utf-8-sig", "utf-8-sig")],  # GBK ⊂ GB18030
+    [
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+        ("utf-16", "utf-16"),
+        ("utf-8-sig", "utf-8-sig"),
+    ],  # GBK ⊂ GB18030
 )
-def test_other_encodings_are_detected_and_read(tiny_case: Path, encoding: str, detected: str) -> None:
+def test_other_encodings_are_detected_and_read(
+    tiny_case: Path, encoding: str, detected: str
+) -> None:
     from resdep import analyze, load_case
 
     reference = analyze(load_case(tiny_case), draws=20)
@@ -99,7 +162,9 @@ def test_other_encodings_are_detected_and_read(tiny_case: Path, encoding: str, d
     assert result.inputs.equals(reference.inputs)
 
 
-def test_undecodable_file_says_what_it_is(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_undecodable_file_says_what_it_is(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tiny_case / "sources" / "S1.txt").write_bytes(bytes(range(128, 256)) * 4)
     status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
     assert status == 2
@@ -108,7 +173,9 @@ def test_undecodable_file_says_what_it_is(tiny_case: Path, tmp_path: Path, capsy
     assert "UTF-8" in err
 
 
-def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_output_is_not_mixed(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
     assert status == 0
@@ -117,7 +184,9 @@ def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: p
     assert status == 2
     assert "--force" in err
     assert (out / "stale.txt").exists()
-    status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys)
+    status, _ = run(
+        ["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys
+    )
     assert status == 0
     assert not (out / "stale.txt").exists()  # replaced as a whole, never mixed
     assert (out / "stages.csv").is_file()
@@ -125,15 +194,26 @@ def test_existing_output_is_not_mixed(tiny_case: Path, tmp_path: Path, capsys: p
 
 @pytest.mark.parametrize("where", ["user_folder", "case_folder", "case_parent", "cwd"])
 def test_force_never_replaces_what_resdep_did_not_write(
-    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+    tiny_case: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
 ) -> None:
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.docx").write_text("years of work", encoding="utf-8")
-    out = {"user_folder": mine, "case_folder": tiny_case, "case_parent": tiny_case.parent, "cwd": Path(".")}[where]
+    out = {
+        "user_folder": mine,
+        "case_folder": tiny_case,
+        "case_parent": tiny_case.parent,
+        "cwd": Path("."),
+    }[where]
     monkeypatch.chdir(tmp_path)
     before = digest(tiny_case)
-    status, err = run(["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys)
+    status, err = run(
+        ["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys
+    )
     assert status == 2, err
     assert "refusing to replace" in err
     assert "Traceback" not in err
@@ -141,14 +221,18 @@ def test_force_never_replaces_what_resdep_did_not_write(
     assert (mine / "thesis.docx").read_text(encoding="utf-8") == "years of work"
 
 
-def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch, tiny_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_error_exits_1_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, tiny_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import resdep.pipeline
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr(resdep.pipeline, "analyze", boom)
-    status, err = run(["analyze", str(tiny_case), "--no-report", "--out", str(tiny_case.parent / "o")], capsys)
+    status, err = run(
+        ["analyze", str(tiny_case), "--no-report", "--out", str(tiny_case.parent / "o")], capsys
+    )
     assert status == 1
     assert "internal error" in err
     assert "Traceback" not in err
@@ -161,14 +245,21 @@ def test_a_quote_with_surrounding_white_space_is_kept_exactly(tiny_case: Path) -
     src.write_text(" 我们的钱全靠街道。\n没有别的项目可以替代。", encoding="utf-8")
     codings = tiny_case / "codings.csv"
     lines = codings.read_text(encoding="utf-8").splitlines()
-    lines[1] = 'S1,0,11," 我们的钱全靠街道。\n",dependence,contracting,agency,street,economic,importance,,,3,,'
-    lines[2] = "S1,11,22,没有别的项目可以替代。,dependence,contracting,agency,street,economic,alternatives,,,0,,"
+    lines[1] = (
+        'S1,0,11," 我们的钱全靠街道。\n",dependence,contracting,agency,street,economic,importance,,,3,,'
+    )
+    lines[2] = (
+        "S1,11,22,没有别的项目可以替代。,dependence,contracting,agency,street,economic,alternatives,,,0,,"
+    )
     codings.write_text("\n".join(lines) + "\n", encoding="utf-8")
     case = load_case(tiny_case)
     assert case.codings[0].quote == " 我们的钱全靠街道。\n"
 
 
-@pytest.mark.parametrize(("text", "encoding"), [("naïve approach, Zürich café", "cp1252"), ("Café déjà vu, résumé", "latin-1")])
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [("naïve approach, Zürich café", "cp1252"), ("Café déjà vu, résumé", "latin-1")],
+)
 def test_western_single_byte_text_is_not_mistaken_for_gb18030(text: str, encoding: str) -> None:
     from resdep.errors import SourceTextError
     from resdep.textio import decode_bytes
@@ -177,18 +268,32 @@ def test_western_single_byte_text_is_not_mistaken_for_gb18030(text: str, encodin
         decode_bytes(text.encode(encoding), file="t.txt")
 
 
-@pytest.mark.parametrize(("args", "fragment"), [(["--draws", "0"], "at least 1"), (["--draws", "100000000"], "GiB")])
-def test_draws_out_of_range(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], fragment: str) -> None:
-    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report", *args], capsys)
+@pytest.mark.parametrize(
+    ("args", "fragment"), [(["--draws", "0"], "at least 1"), (["--draws", "100000000"], "GiB")]
+)
+def test_draws_out_of_range(
+    tiny_case: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    fragment: str,
+) -> None:
+    status, err = run(
+        ["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report", *args], capsys
+    )
     assert status == 2
     assert fragment in err
     assert not (tmp_path / "o").exists()
 
 
-def test_crlf_sources_get_a_line_end_hint(tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_crlf_sources_get_a_line_end_hint(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tiny_case / "sources" / "S1.txt"
     src.write_bytes(src.read_text(encoding="utf-8").replace("。", "。\r\n", 1).encode("utf-8"))
-    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report"], capsys)
+    status, err = run(
+        ["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report"], capsys
+    )
     assert status == 2
     assert "row 2" in err
     assert "CRLF" in err

@@ -62,7 +62,9 @@ def make_case(tmp_path: Path, rows: list[str], extra_toml: str = "") -> Path:
     return root
 
 
-def dep(src: str, start: int, stage: str, d: str, p: str, res: str, dim: str, inten: int, ev: str = "") -> str:
+def dep(
+    src: str, start: int, stage: str, d: str, p: str, res: str, dim: str, inten: int, ev: str = ""
+) -> str:
     return f"{src},{start},{start + 2},,dependence,{stage},{d},{p},{res},{dim},,,{inten},{ev},"
 
 
@@ -82,7 +84,9 @@ def test_one_resource(tmp_path: Path) -> None:
     assert st.loc["contracting", "d_ga"] == 0
     assert_allclose(st.loc["contracting", "pa"], expected_d)
     assert st.loc["contracting", "state"] == "government_dominant"  # PA ≥ 0.2 and D_ag ≥ 0.5
-    assert (st.loc[["implementation", "closing"], "state"] == "weak").all()  # no evidence, no dependence
+    assert (
+        st.loc[["implementation", "closing"], "state"] == "weak"
+    ).all()  # no evidence, no dependence
 
 
 def test_two_resources_combine_by_noisy_or(tmp_path: Path) -> None:
@@ -124,7 +128,17 @@ def test_second_hand_weight_and_interdependence(tmp_path: Path) -> None:
         dep("ia", 4, "contracting", "agency", "street", "economic", "discretion", 3, "second_hand"),
         dep("is", 0, "contracting", "street", "agency", "professional", "importance", 3),
         dep("is", 2, "contracting", "street", "agency", "professional", "importance", 3),
-        dep("is", 4, "contracting", "street", "agency", "professional", "discretion", 3, "second_hand"),
+        dep(
+            "is",
+            4,
+            "contracting",
+            "street",
+            "agency",
+            "professional",
+            "discretion",
+            3,
+            "second_hand",
+        ),
     ]
     result = analyze(load_case(make_case(tmp_path, rows)), draws=0)
     d = ((1 + 2) / 4 * 0.5 * (1 + 0.5) / 2.5) ** (1 / 3)

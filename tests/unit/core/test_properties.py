@@ -35,7 +35,14 @@ SOURCES = (
 )
 BASE = Case(id="prop", actors=ACTORS, informants=INFORMANTS, sources=SOURCES)
 HEADER = "source,start,end,quote,kind,stage,dependent,provider,resource,dimension,actor,value,intensity,evidence,note"
-PAIRS = [("agency", "street"), ("street", "agency"), ("agency", "bureau"), ("bureau", "agency"), ("nc", "agency"), ("agency", "nc")]
+PAIRS = [
+    ("agency", "street"),
+    ("street", "agency"),
+    ("agency", "bureau"),
+    ("bureau", "agency"),
+    ("nc", "agency"),
+    ("agency", "nc"),
+]
 
 dependence_row = st.builds(
     lambda src, start, stage, pair, res, dim, inten, ev: (
@@ -45,7 +52,9 @@ dependence_row = st.builds(
     st.integers(0, 390),
     st.sampled_from(["contracting", "implementation", "closing"]),
     st.sampled_from(PAIRS),
-    st.sampled_from(["economic", "political_legitimacy", "social_legitimacy", "professional", "path_dependence"]),
+    st.sampled_from(
+        ["economic", "political_legitimacy", "social_legitimacy", "professional", "path_dependence"]
+    ),
     st.sampled_from(["importance", "alternatives", "discretion"]),
     st.integers(0, 3),
     st.sampled_from(["", "second_hand"]),
@@ -60,13 +69,20 @@ other_row = st.one_of(
     st.builds(
         lambda a, v, i: f"S2,5,9,,goal,,,,,,{a},{v},{i},,",
         st.sampled_from(["agency", "street", "bureau"]),
-        st.sampled_from(["resident_benefit", "service_quality", "trouble_free_completion", "organisational_survival"]),
+        st.sampled_from(
+            [
+                "resident_benefit",
+                "service_quality",
+                "trouble_free_completion",
+                "organisational_survival",
+            ]
+        ),
         st.integers(0, 3),
     ),
 )
-rows_strategy = st.lists(st.one_of(dependence_row, dependence_row, other_row), min_size=1, max_size=25).filter(
-    lambda rows: any(",dependence," in r for r in rows)
-)
+rows_strategy = st.lists(
+    st.one_of(dependence_row, dependence_row, other_row), min_size=1, max_size=25
+).filter(lambda rows: any(",dependence," in r for r in rows))
 
 
 def case_of(rows: list[str]) -> Case:
@@ -84,7 +100,20 @@ def test_everything_is_in_the_unit_interval(rows: list[str]) -> None:
     for frame, cols in (
         (result.inputs, ["importance", "alternatives", "discretion", "d"]),
         (result.stages, ["d_ag", "d_ga", "md", "pi", "md_min"]),
-        (result.relationships, ["mu_partnership", "mu_buddy", "p_partnership", "p_buddy", "p_transactional", "ri", "gp", "ia", "dep"]),
+        (
+            result.relationships,
+            [
+                "mu_partnership",
+                "mu_buddy",
+                "p_partnership",
+                "p_buddy",
+                "p_transactional",
+                "ri",
+                "gp",
+                "ia",
+                "dep",
+            ],
+        ),
     ):
         values = frame[cols].to_numpy(float)
         assert np.all((values >= 0) & (values <= 1)), (cols, values)
@@ -118,7 +147,9 @@ def test_permuting_coding_rows_changes_nothing(rows: list[str], rnd: random.Rand
 
 @FAST
 @given(rows_strategy, st.data())
-def test_a_supporting_record_never_lowers_triangulation(rows: list[str], data: st.DataObject) -> None:
+def test_a_supporting_record_never_lowers_triangulation(
+    rows: list[str], data: st.DataObject
+) -> None:
     before = analyze(case_of(rows), draws=0).inputs
     target = data.draw(st.integers(0, len(before) - 1))
     t = before.iloc[target]

@@ -16,7 +16,17 @@ EXPECTED = {
 }  # fmt: skip
 
 # the domain, innermost first; a package may import only packages to its left (and itself)
-DOMAIN = ["errors", "vocab", "textio", "dependence", "classify", "parameters", "case", "evidence", "pipeline"]
+DOMAIN = [
+    "errors",
+    "vocab",
+    "textio",
+    "dependence",
+    "classify",
+    "parameters",
+    "case",
+    "evidence",
+    "pipeline",
+]
 OUTER = {"report", "web", "cli", "commands", "outputs"}
 
 
@@ -40,7 +50,11 @@ def _imports(path: Path) -> set[str]:
 def test_domain_never_imports_report_web_or_cli() -> None:
     offenders = []
     for name in DOMAIN:
-        paths = [SRC / f"{name}.py"] if (SRC / f"{name}.py").exists() else list((SRC / name).rglob("*.py"))
+        paths = (
+            [SRC / f"{name}.py"]
+            if (SRC / f"{name}.py").exists()
+            else list((SRC / name).rglob("*.py"))
+        )
         for path in paths:
             bad = _imports(path) & OUTER
             if bad:
@@ -51,6 +65,12 @@ def test_domain_never_imports_report_web_or_cli() -> None:
 def test_inner_domain_layers_do_not_import_later_ones() -> None:
     for i, name in enumerate(DOMAIN):
         later = set(DOMAIN[i + 1 :])
-        paths = [SRC / f"{name}.py"] if (SRC / f"{name}.py").exists() else list((SRC / name).rglob("*.py"))
+        paths = (
+            [SRC / f"{name}.py"]
+            if (SRC / f"{name}.py").exists()
+            else list((SRC / name).rglob("*.py"))
+        )
         for path in paths:
-            assert not (_imports(path) & later), f"{path.relative_to(SRC)} imports a later layer: {_imports(path) & later}"
+            assert not (_imports(path) & later), (
+                f"{path.relative_to(SRC)} imports a later layer: {_imports(path) & later}"
+            )

@@ -14,10 +14,27 @@ from resdep.simulate import SUMMARY_KEYS, run_summary, simulate
 from resdep.simulate.model import OUTCOME_COLUMNS, Model
 from resdep.simulate.params import PARAMETERS, SCALES, resolve_params
 
-SECTION_11 = ["pa_contracting", "pa_implementation", "pa_closing", "md_min_contracting",
-              "md_min_implementation", "md_min_closing", "share_partnership", "share_buddy",
-              "share_transactional", "welfare", "welfare_ratio", "task_completion", "budget_index",
-              "survival", "staff", "hhi", "relational_share", "formalization", "autonomy"]
+SECTION_11 = [
+    "pa_contracting",
+    "pa_implementation",
+    "pa_closing",
+    "md_min_contracting",
+    "md_min_implementation",
+    "md_min_closing",
+    "share_partnership",
+    "share_buddy",
+    "share_transactional",
+    "welfare",
+    "welfare_ratio",
+    "task_completion",
+    "budget_index",
+    "survival",
+    "staff",
+    "hhi",
+    "relational_share",
+    "formalization",
+    "autonomy",
+]
 
 
 def test_same_seed_same_result_other_seed_other_result() -> None:
@@ -36,13 +53,21 @@ def test_outcome_columns_cover_section_11() -> None:
 
 
 def test_run_summary_contract() -> None:
-    s = run_summary({"p_competitive": 0.5, "contract_years": 2, "evaluator": "third_party"},
-                    scale="case", years=6, seed=4)
+    s = run_summary(
+        {"p_competitive": 0.5, "contract_years": 2, "evaluator": "third_party"},
+        scale="case",
+        years=6,
+        seed=4,
+    )
     assert tuple(s) == SUMMARY_KEYS
     assert set(SECTION_11) <= set(s)
     assert all(isinstance(v, float) for v in s.values())
-    assert s == run_summary({"p_competitive": 0.5, "contract_years": 2, "evaluator": "third_party"},
-                            scale="case", years=6, seed=4)
+    assert s == run_summary(
+        {"p_competitive": 0.5, "contract_years": 2, "evaluator": "third_party"},
+        scale="case",
+        years=6,
+        seed=4,
+    )
 
 
 def test_a_lever_does_not_reshuffle_other_streams() -> None:
@@ -78,12 +103,16 @@ def test_accounting_identities() -> None:
         inc = m.incumbent[m.incumbent >= 0]
         assert m.alive[inc].all()
         held = m.incumbent >= 0
-        np.testing.assert_array_equal(m.agency_district[m.incumbent[held]], m.committee_district[held])
+        np.testing.assert_array_equal(
+            m.agency_district[m.incumbent[held]], m.committee_district[held]
+        )
         assert (m.w_gov[m.alive] > 0).all()
         assert (m.w_gov[~m.alive] == 0).all()
 
 
-_reals = {k: v for k, v in PARAMETERS.items() if v.kind == "real" and not k.startswith(("n_", "max_"))}
+_reals = {
+    k: v for k, v in PARAMETERS.items() if v.kind == "real" and not k.startswith(("n_", "max_"))
+}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,14 +120,25 @@ _reals = {k: v for k, v in PARAMETERS.items() if v.kind == "real" and not k.star
 def test_any_valid_parameters_give_outcomes_in_range(data: st.DataObject) -> None:
     keys = data.draw(st.lists(st.sampled_from(sorted(_reals)), min_size=1, max_size=6, unique=True))
     params: dict[str, float | int | str] = {
-        k: data.draw(st.floats(_reals[k].low, _reals[k].high, allow_nan=False)) for k in keys  # type: ignore[arg-type]
+        k: data.draw(st.floats(_reals[k].low, _reals[k].high, allow_nan=False))
+        for k in keys  # type: ignore[arg-type]
     }
     params["contract_years"] = data.draw(st.integers(1, 5))
     params["evaluator"] = data.draw(st.sampled_from(["street", "third_party"]))
     out = simulate(years=4, seed=data.draw(st.integers(0, 10**6)), overrides=params).outcomes
     assert np.isfinite(out.drop(columns=["year"]).to_numpy()).all()
-    for col in ("welfare", "welfare_ratio", "task_completion", "survival", "share_buddy", "hhi",
-                "relational_share", "formalization", "autonomy", "md_min_closing"):
+    for col in (
+        "welfare",
+        "welfare_ratio",
+        "task_completion",
+        "survival",
+        "share_buddy",
+        "hhi",
+        "relational_share",
+        "formalization",
+        "autonomy",
+        "md_min_closing",
+    ):
         assert out[col].between(0.0, 1.0 + 1e-9).all(), col
     for col in ("pa_contracting", "pa_implementation", "pa_closing"):
         assert out[col].between(-1.0, 1.0).all()

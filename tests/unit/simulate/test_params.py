@@ -11,8 +11,14 @@ from resdep.errors import InputError, ScenarioError
 from resdep.simulate import PARAMETERS, ParamInfo, list_scenarios, load_scenario, parameter_space
 from resdep.simulate.params import SCALES, coerce_value, resolve_params, resolve_scale
 
-REQUIRED = {"baseline", "co_governance", "competitive", "quality_evaluation",
-            "multi_year_contracts", "volatile_budgets"}
+REQUIRED = {
+    "baseline",
+    "co_governance",
+    "competitive",
+    "quality_evaluation",
+    "multi_year_contracts",
+    "volatile_budgets",
+}
 
 
 def test_bundled_scenarios_have_descriptions_and_valid_parameters() -> None:
@@ -81,7 +87,9 @@ def test_bad_values_name_the_place_and_the_fix(key: str, value: str, needle: str
 
 
 def test_set_values_are_typed() -> None:
-    p = resolve_params("baseline", {"contract_years": "3", "sigma_budget": "0.4", "evaluator": "third_party"})
+    p = resolve_params(
+        "baseline", {"contract_years": "3", "sigma_budget": "0.4", "evaluator": "third_party"}
+    )
     assert p["contract_years"] == 3
     assert isinstance(p["contract_years"], int)
     assert p["sigma_budget"] == 0.4

@@ -27,22 +27,32 @@ def _fake(noisy: set[str]) -> object:
     def swing(seed: int) -> float:
         return 0.41 if seed % 2 == 0 else -0.39  # mean +0.01 over an even number of seeds
 
-    def run_summary(params: Mapping[str, float | int | str], *, scale: str, years: int,
-                    seed: int) -> dict[str, float]:
+    def run_summary(
+        params: Mapping[str, float | int | str], *, scale: str, years: int, seed: int
+    ) -> dict[str, float]:
         out = dict.fromkeys(SUMMARY_KEYS, 0.5)
         co = params.get("theta_street") == 0.8
         comp = params.get("p_competitive") == 1.0
         wq = float(params.get("w_quality", 0.2))
-        out.update({
-            "pa_contracting": 0.1, "md_min_contracting": 0.8,
-            "pa_implementation": -0.5, "d_ga_implementation": 0.8,
-            "pa_closing": 0.4, "d_ag_closing": 0.8,
-            "share_buddy": 0.05 if co else 0.9, "share_partnership": 0.6 if co else 0.05,
-            "welfare_ratio": 0.5, "welfare": 0.2 + 0.1 * wq,
-            "loss_share_survival": 0.3, "loss_share_development": 0.2,
-            "staff_growth_development": 0.05, "staff_growth_survival": -0.1,
-            "smoothing_ratio": 0.9 if comp else 0.5,
-        })
+        out.update(
+            {
+                "pa_contracting": 0.1,
+                "md_min_contracting": 0.8,
+                "pa_implementation": -0.5,
+                "d_ga_implementation": 0.8,
+                "pa_closing": 0.4,
+                "d_ag_closing": 0.8,
+                "share_buddy": 0.05 if co else 0.9,
+                "share_partnership": 0.6 if co else 0.05,
+                "welfare_ratio": 0.5,
+                "welfare": 0.2 + 0.1 * wq,
+                "loss_share_survival": 0.3,
+                "loss_share_development": 0.2,
+                "staff_growth_development": 0.05,
+                "staff_growth_survival": -0.1,
+                "smoothing_ratio": 0.9 if comp else 0.5,
+            }
+        )
         if "P5" in noisy and wq == 0.5:
             out["welfare"] = 0.2 + swing(seed)  # above w_q = 0 on average, by noise only
         if "P6" in noisy:
@@ -54,7 +64,9 @@ def _fake(noisy: set[str]) -> object:
     return run_summary
 
 
-def _verdicts(monkeypatch: pytest.MonkeyPatch, noisy: set[str]) -> dict[str, patterns.PatternResult]:
+def _verdicts(
+    monkeypatch: pytest.MonkeyPatch, noisy: set[str]
+) -> dict[str, patterns.PatternResult]:
     monkeypatch.setattr(patterns, "run_summary", _fake(noisy))
     return {r.pattern: r for r in check_patterns(scale="case", seeds=SEEDS, years=4)}
 
@@ -67,8 +79,9 @@ def test_clear_differences_hold_and_print_their_margin(monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("pattern", ["P5", "P6", "P7"])
-def test_a_difference_within_the_noise_does_not_hold(monkeypatch: pytest.MonkeyPatch,
-                                                     pattern: str) -> None:
+def test_a_difference_within_the_noise_does_not_hold(
+    monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
     rows = _verdicts(monkeypatch, {pattern})
     assert rows[pattern].holds is False, rows[pattern].figure
     assert all(r.holds for p, r in rows.items() if p != pattern)
@@ -85,7 +98,9 @@ def test_a_difference_within_the_noise_does_not_hold(monkeypatch: pytest.MonkeyP
 def test_a_mean_close_to_its_threshold_does_not_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = _fake(set())
 
-    def near(params: Mapping[str, float | int | str], *, scale: str, years: int, seed: int) -> dict[str, float]:
+    def near(
+        params: Mapping[str, float | int | str], *, scale: str, years: int, seed: int
+    ) -> dict[str, float]:
         out = fake(params, scale=scale, years=years, seed=seed)  # type: ignore[operator]
         # |PA| at contracting is 0.19 on average (below θ_PI = 0.2) but swings by ±0.05
         out["pa_contracting"] = 0.19 + (0.05 if seed % 2 == 0 else -0.05)

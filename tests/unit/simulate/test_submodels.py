@@ -46,8 +46,12 @@ def test_relational_contract_condition() -> None:
     rel = np.ones(6, dtype=bool)
     survival = np.array([True, False, False])
     # margins −0.15 and −0.25: the survival-mode agency takes the first (−0.15 + 0.2 ≥ 0)
-    for margin, surv, expect in [(-0.15, True, True), (-0.25, True, False),
-                                 (-0.15, False, False), (0.05, False, True)]:
+    for margin, surv, expect in [
+        (-0.15, True, True),
+        (-0.25, True, False),
+        (-0.15, False, False),
+        (0.05, False, True),
+    ]:
         offer = np.full(6, (1.0 + margin) * b)
         survival[0] = surv
         bid, lab, h = m._bids(proj, agency, rel, offer, kappa, survival)
@@ -62,8 +66,20 @@ def test_relational_contract_condition() -> None:
 def test_dependence_inputs_are_valid_and_d_in_unit_interval() -> None:
     t = simulate(scale="shanghai", years=4, seed=8).dyads
     assert t is not None
-    for arr in (t.ag_i, t.ag_s, t.ag_x, t.ga_i, t.ga_s, t.ga_x, t.d_ag, t.d_ga, t.ri, t.ia,
-                t.mu_partnership, t.mu_buddy):
+    for arr in (
+        t.ag_i,
+        t.ag_s,
+        t.ag_x,
+        t.ga_i,
+        t.ga_s,
+        t.ga_x,
+        t.d_ag,
+        t.d_ga,
+        t.ri,
+        t.ia,
+        t.mu_partnership,
+        t.mu_buddy,
+    ):
         assert np.isfinite(arr).all()
         assert (arr >= 0).all()
         assert (arr <= 1 + 1e-12).all()
