@@ -37,25 +37,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from resdep.case import CODING_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 CASE_DIR = ROOT / "src" / "resdep" / "data" / "founding_case"
-COLUMNS = (
-    "source",
-    "start",
-    "end",
-    "quote",
-    "kind",
-    "stage",
-    "dependent",
-    "provider",
-    "resource",
-    "dimension",
-    "actor",
-    "value",
-    "intensity",
-    "evidence",
-    "note",
-)
+COLUMNS = CODING_COLUMNS  # the case format's own column list
 
 # Stages
 CON, IMP, CLO = "contracting", "implementation", "closing"
