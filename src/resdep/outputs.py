@@ -116,12 +116,11 @@ def write_outputs(
         if report:
             from resdep.report import write_report
 
-            extra: dict[str, Any] = {} if agreement is None else {"agreement": agreement}
             write_report(
                 analysis,
                 tmp / "report.html",
                 figures_dir=tmp / "figures",
                 pseudonymise=pseudonymise,
-                **extra,
+                agreement=agreement,
             )
     return target / "report.html"

@@ -228,6 +228,20 @@ def in_window(frame: pd.DataFrame, window: Window) -> pd.Series:
     return keep
 
 
+def _concentration(
+    pairs: pd.DataFrame, share: str, key: list[str], other: str
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """HHI of one side's shares across its partners, its top partner and that share.
+
+    ``share`` is ``dependence`` (a supplier's shares over buyers) or ``reliance`` (a
+    buyer's shares over suppliers); ``key`` is (currency, the side), ``other`` the partner.
+    """
+    rows = pairs.reset_index().dropna(subset=[share])
+    hhi = (rows[share] ** 2).groupby([rows[k] for k in key]).sum()
+    top = rows.sort_values(share, ascending=False).drop_duplicates(key).set_index(key)
+    return hhi, top[other], top[share]
+
+
 def _share(flags: pd.Series, keys: list[str], frame: pd.DataFrame) -> pd.Series:
     """Share of True among known values per group (NaN where none is known)."""
     known = flags.notna()
@@ -306,11 +320,9 @@ def _window_tables(
     suppliers["renewal_uncompeted_share"] = _share(
         frame["renewal_uncompeted"].where(frame["renewal"].fillna(False)), sk, frame
     )
-    dep = pairs.reset_index().dropna(subset=["dependence"])
-    suppliers["hhi"] = (dep["dependence"] ** 2).groupby([dep["currency"], dep["supplier"]]).sum()
-    top = dep.sort_values("dependence", ascending=False).drop_duplicates(sk).set_index(sk)
-    suppliers["top_buyer"] = top["buyer"]
-    suppliers["top_buyer_share"] = top["dependence"]
+    suppliers["hhi"], suppliers["top_buyer"], suppliers["top_buyer_share"] = _concentration(
+        pairs, "dependence", sk, "buyer"
+    )
 
     once = frame.drop_duplicates([*bk, "process", "award"])
     buyers = _common(frame, bk, once=True)
@@ -319,11 +331,9 @@ def _window_tables(
     buyers["renewal_uncompeted_share"] = _share(
         once["renewal_uncompeted"].where(once["renewal"].fillna(False)), bk, once
     )
-    rel = pairs.reset_index().dropna(subset=["reliance"])
-    buyers["hhi"] = (rel["reliance"] ** 2).groupby([rel["currency"], rel["buyer"]]).sum()
-    top = rel.sort_values("reliance", ascending=False).drop_duplicates(bk).set_index(bk)
-    buyers["top_supplier"] = top["supplier"]
-    buyers["top_supplier_share"] = top["reliance"]
+    buyers["hhi"], buyers["top_supplier"], buyers["top_supplier_share"] = _concentration(
+        pairs, "reliance", bk, "supplier"
+    )
 
     tables = []
     for table in (pairs, suppliers, buyers):
