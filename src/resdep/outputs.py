@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from resdep.csvout import write_csv
 from resdep.pipeline import Analysis
 from resdep.textio import atomic_dir
 
@@ -24,8 +25,8 @@ __all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV table the way every resdep output is written (UTF-8, LF, full precision)."""
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    """Write a CSV table the way every resdep output is written (:func:`resdep.csvout.write_csv`)."""
+    write_csv(frame, path)
 
 
 def package_versions() -> dict[str, str]:

@@ -30,6 +30,7 @@ from resdep.contracts.csvfile import template
 from resdep.contracts.indicators import DEFINITIONS, compute_indicators, read_income
 from resdep.contracts.summary import render_summary
 from resdep.contracts.table import read_records
+from resdep.csvout import write_csv
 
 __all__ = ["register"]
 
@@ -107,8 +108,8 @@ def _sha256(path: str) -> str:
 
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
-    """CSV as every resdep output is written: UTF-8, LF line ends, full precision."""
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    """CSV as every resdep output is written (:func:`resdep.csvout.write_csv`)."""
+    write_csv(frame, path)
 
 
 def _versions() -> dict[str, str]:

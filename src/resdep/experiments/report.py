@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from resdep.csvout import write_csv
 from resdep.errors import ExperimentSpecError, OutputExistsError, closest
 from resdep.experiments.analysis import Analysis
 from resdep.experiments.prim import Box, PrimResult, paste, prim, select_box
@@ -149,8 +150,8 @@ def write_sensitivity(analysis: Analysis, out: Path, *, title: str, force: bool 
     """Write ``indices.csv``, ``noise.csv`` and ``report.html`` into ``out``."""
 
     def fill(tmp: Path) -> None:
-        analysis.indices.to_csv(tmp / "indices.csv", index=False)
-        analysis.noise.to_csv(tmp / "noise.csv", index=False)
+        write_csv(analysis.indices, tmp / "indices.csv")
+        write_csv(analysis.noise, tmp / "noise.csv")
         parts = [
             f"<p>Method: <b>{analysis.method}</b>. Indices from SALib; confidence intervals "
             "by bootstrap. Seed-noise share = mean within-point variance over total variance "
@@ -348,8 +349,8 @@ def write_discovery(d: Discovery, out: Path, *, title: str, force: bool = False)
     """Write ``trajectory.csv``, ``box.csv`` and ``report.html`` into ``out``."""
 
     def fill(tmp: Path) -> None:
-        d.trajectory_frame().to_csv(tmp / "trajectory.csv", index=False)
-        d.box_frame().to_csv(tmp / "box.csv", index=False)
+        write_csv(d.trajectory_frame(), tmp / "trajectory.csv")
+        write_csv(d.box_frame(), tmp / "box.csv")
         cond = f"{d.outcome} {'>' if d.above else '<'} {d.threshold:g}"
         parts = [
             f"<p>Cases of interest: runs with <b>{html.escape(cond)}</b> "

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from resdep.csvout import to_csv_text
 from resdep.errors import OutputExistsError
 
 __all__ = ["register"]
@@ -307,7 +308,7 @@ def _agreement(args: argparse.Namespace) -> int:
         print(f"  FLAG: {msg}")
     _write_bytes_atomic(
         out,
-        table.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        to_csv_text(table).encode("utf-8"),
         force=args.force,
         what=".csv file",
     )

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from resdep.classify import GKS_ORDER, LABEL_ORDER, NAJAM_ORDER, gks, najam
+from resdep.csvout import write_csv
 from resdep.dependence import STATE_ORDER, dyad_measures, noisy_or
 from resdep.simulate.api import SimulationResult
 from resdep.simulate.model import (
@@ -392,12 +393,12 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bo
 
     out = Path(out_dir)
     with atomic_dir(out, force=force) as tmp:
-        result.outcomes.to_csv(tmp / "outcomes.csv", index=False, lineterminator="\n")
+        write_csv(result.outcomes, tmp / "outcomes.csv")
         stages, rels, inputs, sampled = dyad_frames(result)
-        stages.to_csv(tmp / "stages.csv", index=False, lineterminator="\n")
-        rels.to_csv(tmp / "relationships.csv", index=False, lineterminator="\n")
-        inputs.to_csv(tmp / "inputs.csv", index=False, lineterminator="\n")
-        diagnostics_frame(result).to_csv(tmp / "diagnostics.csv", index=False, lineterminator="\n")
+        write_csv(stages, tmp / "stages.csv")
+        write_csv(rels, tmp / "relationships.csv")
+        write_csv(inputs, tmp / "inputs.csv")
+        write_csv(diagnostics_frame(result), tmp / "diagnostics.csv")
         (tmp / "networks").mkdir()
         for stage, graph in networks(result, inputs).items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage}.graphml")
