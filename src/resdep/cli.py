@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "resdep.contracts.commands",
     "resdep.simulate.commands",
     "resdep.experiments.commands",
+    "resdep.web.commands",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

@@ -52,7 +52,9 @@ _DEFAULT_EVIDENCE = {
 }
 
 
-def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Case:
+def load_case(
+    path: str | Path, *, overrides: Mapping[str, Any] | None = None, allow_empty: bool = False
+) -> Case:
     """Load and validate a case folder (or a REFI-QDA ``.qdpx`` project).
 
     Parameters
@@ -62,6 +64,9 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
         ``.qdpx`` file exported from a QDA program.
     overrides
         Parameter overrides applied after those of ``case.toml`` (the command line's).
+    allow_empty
+        Accept a ``codings.csv`` with no coded segments (the web workbench opens a case
+        before its first coding); ``analyze`` keeps refusing an empty case.
 
     Examples
     --------
@@ -174,7 +179,9 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
         records=records,
         root=p,
     )
-    codings = parse_codings(codings_path.read_bytes(), case, file=codings_path)
+    codings = parse_codings(
+        codings_path.read_bytes(), case, file=codings_path, allow_empty=allow_empty
+    )
     hard: list[HardInput] = []
     if records:
         from resdep.contracts import economic_inputs  # records are optional evidence
@@ -195,12 +202,12 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
 
 
 def parse_codings(
-    data: bytes, case: Case, *, file: str | Path = "codings.csv"
+    data: bytes, case: Case, *, file: str | Path = "codings.csv", allow_empty: bool = False
 ) -> tuple[Coding, ...]:
     """Parse and validate the bytes of a ``codings.csv`` against a case.
 
     Rows are numbered from 1 (the first row after the header); messages also give the
-    line of the file.
+    line of the file. A file without coded segments is refused unless ``allow_empty``.
     """
     text, _ = decode_bytes(data, file=file)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -246,7 +253,7 @@ def parse_codings(
         if not any(cells.values()):
             continue
         out.append(_coding(cells, n, reader.line_num, file, sources, actors, case))
-    if not out:
+    if not out and not allow_empty:
         raise CaseFormatError(
             "the case is empty: codings.csv has no coded segments",
             file=file,

@@ -1,0 +1,622 @@
+"""The workbench's Starlette application: access token, CSRF, routes.
+
+Security (design section 12): the server binds to 127.0.0.1 only; every request needs the
+random access token, given once in the URL (``/?token=...``, as Jupyter does) and then
+kept in an HttpOnly, SameSite=Strict cookie; requests must name this server as their
+``Host`` (no DNS rebinding); every state-changing request carries the session's CSRF
+token in the ``X-CSRF-Token`` header; pages are sent with a content security policy that
+runs only the package's own script; every asset comes from the package (no CDN, no web
+fonts). Case text reaches the page only as JSON and is put in with ``textContent``.
+
+Routes are thin: parse the request, call the store or the pipeline, answer JSON.
+Bad input gets HTTP 400/422 with the loader's message (file, place, fix); a stale save
+gets 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from resdep.errors import InputError
+from resdep.web.store import CaseStore, Conflict, coder_file
+
+__all__ = ["CSP", "WebConfig", "create_app"]
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_STATIC = Path(__file__).parent / "static"
+_UNSAFE = {"POST", "PUT", "DELETE", "PATCH"}
+_MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@dataclass(kw_only=True)
+class WebConfig:
+    """What a running workbench serves, and to whom."""
+
+    root: Path
+    coder: str | None = None
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    lang: str | None = None
+
+
+def _err(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def _input_error(exc: InputError) -> JSONResponse:
+    return _err(409 if isinstance(exc, Conflict) else 422, str(exc))
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return _clean(value.item())
+    return value
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    if frame is None or len(frame) == 0:
+        return []
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+class Workbench:
+    """Holds the store(s) and the latest analysis of one case."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._analysis: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self.stores: dict[str | None, CaseStore] = {}
+
+    def store(self, coder: str | None) -> CaseStore:
+        with self._lock:
+            if coder not in self.stores:
+                self.stores[coder] = CaseStore(self.config.root, coder)
+            return self.stores[coder]
+
+    def analysis(self, store: CaseStore) -> dict[str, Any]:
+        """The pipeline's tables for the store's current codings (cached per revision)."""
+        from resdep.pipeline import analyze
+
+        case = store.load()
+        key = (store.file, store.revision(), store._stamp())
+        with self._lock:
+            if self._analysis is not None and self._analysis[0] == key:
+                return self._analysis[1]
+        if not case.codings:
+            out: dict[str, Any] = {"empty": True, "revision": key[1]}
+        else:
+            try:
+                result = analyze(case)
+            except InputError as exc:
+                return {"error": str(exc), "revision": key[1]}
+            out = {
+                "empty": False,
+                "revision": key[1],
+                "inputs": _records(result.inputs),
+                "stages": _records(result.stages),
+                "stage_intervals": _records(result.stage_intervals),
+                "relationships": _records(result.relationships),
+                "intervals": _records(result.intervals),
+                "diagnostics": _records(result.diagnostics),
+                "evidence": _records(result.evidence),
+                "draws": result.params.draws,
+                "networks": {
+                    str(stage): [
+                        {"dependent": u, "provider": v, **{k: _clean(x) for k, x in d.items()}}
+                        for u, v, d in g.edges(data=True)
+                    ]
+                    for stage, g in result.networks.items()
+                },
+            }
+        with self._lock:
+            self._analysis = (key, out)
+        return out
+
+
+def _case_lang(case: Any) -> str:
+    langs = [s.language for s in case.sources if s.language]
+    if langs:
+        return "zh" if langs.count("zh") * 2 >= len(langs) else "en"
+    if case.title_zh or any("\u4e00" <= ch <= "\u9fff" for ch in case.title):
+        return "zh"
+    if any(a.name_zh for a in case.actors) and not any(a.name for a in case.actors):
+        return "zh"
+    return "en"
+
+
+def create_app(config: WebConfig) -> Starlette:
+    """The workbench for one case folder."""
+    bench = Workbench(config)
+
+    def csrf_for(session: str) -> str:
+        return hmac.new(config.secret, session.encode(), hashlib.sha256).hexdigest()
+
+    def host_ok(request: Request) -> bool:
+        host = request.headers.get("host", "")
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+        return name in config.hosts
+
+    def coder_of(request: Request) -> str | None:
+        name = request.cookies.get("resdep_coder") or config.coder
+        return name or None
+
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if not host_ok(request):
+            return Response("unknown host", status_code=403, media_type="text/plain")
+        given = request.query_params.get("token")
+        if given is not None:
+            if not hmac.compare_digest(given.encode(), config.token.encode()):
+                return _forbidden()
+            target = request.url.remove_query_params("token")
+            resp = RedirectResponse(str(target.path) or "/", status_code=303)
+            resp.set_cookie("resdep_token", config.token, httponly=True, samesite="strict")
+            resp.set_cookie(
+                "resdep_session", secrets.token_urlsafe(18), httponly=True, samesite="strict"
+            )
+            return resp
+        cookie = request.cookies.get("resdep_token", "")
+        if not hmac.compare_digest(cookie.encode(), config.token.encode()):
+            return _forbidden()
+        if request.method in _UNSAFE:
+            session = request.cookies.get("resdep_session", "")
+            sent = request.headers.get("x-csrf-token", "")
+            origin = request.headers.get("origin")
+            if (
+                origin is not None
+                and origin.split("://", 1)[-1].rsplit(":", 1)[0] not in config.hosts
+            ):
+                return _err(403, "request from another site refused")
+            if not session or not hmac.compare_digest(sent.encode(), csrf_for(session).encode()):
+                return _err(403, "missing or wrong CSRF token: reload the page")
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def index(request: Request) -> Response:
+        from resdep.templating import environment
+
+        session = request.cookies.get("resdep_session", "")
+        store = bench.store(coder_of(request))
+        try:
+            case = store.load()
+            title, default = (case.title_zh or case.title or case.id), _case_lang(case)
+        except InputError as exc:
+            title, default = config.root.name, config.lang or "zh"
+            problem = str(exc)
+        else:
+            problem = ""
+        lang = request.cookies.get("resdep_lang") or config.lang or default
+        lang = lang if lang in ("zh", "en") else "en"
+        from resdep.web.i18n import strings
+
+        page = environment("resdep.web:templates").get_template("workbench.html")
+        words = strings(lang)
+        html = page.render(
+            lang=lang,
+            csp=CSP,
+            title=title,
+            coder=store.coder or "",
+            problem=problem,
+            strings=words,
+            boot={"csrf": csrf_for(session), "lang": lang, "strings": words},
+        )
+        return HTMLResponse(html)
+
+    def state(request: Request) -> Response:
+        from resdep.qda.codebook import _GROUP_HELP, GROUPS
+        from resdep.vocab import (
+            Dimension,
+            EvidenceType,
+            Goal,
+            Philosophy,
+            Problem,
+            RecordKind,
+            Resource,
+            Stage,
+            Strategy,
+        )  # fmt: skip
+
+        store = bench.store(coder_of(request))
+        try:
+            case = store.load()
+        except InputError as exc:
+            return _err(422, str(exc))
+
+        def terms(kind: Any) -> list[dict[str, str]]:
+            return [{"id": t.value, "en": t.en, "zh": t.zh} for t in kind]
+
+        return JSONResponse(
+            {
+                "case": {"id": case.id, "title": case.title, "title_zh": case.title_zh},
+                "lang": _case_lang(case),
+                "coder": store.coder or "",
+                "file": store.file,
+                "revision": store.revision(),
+                "actors": [
+                    {
+                        "id": a.id,
+                        "kind": a.kind.value,
+                        "name": a.name,
+                        "name_zh": a.name_zh,
+                        "government": a.is_government,
+                        "agency": a.kind.value == "social_work_agency",
+                    }
+                    for a in case.actors
+                ],
+                "informants": [
+                    {"id": i.id, "organisation": i.organisation, "role": i.role}
+                    for i in case.informants
+                ],
+                "sources": [
+                    {
+                        "id": s.id,
+                        "kind": s.kind.value,
+                        "informant": s.informant or "",
+                        "length": len(s.text),
+                        "codings": sum(1 for c in case.codings if c.source == s.id),
+                    }
+                    for s in case.sources
+                ],
+                "vocab": {
+                    "kind": terms(RecordKind),
+                    "stage": terms(Stage),
+                    "resource": terms(Resource),
+                    "dimension": terms(Dimension),
+                    "evidence": terms(EvidenceType),
+                    "philosophy": terms(Philosophy),
+                    "goal": terms(Goal),
+                    "problem": terms(Problem),
+                    "strategy": terms(Strategy),
+                },
+                "codebook": [
+                    {"group": g, "zh": GROUPS[g], "help_en": h[0], "help_zh": h[1]}
+                    for g, h in _GROUP_HELP.items()
+                ],
+                "coders": _coder_names(config.root),
+            }
+        )
+
+    def source(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        sid = request.path_params["sid"]
+        try:
+            case = store.load()
+        except InputError as exc:
+            return _err(422, str(exc))
+        found = next((s for s in case.sources if s.id == sid), None)
+        if found is None:  # ids only: a path is never looked up
+            return _err(404, f"no source {sid!r} in this case")
+        return JSONResponse(
+            {
+                "id": found.id,
+                "text": found.text,
+                "informant": found.informant or "",
+                "kind": found.kind.value,
+                "revision": store.revision(),
+                "codings": [
+                    {"row": n, **r} for n, r in store.rows() if r.get("source") == found.id
+                ],
+            }
+        )
+
+    def codings(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        return JSONResponse(
+            {
+                "revision": store.revision(),
+                "rows": [{"row": n, **r} for n, r in store.rows()],
+            }
+        )
+
+    async def _body(request: Request) -> dict[str, Any]:
+        try:
+            data = await request.json()
+        except ValueError:
+            raise InputError("the request body is not JSON", fix="send JSON") from None
+        if not isinstance(data, dict):
+            raise InputError("the request body is not a JSON object", fix="send an object")
+        return data
+
+    def _row(store: CaseStore, data: Any) -> dict[str, str]:
+        """A coding from the page: offsets in code points; the quote is checked and set here."""
+        from resdep.case.load import CODING_COLUMNS
+
+        if not isinstance(data, dict):
+            raise InputError("coding must be an object", fix="send {source, start, end, ...}")
+        case = store.load()
+        sid = str(data.get("source", ""))
+        found = next((s for s in case.sources if s.id == sid), None)
+        if found is None:
+            raise InputError(f"no source {sid!r}", fix="choose a source of the case")
+        try:
+            start, end = int(data["start"]), int(data["end"])
+        except (KeyError, TypeError, ValueError):
+            raise InputError(
+                "start and end must be whole numbers", fix="select text again"
+            ) from None
+        if not 0 <= start < end <= len(found.text):
+            raise InputError(
+                f"offsets {start}–{end} are outside the text of {sid} (0–{len(found.text)})",
+                fix="select text again",
+            )
+        quote = found.text[start:end]
+        sent = data.get("quote")
+        if sent is not None and sent != quote:
+            raise InputError(
+                f"the selected text does not match {sid}[{start}:{end}]",
+                fix="reload the page (the source may have changed) and select again",
+            )
+        row = dict.fromkeys(CODING_COLUMNS, "")
+        for c in CODING_COLUMNS:
+            v = data.get(c)
+            if v is not None and c not in ("start", "end", "quote", "source"):
+                row[c] = str(v).strip() if c != "note" else str(v)
+        row.update(source=sid, start=str(start), end=str(end), quote=quote)
+        return row
+
+    async def add_coding(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        try:
+            data = await _body(request)
+            row = _row(store, data.get("coding"))
+            rows = [r for _, r in store.rows()] + [row]
+            rev = store.write(rows, expected=str(data.get("revision", "")))
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse({"revision": rev, "row": len(rows)}, status_code=201)
+
+    async def edit_coding(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        n = request.path_params["n"]
+        try:
+            data = await _body(request)
+            numbered = store.rows()
+            idx = next((i for i, (k, _) in enumerate(numbered) if k == n), None)
+            if idx is None:
+                raise Conflict(f"row {n} no longer exists", fix="reload the page")
+            rows = [r for _, r in numbered]
+            if request.method == "DELETE":
+                del rows[idx]
+            else:
+                rows[idx] = _row(store, data.get("coding"))
+            rev = store.write(rows, expected=str(data.get("revision", "")))
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse({"revision": rev})
+
+    def analysis(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        try:
+            return JSONResponse(bench.analysis(store))
+        except InputError as exc:
+            return _input_error(exc)
+
+    def history(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        return JSONResponse(
+            {
+                "revision": store.revision(),
+                "versions": [
+                    {"name": h.name, "saved": h.saved, "rows": h.rows} for h in store.history()
+                ],
+            }
+        )
+
+    async def restore(request: Request) -> Response:
+        store = bench.store(coder_of(request))
+        try:
+            data = await _body(request)
+            rev = store.restore(str(data.get("name", "")), expected=str(data.get("revision", "")))
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse({"revision": rev})
+
+    async def add_source(request: Request) -> Response:
+        from resdep.qda.transcripts import add_sources
+
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except Exception as exc:  # multipart parser errors: bad request, not a bug of ours
+            return _err(400, f"could not read the upload: {exc}")
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            return _err(422, "no file in the upload: choose a .txt, .md or .docx file")
+        name = Path(str(upload.filename or "")).name  # never a path from the browser
+        data = await upload.read(_MAX_UPLOAD + 1)
+        if len(data) > _MAX_UPLOAD:
+            return _err(422, f"{name} is larger than 20 MB: split it")
+        informant = str(form.get("informant") or "") or None
+        kind = str(form.get("kind") or "") or None
+        language = str(form.get("language") or "") or None
+        with tempfile.TemporaryDirectory(prefix="resdep-upload-") as tmp:
+            path = Path(tmp) / (name or "upload.txt")
+            path.write_bytes(data)
+            try:
+                added = add_sources(
+                    config.root, [path], informant=informant, kind=kind, language=language
+                )
+            except InputError as exc:
+                return _input_error(exc)
+            except Exception as exc:
+                from resdep.errors import OutputExistsError
+
+                if isinstance(exc, OutputExistsError):
+                    return _err(409, str(exc))
+                raise
+        a = added[0]
+        return JSONResponse(
+            {"id": a.id, "path": a.path, "described": a.transcript.describe()}, status_code=201
+        )
+
+    def agreement_view(request: Request) -> Response:
+        from resdep.qda.agreement import agreement, agreement_flags, coder_data_from_case
+
+        names = _coder_names(config.root)
+        if len(names) < 2:
+            return JSONResponse({"coders": names, "table": [], "flags": [], "pairs": []})
+        datas, cases = [], {}
+        for name in names:
+            try:
+                case = bench.store(name or None).load()
+            except InputError as exc:
+                return _input_error(exc)
+            cases[name] = case
+            datas.append(coder_data_from_case(case, name or "main"))
+        try:
+            result = agreement(datas)
+            flags = agreement_flags(result)
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse(
+            {
+                "coders": names,
+                "table": _records(result.table),
+                "flags": _records(flags),
+                "pairs": _disagreements(cases),
+            }
+        )
+
+    async def set_coder(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            name = str(data.get("coder", "")).strip()
+            coder_file(name or None)  # validates
+        except InputError as exc:
+            return _input_error(exc)
+        resp = JSONResponse({"coder": name})
+        resp.set_cookie("resdep_coder", name, httponly=True, samesite="strict")
+        return resp
+
+    async def set_lang(request: Request) -> Response:
+        try:
+            data = await _body(request)
+        except InputError as exc:
+            return _input_error(exc)
+        lang = str(data.get("lang", ""))
+        if lang not in ("zh", "en"):
+            return _err(422, "language must be zh or en")
+        resp = JSONResponse({"lang": lang})
+        resp.set_cookie("resdep_lang", lang, samesite="strict")
+        return resp
+
+    from starlette.middleware import Middleware
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    routes = [
+        Route("/", index),
+        Route("/api/state", state),
+        Route("/api/source/{sid}", source),
+        Route("/api/codings", codings),
+        Route("/api/codings", add_coding, methods=["POST"]),
+        Route("/api/codings/{n:int}", edit_coding, methods=["PUT", "DELETE"]),
+        Route("/api/analysis", analysis),
+        Route("/api/history", history),
+        Route("/api/history/restore", restore, methods=["POST"]),
+        Route("/api/sources", add_source, methods=["POST"]),
+        Route("/api/agreement", agreement_view),
+        Route("/api/coder", set_coder, methods=["POST"]),
+        Route("/api/lang", set_lang, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=_STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)])
+    app.state.workbench = bench
+    return app
+
+
+def _forbidden() -> Response:
+    return HTMLResponse(
+        "<!DOCTYPE html><meta charset=utf-8><title>resdep: token required</title>"
+        "<p>This workbench needs its access token. Open the address that <code>resdep serve</code> "
+        "printed (it ends in <code>?token=…</code>).</p>"
+        "<p>需要访问令牌：请打开 <code>resdep serve</code> 打印的地址（以 <code>?token=…</code> 结尾）。</p>",
+        status_code=403,
+        headers={"Content-Security-Policy": CSP},
+    )
+
+
+def _coder_names(root: Path) -> list[str]:
+    """The coders with a codings file: ``""`` for ``codings.csv``, then named coders."""
+    names = [""] if (root / "codings.csv").is_file() else []
+    for p in sorted(root.glob("codings-*.csv")):
+        names.append(p.stem.removeprefix("codings-"))
+    return names
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _disagreements(cases: dict[str, Any]) -> list[dict[str, Any]]:
+    """Segments where two coders overlap but code a different tie, side by side."""
+    keys = (
+        "kind",
+        "stage",
+        "dependent",
+        "provider",
+        "resource",
+        "dimension",
+        "actor",
+        "value",
+        "intensity",
+    )
+    names = list(cases)
+    out: list[dict[str, Any]] = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            for ca in cases[a].codings:
+                for cb in cases[b].codings:
+                    if ca.source != cb.source or ca.end <= cb.start or cb.end <= ca.start:
+                        continue
+                    va = {k: _text(getattr(ca, k)) for k in keys}
+                    vb = {k: _text(getattr(cb, k)) for k in keys}
+                    if va != vb:
+                        out.append(
+                            {
+                                "source": ca.source,
+                                "a": {
+                                    "coder": a or "main",
+                                    "start": ca.start,
+                                    "end": ca.end,
+                                    "quote": ca.quote,
+                                    **va,
+                                },
+                                "b": {
+                                    "coder": b or "main",
+                                    "start": cb.start,
+                                    "end": cb.end,
+                                    "quote": cb.quote,
+                                    **vb,
+                                },
+                            }
+                        )
+                        if len(out) >= 200:
+                            return out
+    return out

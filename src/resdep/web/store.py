@@ -1,0 +1,256 @@
+"""The case folder as the workbench edits it: revisions, history, atomic writes.
+
+The folder stays the single source of truth: every change is written to the coder's
+codings file (``codings.csv``, or ``codings-<coder>.csv`` for a named coder) with
+:func:`resdep.textio.atomic_write_text`, after the previous version was copied into
+``.resdep-history/`` inside the case. A write names the revision it was based on (a
+hash of the file's bytes); if the file changed meanwhile (another tab, another
+program) the write is refused with :class:`Conflict`, never merged or overwritten.
+Every new version is validated with :func:`resdep.case.load.parse_codings` before it
+is written, so the folder stays valid for ``resdep analyze``.
+
+Examples
+--------
+>>> import shutil, tempfile, pathlib
+>>> from resdep.data import founding_case_path
+>>> root = pathlib.Path(tempfile.mkdtemp()) / "case"
+>>> _ = shutil.copytree(founding_case_path(), root)
+>>> store = CaseStore(root)
+>>> rows = store.rows()
+>>> rev = store.revision()
+>>> new = store.write([r for n, r in rows[1:]], expected=rev)
+>>> len(store.rows()) == len(rows) - 1, len(store.history())
+(True, 1)
+>>> store.write([], expected=rev)
+Traceback (most recent call last):
+...
+resdep.web.store.Conflict: codings.csv changed since this page loaded it ...
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from resdep.case.model import Case
+from resdep.errors import CaseFormatError, InputError
+from resdep.textio import atomic_write_text, decode_bytes
+
+__all__ = ["HISTORY_DIR", "CaseStore", "Conflict", "HistoryEntry", "coder_file"]
+
+#: Folder inside the case that keeps every previous version of the codings files.
+HISTORY_DIR = ".resdep-history"
+_CODER = re.compile(r"^[\w][\w-]{0,39}$")
+
+
+class Conflict(InputError):
+    """A save based on an old revision (another tab or program changed the file)."""
+
+
+def coder_file(coder: str | None) -> str:
+    """The codings file of a coder: ``codings.csv`` for the main coder.
+
+    Examples
+    --------
+    >>> coder_file(None), coder_file("li")
+    ('codings.csv', 'codings-li.csv')
+    """
+    if not coder:
+        return "codings.csv"
+    if not _CODER.match(coder):
+        raise CaseFormatError(
+            f"coder name {coder!r} cannot name a file",
+            place="--coder",
+            fix="use letters, digits, '_' and '-' (up to 40), e.g. --coder li_ming",
+        )
+    return f"codings-{coder}.csv"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryEntry:
+    """A kept previous version of a codings file."""
+
+    name: str
+    file: str
+    saved: str
+    rows: int
+
+
+def _columns() -> tuple[str, ...]:
+    from resdep.case.load import CODING_COLUMNS  # read at call time: other areas add columns
+
+    return CODING_COLUMNS
+
+
+def _revision(data: bytes | None) -> str:
+    if data is None:
+        return "none"
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def rows_of(data: bytes, *, file: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a codings file with their row numbers (1 = first after the header)."""
+    text, _ = decode_bytes(data, file=file)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    out = []
+    for n, row in enumerate(reader, start=1):
+        cells = {k: (v or "") for k, v in row.items() if k is not None}
+        if any(v.strip() for v in cells.values()):
+            out.append((n, cells))
+    return out
+
+
+def csv_text(rows: list[dict[str, str]]) -> str:
+    """The codings file of these rows.
+
+    Written through :func:`resdep.csvout.to_csv_text` with ``raw=True``: ``codings.csv``
+    is an input whose ``quote`` must equal its slice of the source to the character, so
+    a formula-looking quote cannot be prefixed with an apostrophe here.
+    """
+    import pandas as pd
+
+    from resdep.csvout import to_csv_text
+
+    cols = list(_columns())
+    frame = pd.DataFrame(
+        [{c: r.get(c, "") for c in cols} for r in rows], columns=cols, dtype=object
+    )
+    return to_csv_text(frame, raw=True)
+
+
+class CaseStore:
+    """One coder's view of a case folder (thread-safe: the server runs handlers in threads)."""
+
+    def __init__(self, root: str | Path, coder: str | None = None) -> None:
+        self.root = Path(root)
+        self.coder = coder or None
+        self.file = coder_file(self.coder)
+        self._lock = threading.RLock()
+        self._cache: tuple[tuple[int, ...], str, Case] | None = None
+
+    @property
+    def path(self) -> Path:
+        """The coder's codings file."""
+        return self.root / self.file
+
+    def _bytes(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def revision(self) -> str:
+        """A hash of the codings file as it is now (``none`` if it does not exist yet)."""
+        return _revision(self._bytes())
+
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        """The coded rows with their row numbers."""
+        data = self._bytes()
+        return [] if data is None else rows_of(data, file=self.path)
+
+    def _stamp(self) -> tuple[int, ...]:
+        """What else the case depends on: case.toml and the sources folder, by mtime."""
+        out: list[int] = []
+        for p in (self.root / "case.toml", self.root / "sources", self.root / "codings.csv"):
+            try:
+                st = p.stat()
+                out += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                out += [0, 0]
+        return tuple(out)
+
+    def load(self) -> Case:
+        """The case with this coder's codings (an empty coding file is allowed).
+
+        Cached until ``case.toml``, ``sources/`` or the codings file change.
+        """
+        from resdep.case import load_case
+        from resdep.case.load import parse_codings
+
+        with self._lock:
+            stamp, rev = self._stamp(), self.revision()
+            if self._cache is not None and self._cache[:2] == (stamp, rev):
+                return self._cache[2]
+            case = load_case(self.root, allow_empty=True)
+            if self.coder is not None:
+                data = self._bytes()
+                header = (",".join(_columns()) + "\n").encode()
+                codings = parse_codings(data or header, case, file=self.path, allow_empty=True)
+                case = dataclasses.replace(case, codings=codings)
+            self._cache = (stamp, rev, case)
+            return case
+
+    def write(self, rows: list[dict[str, str]], *, expected: str) -> str:
+        """Replace the coded rows, if the file is still at revision ``expected``.
+
+        Validates the new file against the case first (raising the loader's
+        :class:`~resdep.errors.InputError`), keeps the old version in the history and
+        writes atomically. Returns the new revision.
+        """
+        from resdep.case.load import parse_codings
+
+        with self._lock:
+            current = self._bytes()
+            if _revision(current) != expected:
+                raise Conflict(
+                    f"{self.file} changed since this page loaded it (another tab or program saved it)",
+                    file=self.path,
+                    fix="reload the page to see the current codings, then make your change again",
+                )
+            text = csv_text(rows)
+            case = self.load()
+            codings = parse_codings(text.encode("utf-8"), case, file=self.path, allow_empty=True)
+            self._keep(current)
+            atomic_write_text(self.path, text)
+            rev = _revision(text.encode("utf-8"))
+            self._cache = (self._stamp(), rev, dataclasses.replace(case, codings=codings))
+            return rev
+
+    def _history_dir(self) -> Path:
+        return self.root / HISTORY_DIR / self.file.removesuffix(".csv")
+
+    def _keep(self, data: bytes | None) -> None:
+        if data is None:
+            return
+        folder = self._history_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        name = f"{stamp}-{_revision(data)}.csv"
+        tmp = folder / f".{name}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(folder / name)
+
+    def history(self) -> list[HistoryEntry]:
+        """Kept versions, newest first."""
+        folder = self._history_dir()
+        if not folder.is_dir():
+            return []
+        out = []
+        for p in sorted(folder.glob("*.csv"), reverse=True):
+            try:
+                n = len(rows_of(p.read_bytes(), file=p))
+            except InputError:
+                n = -1
+            stamp = p.name.split("-", 1)[0]
+            saved = f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]} UTC"
+            out.append(HistoryEntry(name=p.name, file=self.file, saved=saved, rows=n))
+        return out
+
+    def restore(self, name: str, *, expected: str) -> str:
+        """Make a kept version current again (the current one is kept too: undo is undoable)."""
+        names = {h.name for h in self.history()}
+        if name not in names:  # only names listed in the history folder, never a path
+            raise CaseFormatError(
+                f"no kept version {name!r}",
+                file=self._history_dir(),
+                fix="choose one of the versions the history lists",
+            )
+        data = (self._history_dir() / name).read_bytes()
+        return self.write([r for _, r in rows_of(data, file=name)], expected=expected)
