@@ -221,7 +221,7 @@ def create_app(config: WebConfig) -> Starlette:
         words = strings(lang)
         html = page.render(
             lang=lang,
-            csp=CSP,
+            csp=CSP.replace("; frame-ancestors 'none'", ""),  # a <meta> policy cannot hold it
             title=title,
             coder=store.coder or "",
             problem=problem,
@@ -236,11 +236,13 @@ def create_app(config: WebConfig) -> Starlette:
             Dimension,
             EvidenceType,
             Goal,
+            Label,
             Philosophy,
             Problem,
             RecordKind,
             Resource,
             Stage,
+            StageState,
             Strategy,
         )  # fmt: skip
 
@@ -287,6 +289,8 @@ def create_app(config: WebConfig) -> Starlette:
                 ],
                 "vocab": {
                     "kind": terms(RecordKind),
+                    "label": terms(Label),
+                    "state": terms(StageState),
                     "stage": terms(Stage),
                     "resource": terms(Resource),
                     "dimension": terms(Dimension),

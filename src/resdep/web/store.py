@@ -21,10 +21,11 @@ Examples
 >>> new = store.write([r for n, r in rows[1:]], expected=rev)
 >>> len(store.rows()) == len(rows) - 1, len(store.history())
 (True, 1)
->>> store.write([], expected=rev)
-Traceback (most recent call last):
-...
-resdep.web.store.Conflict: codings.csv changed since this page loaded it ...
+>>> try:
+...     store.write([], expected=rev)  # a second tab still at the old revision
+... except Conflict as exc:
+...     print(exc.message)
+codings.csv changed since this page loaded it (another tab or program saved it)
 """
 
 from __future__ import annotations

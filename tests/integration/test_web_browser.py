@@ -1,0 +1,306 @@
+"""The workbench in a real browser: Playwright drives Debian's Chromium (never a downloaded one).
+
+The bundled founding case is copied to a temporary folder, with two more sources: one
+mixing Chinese, an emoji and CRLF line ends (offsets must come out in code points, as
+Python counts them) and one whose text and coded quote are hostile HTML (it must show
+as text and never run). Skipped when Chromium or the Playwright package is missing on a
+developer machine; with ``CI`` set their absence is a failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from resdep.data import founding_case_path
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+IMG = REPO / "docs" / "img"
+
+MIXED = "第一行😀表情，🇨🇳旗子\r\n第二行：街道很依赖我们的专业服务。\r\n第三行：完。\r\n"
+PHRASE = "街道很依赖我们的专业服务"
+HOSTILE = (
+    'He said <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> left.\n'
+)
+HOSTILE_QUOTE = '<img src=x onerror="window.__pwned=1">'
+
+
+def _need_browser() -> Any:
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not chromium.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("the browser tests need /usr/bin/chromium and the playwright package")
+        pytest.skip("Chromium (/usr/bin/chromium) or the playwright package is not installed")
+    return sync_playwright
+
+
+def _case(tmp: Path) -> Path:
+    root = tmp / "case"
+    shutil.copytree(founding_case_path(), root)
+    (root / "sources" / "E1.txt").write_bytes(MIXED.encode("utf-8"))
+    (root / "sources" / "H1.txt").write_text(HOSTILE, encoding="utf-8")
+    with (root / "case.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            '\n[[source]]\nid = "E1"\npath = "sources/E1.txt"\ninformant = "I07"\nkind = "interview"\n'
+            '\n[[source]]\nid = "H1"\npath = "sources/H1.txt"\nkind = "fieldnote"\n'
+        )
+    start = HOSTILE.index(HOSTILE_QUOTE)  # ASCII: code points = characters
+    with (root / "codings.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(
+            ["H1", start, start + len(HOSTILE_QUOTE), HOSTILE_QUOTE, "problem", "", "", "",
+             "", "", "", "formalization", "", "", ""]
+        )  # fmt: skip
+    return root
+
+
+def _rows(root: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((root / "codings.csv").read_text(encoding="utf-8"))))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_playwright = _need_browser()
+    from web_server import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, Any]]:
+    from web_server import running
+
+    root = _case(tmp_path)
+    with running(root, lang="zh") as (url, config):
+        yield root, url, config
+
+
+def _open(browser: Any, url: str, token: str) -> tuple[Any, Any, list[str]]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{url}/?token={token}")
+    page.wait_for_selector("body[data-ready]", timeout=30_000)
+    return context, page, errors
+
+
+def _select(page: Any, phrase: str) -> None:
+    """Select ``phrase`` in the reader as a user's drag would (a DOM Range on the text node)."""
+    found = page.evaluate(
+        """(phrase) => {
+            for (const span of document.querySelectorAll('#text span')) {
+                const node = span.firstChild;
+                if (!node) continue;
+                const i = node.data.indexOf(phrase);   // a UTF-16 index, as the DOM counts
+                if (i < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + phrase.length);
+                const sel = window.getSelection();
+                sel.removeAllRanges();
+                sel.addRange(range);
+                span.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                return true;
+            }
+            return false;
+        }""",
+        phrase,
+    )
+    assert found, f"{phrase!r} not on the page"
+
+
+def _open_source(page: Any, sid: str) -> None:
+    page.click(f'#source-list a[data-source="{sid}"]')
+    page.wait_for_function(
+        "(sid) => document.querySelector('#reader-title').textContent.startsWith(sid)", arg=sid
+    )
+
+
+def _wait_saved(page: Any, root: Path, before: str) -> None:
+    page.wait_for_function(
+        "(rev) => document.body.getAttribute('data-analysed') && document.body.getAttribute('data-analysed') !== rev",
+        arg=before,
+        timeout=30_000,
+    )
+
+
+def _revision(page: Any) -> str:
+    return str(page.evaluate("document.body.getAttribute('data-analysed')"))
+
+
+def _edge_d(page: Any, stage: str, dependent: str, provider: str) -> float | None:
+    value = page.evaluate(
+        """([s, d, p]) => {
+            const e = document.querySelector(`figure[data-stage="${s}"] line[data-dependent="${d}"][data-provider="${p}"]`);
+            return e ? e.getAttribute('data-d') : null;
+        }""",
+        [stage, dependent, provider],
+    )
+    return None if value is None else float(value)
+
+
+def test_token_required(browser: Any, served: tuple[Path, str, Any]) -> None:
+    _, url, _ = served
+    page = browser.new_page()
+    response = page.goto(url + "/")
+    assert response.status == 403
+    assert "?token=" in page.content()
+    assert page.goto(url + "/?token=wrong").status == 403
+    assert page.goto(url + "/api/state").status == 403
+    page.close()
+
+
+def test_code_with_keyboard_edit_delete_undo(browser: Any, served: tuple[Path, str, Any]) -> None:
+    root, url, config = served
+    context, page, errors = _open(browser, url, config.token)
+    _open_source(page, "E1")
+    before = _edge_d(page, "closing", "street", "agency")
+    rev = _revision(page)
+    _select(page, PHRASE)
+    # defaults: kind dependence, dependent = the informant's organisation (street),
+    # provider = the first actor on the other side (the agency); no last coding yet.
+    assert page.input_value("#f-dependent") == "street"
+    assert page.input_value("#f-provider") == "agency"
+    page.keyboard.press("s")  # stage: '' -> contracting
+    page.keyboard.press("s")  # -> implementation
+    page.keyboard.press("s")  # -> closing
+    page.keyboard.press("r")  # resource: '' -> economic
+    page.keyboard.press("r")  # -> political_legitimacy
+    page.keyboard.press("r")  # -> social_legitimacy
+    page.keyboard.press("r")  # -> professional
+    page.keyboard.press("m")  # dimension: '' -> importance
+    page.keyboard.press("3")
+    page.keyboard.press("Enter")
+    _wait_saved(page, root, rev)
+    after = _edge_d(page, "closing", "street", "agency")
+    assert after is not None and after != before  # the street's closing network changed
+
+    # the file holds the coding with code-point offsets (Python's count, not UTF-16's)
+    start = MIXED.index(PHRASE)
+    rows = [r for r in _rows(root) if r["source"] == "E1"]
+    assert len(rows) == 1
+    assert (int(rows[0]["start"]), int(rows[0]["end"])) == (start, start + len(PHRASE))
+    assert rows[0]["quote"] == PHRASE
+    assert (rows[0]["stage"], rows[0]["dependent"], rows[0]["provider"]) == (
+        "closing",
+        "street",
+        "agency",
+    )
+    assert (rows[0]["resource"], rows[0]["dimension"], rows[0]["intensity"]) == (
+        "professional",
+        "importance",
+        "3",
+    )
+    # the UTF-16 length differs from the code-point offset here: the test can fail
+    assert len(MIXED[:start].encode("utf-16-le")) // 2 != start
+
+    page.reload()
+    page.wait_for_selector("body[data-ready]")
+    _open_source(page, "E1")
+    seg = page.locator("#text span[data-rows]").first
+    assert seg.inner_text() == PHRASE
+    assert "street" in (seg.get_attribute("title") or "") or "街道" in (
+        seg.get_attribute("title") or ""
+    )
+    if IMG.is_dir():
+        page.screenshot(path=str(IMG / "workbench-coding-zh.png"))
+
+    # edit: click the segment, change the intensity with the keyboard, save
+    rev = _revision(page)
+    seg.click()
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    _wait_saved(page, root, rev)
+    rows = [r for r in _rows(root) if r["source"] == "E1"]
+    assert [r["intensity"] for r in rows] == ["1"]
+
+    # delete
+    rev = _revision(page)
+    page.locator("#text span[data-rows]").first.click()
+    page.keyboard.press("Delete")
+    _wait_saved(page, root, rev)
+    assert [r for r in _rows(root) if r["source"] == "E1"] == []
+
+    # undo from history: the newest kept version is the one before the delete
+    rev = _revision(page)
+    page.locator("#history-list li button").first.click()
+    _wait_saved(page, root, rev)
+    rows = [r for r in _rows(root) if r["source"] == "E1"]
+    assert [r["intensity"] for r in rows] == ["1"]
+    assert errors == []
+    context.close()
+
+
+def test_two_tabs_conflict(browser: Any, served: tuple[Path, str, Any]) -> None:
+    root, url, config = served
+    context, first, _ = _open(browser, url, config.token)
+    second = context.new_page()
+    second.goto(url + "/")
+    second.wait_for_selector("body[data-ready]")
+    for page in (first, second):
+        _open_source(page, "E1")
+    rev = _revision(first)
+    _select(first, "第三行")
+    for key in ("s", "r", "m", "2", "Enter"):
+        first.keyboard.press(key)
+    _wait_saved(first, root, rev)
+    saved = (root / "codings.csv").read_bytes()
+
+    _select(second, "第一行")
+    for key in ("s", "r", "m", "1", "Enter"):
+        second.keyboard.press(key)
+    second.wait_for_selector("#status.conflict", timeout=15_000)
+    assert "codings.csv" in second.inner_text("#status")
+    assert (root / "codings.csv").read_bytes() == saved  # nothing overwritten
+    context.close()
+
+
+def test_hostile_quote_is_text(browser: Any, served: tuple[Path, str, Any]) -> None:
+    root, url, config = served
+    context, page, errors = _open(browser, url, config.token)
+    _open_source(page, "H1")
+    assert page.evaluate("window.__pwned") is None
+    assert page.inner_text("#text").strip() == HOSTILE.strip()
+    assert page.locator("#text img, #text script").count() == 0
+    # the quote list shows it as text too
+    page.click("#cards .card a.label >> nth=0")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate("window.__pwned") is None
+    assert errors == []
+    context.close()
+
+
+def test_chinese_and_english_interfaces(browser: Any, served: tuple[Path, str, Any]) -> None:
+    _, url, config = served
+    context, page, _ = _open(browser, url, config.token)
+    assert page.inner_text("#sources-pane h2") == "来源"
+    assert page.get_attribute("html", "lang") == "zh"
+    if IMG.is_dir():
+        page.locator("#results").screenshot(path=str(IMG / "workbench-results-zh.png"))
+    page.click("#lang-en")
+    page.wait_for_selector("html[lang=en]")
+    page.wait_for_selector("body[data-ready]")
+    assert page.inner_text("#sources-pane h2") == "Sources"
+    assert page.locator("#networks figure").count() == 3
+    if IMG.is_dir():
+        page.screenshot(path=str(IMG / "workbench-en.png"))
+    page.click("#lang-zh")
+    page.wait_for_selector("html[lang=zh]")
+    assert page.inner_text("#sources-pane h2") == "来源"
+    context.close()
