@@ -189,7 +189,8 @@ def test_code_with_keyboard_edit_delete_undo(browser: Any, served: tuple[Path, s
     page.keyboard.press("Enter")
     _wait_saved(page, root, rev)
     after = _edge_d(page, "closing", "street", "agency")
-    assert after is not None and after != before  # the street's closing network changed
+    assert after is not None
+    assert after != before
 
     # the file holds the coding with code-point offsets (Python's count, not UTF-16's)
     start = MIXED.index(PHRASE)
@@ -272,7 +273,7 @@ def test_two_tabs_conflict(browser: Any, served: tuple[Path, str, Any]) -> None:
 
 
 def test_hostile_quote_is_text(browser: Any, served: tuple[Path, str, Any]) -> None:
-    root, url, config = served
+    _root, url, config = served
     context, page, errors = _open(browser, url, config.token)
     _open_source(page, "H1")
     assert page.evaluate("window.__pwned") is None
