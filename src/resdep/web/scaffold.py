@@ -166,7 +166,9 @@ def init_case(folder: str | Path, *, lang: str = "zh") -> Path:
             f"{target} already holds files; resdep init only creates a new case "
             "(choose a new folder name, or open this one with resdep serve)"
         )
-    toml = case_toml_template(_case_id(target), lang=lang, folder=str(folder))
+    import shlex
+
+    toml = case_toml_template(_case_id(target), lang=lang, folder=shlex.quote(str(folder)))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
     try:
