@@ -32,6 +32,11 @@ HOSTILE = (
     'He said <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> left.\n'
 )
 HOSTILE_QUOTE = '<img src=x onerror="window.__pwned=1">'
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright never downloads a browser here
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 def _need_browser() -> Any:
@@ -73,7 +78,6 @@ def _rows(root: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_playwright = _need_browser()
-    from web_server import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -83,7 +87,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str, Any]]:
-    from web_server import running
+    from resdep.web.server import running
 
     root = _case(tmp_path)
     with running(root, lang="zh") as (url, config):
@@ -186,11 +190,25 @@ def test_code_with_keyboard_edit_delete_undo(browser: Any, served: tuple[Path, s
     page.keyboard.press("r")  # -> professional
     page.keyboard.press("m")  # dimension: '' -> importance
     page.keyboard.press("3")
+    assert page.locator('label[data-for="actor"]').is_hidden()  # not a field of a dependence
+    if IMG.is_dir():
+        page.screenshot(path=str(IMG / "workbench-coding-zh.png"))
     page.keyboard.press("Enter")
     _wait_saved(page, root, rev)
     after = _edge_d(page, "closing", "street", "agency")
     assert after is not None
     assert after != before
+
+    # the edge lists its quotes; a quote opens in its transcript
+    _open_source(page, "S01")
+    page.locator(
+        'figure[data-stage="closing"] line[data-dependent="street"][data-provider="agency"]'
+    ).dispatch_event("click")
+    quote = page.locator("#quote-list li a", has_text=PHRASE)
+    assert quote.count() == 1
+    quote.click()
+    page.wait_for_function("document.querySelector('#reader-title').textContent.startsWith('E1')")
+    assert page.locator("#text span.flash").first.inner_text() == PHRASE
 
     # the file holds the coding with code-point offsets (Python's count, not UTF-16's)
     start = MIXED.index(PHRASE)
@@ -219,8 +237,6 @@ def test_code_with_keyboard_edit_delete_undo(browser: Any, served: tuple[Path, s
     assert "street" in (seg.get_attribute("title") or "") or "街道" in (
         seg.get_attribute("title") or ""
     )
-    if IMG.is_dir():
-        page.screenshot(path=str(IMG / "workbench-coding-zh.png"))
 
     # edit: click the segment, change the intensity with the keyboard, save
     rev = _revision(page)
@@ -279,6 +295,8 @@ def test_hostile_quote_is_text(browser: Any, served: tuple[Path, str, Any]) -> N
     assert page.evaluate("window.__pwned") is None
     assert page.inner_text("#text").strip() == HOSTILE.strip()
     assert page.locator("#text img, #text script").count() == 0
+    assert HOSTILE_QUOTE in page.inner_text("#coding-list")
+    assert page.locator("#coding-list img").count() == 0
     # the quote list shows it as text too
     page.click("#cards .card a.label >> nth=0")
     page.evaluate("window.scrollTo(0, 0)")

@@ -71,10 +71,10 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import socket
     import webbrowser
 
-    from resdep.web.app import WebConfig, create_app
+    from resdep.web.app import WebConfig
+    from resdep.web.server import bind, serve
     from resdep.web.store import coder_file
 
     root = Path(args.case)
@@ -85,33 +85,13 @@ def _serve(args: argparse.Namespace) -> int:
             fix=f"create one with: resdep init {root}",
         )
     coder_file(args.coder)  # validates the name before anything starts
-    if not 0 <= args.port <= 65535:
-        raise CaseFormatError(
-            f"--port {args.port} is not a port", place="command line", fix="give 1024–65535, or 0"
-        )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.bind(("127.0.0.1", args.port))
-    except OSError as exc:
-        sock.close()
-        raise CaseFormatError(
-            f"cannot listen on 127.0.0.1:{args.port} ({exc.strerror})",
-            place="--port",
-            fix="choose another port, or leave --port out to take a free one",
-        ) from None
+    sock = bind(args.port)
     port = sock.getsockname()[1]
     config = WebConfig(root=root.resolve(), coder=args.coder, lang=args.lang)
-    config.hosts = (f"127.0.0.1:{port}", f"localhost:{port}", "127.0.0.1", "localhost")
-    app = create_app(config)
     url = f"http://127.0.0.1:{port}/?token={config.token}"
     print(f"resdep workbench for {root} — open:\n  {url}\n(Ctrl+C stops it)", flush=True)
     if not args.no_browser:
         webbrowser.open(url)
-    import uvicorn
-
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    )
-    server.run(sockets=[sock])
+    serve(config, sock)
     print("resdep workbench stopped", file=sys.stderr)
     return 0

@@ -438,12 +438,12 @@ function renderResults() {
   $("#trajectory").append(trajectory(A));
   for (const r of A.relationships) $("#cards").append(card(r));
   $("#stages").append(table(A.stages, (row) => ({ stage: row.stage, dyad: [row.agency, row.government] })));
-  $("#diagnostics").append(table(A.diagnostics, (row) => ({ scope: row.scope })));
+  $("#diagnostics").append(table(A.diagnostics, (row) => ({ scope: row.scope, measure: row.measure })));
 }
 
 function network(stage, edges) {
   const actors = S.state.actors;
-  const W = 300, H = 260, cx = W / 2, cy = H / 2 + 6, R = 90;
+  const W = 380, H = 330, cx = W / 2, cy = H / 2 - 4, R = 120;
   const pos = {};
   actors.forEach((a, i) => {
     const ang = -Math.PI / 2 + (2 * Math.PI * i) / actors.length;
@@ -464,7 +464,7 @@ function network(stage, edges) {
     const sx = x1 + (dx / len) * 16 + nx, sy = y1 + (dy / len) * 16 + ny;
     const tx = x2 - (dx / len) * 16 + nx, ty = y2 - (dy / len) * 16 + ny;
     const line = svg("line", {
-      x1: sx, y1: sy, x2: tx, y2: ty, class: `edge stage-${stage}`, "stroke-width": 1 + 6 * (e.d || 0),
+      x1: sx, y1: sy, x2: tx, y2: ty, class: `edge stage-${stage}`, "stroke-width": 1 + 4 * (e.d || 0),
       "marker-end": `url(#arrow-${stage})`, "data-dependent": e.dependent, "data-provider": e.provider, "data-d": (e.d || 0).toFixed(3),
     });
     const tip = svg("title", {}, `${actorName(e.dependent)} → ${actorName(e.provider)}: D = ${fmt(e.d, 3)}`);
@@ -478,7 +478,8 @@ function network(stage, edges) {
   for (const a of actors) {
     const [x, y] = pos[a.id];
     const node = svg("g", { class: `node ${a.government ? "gov" : a.agency ? "agency" : "other"}`, "data-actor": a.id });
-    node.append(svg("circle", { cx: x, cy: y, r: 14 }), svg("text", { x, y: y + 28, class: "node-label" }, actorName(a.id)));
+    const below = y >= cy;  // labels outside the ring
+    node.append(svg("circle", { cx: x, cy: y, r: 14 }), svg("text", { x, y: below ? y + 28 : y - 19, class: "node-label" }, actorName(a.id)));
     g.append(node);
   }
   box.append(g, el("figcaption", {}, term("stage", stage)));
@@ -486,8 +487,9 @@ function network(stage, edges) {
 }
 
 function trajectory(A) {
-  const W = 360, H = 220, L = 40, B = 30, top = 10;
-  const x = (i) => L + (i * (W - L - 20)) / 2;
+  const dyadCount = new Set(A.stages.map((r) => `${r.agency}|${r.government}`)).size;
+  const W = 520, H = Math.max(240, 40 + dyadCount * 15), L = 40, B = 30, top = 10;
+  const x = (i) => L + (i * (W - L - 190)) / 2;
   const y = (v) => top + ((1 - v) / 2) * (H - top - B);
   const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img" });
   g.append(svg("line", { x1: L, y1: y(0), x2: W - 10, y2: y(0), class: "axis" }));
@@ -499,6 +501,8 @@ function trajectory(A) {
     const [agency, government] = key.split("|");
     const rows = STAGE_ORDER.map((s) => A.stages.find((r) => r.agency === agency && r.government === government && r.stage === s));
     const cls = `dyad dyad-${k % 6}`;
+    g.append(svg("circle", { cx: W - 150, cy: 14 + k * 15, r: 4, class: cls }));
+    g.append(svg("text", { x: W - 142, y: 18 + k * 15, class: "legend" }, `${actorName(agency)} – ${actorName(government)}`));
     const pts = rows.map((r, i) => (r ? `${x(i)},${y(r.pa)}` : null)).filter(Boolean);
     g.append(svg("polyline", { points: pts.join(" "), class: cls, fill: "none" }));
     rows.forEach((r, i) => {
@@ -571,7 +575,14 @@ function showQuotes(filter, heading) {
       const other = q.kind !== "dependence" && !filter.stage && (q.actor === a || q.actor === g);
       if (!dep && !other) return false;
     }
-    if (filter.scope && !String(filter.scope).split(/[/|–-]/).includes(q.actor) && !(q.dependent && String(filter.scope).includes(q.dependent))) return false;
+    if (filter.measure) {
+      // the records a diagnostic is computed from (resdep.pipeline._diagnostics groups them so)
+      const [what, value] = String(filter.measure).split(":");
+      const actors = String(filter.scope).split("/");
+      const actorOk = filter.scope === "case" ? !q.actor : actors.includes(q.actor);
+      const kind = value !== undefined ? what : "goal";
+      if (q.kind !== kind || !actorOk || (value !== undefined && q.value !== value)) return false;
+    }
     return true;
   });
   const ol = $("#quote-list");
