@@ -205,6 +205,7 @@ def test_code_with_keyboard_edit_delete_undo(browser: Any, served: tuple[Path, s
         'figure[data-stage="closing"] line[data-dependent="street"][data-provider="agency"]'
     ).dispatch_event("click")
     quote = page.locator("#quote-list li a", has_text=PHRASE)
+    quote.wait_for(timeout=15_000)
     assert quote.count() == 1
     quote.click()
     page.wait_for_function("document.querySelector('#reader-title').textContent.startsWith('E1')")

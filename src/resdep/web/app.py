@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import secrets
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +89,8 @@ class Workbench:
     def __init__(self, config: WebConfig) -> None:
         self.config = config
         self._lock = threading.Lock()
-        self._analysis: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._analysis: tuple[tuple[Any, ...], str] | None = None
+        self._evidence: tuple[tuple[Any, ...], Any] | None = None
         self.stores: dict[str | None, CaseStore] = {}
 
     def store(self, coder: str | None) -> CaseStore:
@@ -96,8 +99,12 @@ class Workbench:
                 self.stores[coder] = CaseStore(self.config.root, coder)
             return self.stores[coder]
 
-    def analysis(self, store: CaseStore) -> dict[str, Any]:
-        """The pipeline's tables for the store's current codings (cached per revision)."""
+    def analysis(self, store: CaseStore) -> str:
+        """The pipeline's tables for the store's current codings, as JSON (cached per revision).
+
+        Tables go out whole, with whatever columns :func:`resdep.pipeline.analyze` gives
+        (the page shows optional columns such as ``p_label`` or ``settled`` when present).
+        """
         from resdep.pipeline import analyze
 
         case = store.load()
@@ -106,34 +113,47 @@ class Workbench:
             if self._analysis is not None and self._analysis[0] == key:
                 return self._analysis[1]
         if not case.codings:
-            out: dict[str, Any] = {"empty": True, "revision": key[1]}
+            out = json.dumps({"empty": True, "revision": key[1]})
         else:
             try:
                 result = analyze(case)
             except InputError as exc:
-                return {"error": str(exc), "revision": key[1]}
-            out = {
-                "empty": False,
-                "revision": key[1],
-                "inputs": _records(result.inputs),
-                "stages": _records(result.stages),
-                "stage_intervals": _records(result.stage_intervals),
-                "relationships": _records(result.relationships),
-                "intervals": _records(result.intervals),
-                "diagnostics": _records(result.diagnostics),
-                "evidence": _records(result.evidence),
-                "draws": result.params.draws,
-                "networks": {
-                    str(stage): [
-                        {"dependent": u, "provider": v, **{k: _clean(x) for k, x in d.items()}}
-                        for u, v, d in g.edges(data=True)
-                    ]
-                    for stage, g in result.networks.items()
-                },
+                return json.dumps({"error": str(exc), "revision": key[1]})
+            tables = {
+                "inputs": result.inputs,
+                "stages": result.stages,
+                "stage_intervals": result.stage_intervals,
+                "relationships": result.relationships,
+                "intervals": result.intervals,
+                "diagnostics": result.diagnostics,
             }
+            networks = {
+                str(stage): [
+                    {"dependent": u, "provider": v, **{k: _clean(x) for k, x in d.items()}}
+                    for u, v, d in g.edges(data=True)
+                ]
+                for stage, g in result.networks.items()
+            }
+            parts = [
+                f'"empty": false, "revision": {json.dumps(key[1])}, "draws": {int(result.params.draws)}',
+                f'"networks": {json.dumps(networks, allow_nan=False)}',
+            ]
+            for name, frame in tables.items():
+                body = frame.to_json(orient="records", force_ascii=False) if len(frame) else "[]"
+                parts.append(f"{json.dumps(name)}: {body}")  # to_json writes NaN as null
+            out = "{" + ", ".join(parts) + "}"
+            self._evidence = (key, result.evidence)
         with self._lock:
             self._analysis = (key, out)
         return out
+
+    def evidence(self, store: CaseStore) -> Any:
+        """The evidence table (one row per record, with its quote) of the current analysis."""
+        self.analysis(store)
+        key = (store.file, store.revision(), store._stamp())
+        if self._evidence is not None and self._evidence[0] == key:
+            return self._evidence[1]
+        return None
 
 
 def _case_lang(case: Any) -> str:
@@ -252,6 +272,8 @@ def create_app(config: WebConfig) -> Starlette:
         except InputError as exc:
             return _err(422, str(exc))
 
+        per_source = Counter(c.source for c in case.codings)
+
         def terms(kind: Any) -> list[dict[str, str]]:
             return [{"id": t.value, "en": t.en, "zh": t.zh} for t in kind]
 
@@ -283,7 +305,7 @@ def create_app(config: WebConfig) -> Starlette:
                         "kind": s.kind.value,
                         "informant": s.informant or "",
                         "length": len(s.text),
-                        "codings": sum(1 for c in case.codings if c.source == s.id),
+                        "codings": per_source[s.id],
                     }
                     for s in case.sources
                 ],
@@ -392,7 +414,7 @@ def create_app(config: WebConfig) -> Starlette:
             data = await _body(request)
             row = _row(store, data.get("coding"))
             rows = [r for _, r in store.rows()] + [row]
-            rev = store.write(rows, expected=str(data.get("revision", "")))
+            rev = store.write(rows, expected=str(data.get("revision", "")), changed=len(rows) - 1)
         except InputError as exc:
             return _input_error(exc)
         return JSONResponse({"revision": rev, "row": len(rows)}, status_code=201)
@@ -407,11 +429,13 @@ def create_app(config: WebConfig) -> Starlette:
             if idx is None:
                 raise Conflict(f"row {n} no longer exists", fix="reload the page")
             rows = [r for _, r in numbered]
+            expected = str(data.get("revision", ""))
             if request.method == "DELETE":
                 del rows[idx]
+                rev = store.write(rows, expected=expected, deleted=idx)
             else:
                 rows[idx] = _row(store, data.get("coding"))
-            rev = store.write(rows, expected=str(data.get("revision", "")))
+                rev = store.write(rows, expected=expected, changed=idx)
         except InputError as exc:
             return _input_error(exc)
         return JSONResponse({"revision": rev})
@@ -419,9 +443,53 @@ def create_app(config: WebConfig) -> Starlette:
     def analysis(request: Request) -> Response:
         store = bench.store(coder_of(request))
         try:
-            return JSONResponse(bench.analysis(store))
+            return Response(bench.analysis(store), media_type="application/json")
         except InputError as exc:
             return _input_error(exc)
+
+    def quotes(request: Request) -> Response:
+        """The records behind a number on the page, with their quotes.
+
+        Query: ``stage``, ``dependent`` and ``provider`` (an edge); ``agency`` and
+        ``government`` (a dyad, optionally with ``stage``); ``scope`` and ``measure`` (a
+        diagnostic: the records ``resdep.pipeline`` computes it from).
+        """
+        store = bench.store(coder_of(request))
+        try:
+            ev = bench.evidence(store)
+        except InputError as exc:
+            return _input_error(exc)
+        if ev is None or len(ev) == 0:
+            return JSONResponse({"quotes": []})
+        q = request.query_params
+        dep = ev["kind"] == "dependence"
+        keep = ev["kind"].notna()
+        if q.get("stage"):
+            keep &= ~dep | (ev["stage"] == q["stage"])
+        if q.get("dependent"):
+            keep &= (
+                dep & (ev["dependent"] == q["dependent"]) & (ev["provider"] == q.get("provider"))
+            )
+        if q.get("agency"):
+            a, g = q["agency"], q.get("government", "")
+            pair = ((ev["dependent"] == a) & (ev["provider"] == g)) | (
+                (ev["dependent"] == g) & (ev["provider"] == a)
+            )
+            other = ~dep & ev["actor"].isin([a, g]) if not q.get("stage") else False
+            keep &= (dep & pair) | other
+        if q.get("measure"):
+            what, _, value = q["measure"].partition(":")
+            scope = q.get("scope", "")
+            actor_ok = (
+                (ev["actor"] == "") if scope == "case" else ev["actor"].isin(scope.split("/"))
+            )
+            kind = what if value else "goal"
+            keep &= (ev["kind"] == kind) & actor_ok
+            if value:
+                keep &= ev["value"] == value
+        hit = ev[keep]
+        body = hit.to_json(orient="records", force_ascii=False) if len(hit) else "[]"
+        return Response('{"quotes": ' + body + "}", media_type="application/json")
 
     def history(request: Request) -> Response:
         store = bench.store(coder_of(request))
@@ -542,6 +610,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/api/codings", add_coding, methods=["POST"]),
         Route("/api/codings/{n:int}", edit_coding, methods=["PUT", "DELETE"]),
         Route("/api/analysis", analysis),
+        Route("/api/quotes", quotes),
         Route("/api/history", history),
         Route("/api/history/restore", restore, methods=["POST"]),
         Route("/api/sources", add_source, methods=["POST"]),

@@ -34,13 +34,14 @@ import csv
 import dataclasses
 import hashlib
 import io
+import os
 import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from resdep.case.model import Case
+from resdep.case.model import Case, Coding
 from resdep.errors import CaseFormatError, InputError
 from resdep.textio import atomic_write_text, decode_bytes
 
@@ -121,7 +122,7 @@ def csv_text(rows: list[dict[str, str]]) -> str:
 
     cols = list(_columns())
     frame = pd.DataFrame(
-        [{c: r.get(c, "") for c in cols} for r in rows], columns=cols, dtype=object
+        {c: [r.get(c, "") for r in rows] for c in cols}, columns=cols, dtype=object
     )
     return to_csv_text(frame, raw=True)
 
@@ -135,6 +136,7 @@ class CaseStore:
         self.file = coder_file(self.coder)
         self._lock = threading.RLock()
         self._cache: tuple[tuple[int, ...], str, Case] | None = None
+        self._rows: tuple[str, list[tuple[int, dict[str, str]]]] | None = None
 
     @property
     def path(self) -> Path:
@@ -152,9 +154,13 @@ class CaseStore:
         return _revision(self._bytes())
 
     def rows(self) -> list[tuple[int, dict[str, str]]]:
-        """The coded rows with their row numbers."""
-        data = self._bytes()
-        return [] if data is None else rows_of(data, file=self.path)
+        """The coded rows with their row numbers (cached per revision; copies are returned)."""
+        with self._lock:
+            data = self._bytes()
+            rev = _revision(data)
+            if self._rows is None or self._rows[0] != rev:
+                self._rows = (rev, [] if data is None else rows_of(data, file=self.path))
+            return [(n, dict(r)) for n, r in self._rows[1]]
 
     def _stamp(self) -> tuple[int, ...]:
         """What else the case depends on: case.toml and the sources folder, by mtime."""
@@ -188,12 +194,25 @@ class CaseStore:
             self._cache = (stamp, rev, case)
             return case
 
-    def write(self, rows: list[dict[str, str]], *, expected: str) -> str:
+    def write(
+        self,
+        rows: list[dict[str, str]],
+        *,
+        expected: str,
+        changed: int | None = None,
+        deleted: int | None = None,
+    ) -> str:
         """Replace the coded rows, if the file is still at revision ``expected``.
 
         Validates the new file against the case first (raising the loader's
         :class:`~resdep.errors.InputError`), keeps the old version in the history and
         writes atomically. Returns the new revision.
+
+        ``changed`` (the index of the one added or edited row in ``rows``) and ``deleted``
+        (the index of the one removed row in the old rows) say what differs from the
+        current file: then only that row is parsed again (rows are validated one by one,
+        so the others stay valid), which keeps a save fast in a large case. Without them
+        the whole file is parsed.
         """
         from resdep.case.load import parse_codings
 
@@ -205,28 +224,73 @@ class CaseStore:
                     file=self.path,
                     fix="reload the page to see the current codings, then make your change again",
                 )
-            text = csv_text(rows)
             case = self.load()
-            codings = parse_codings(text.encode("utf-8"), case, file=self.path, allow_empty=True)
-            self._keep(current)
+            text = csv_text(rows)
+            codings = None
+            if changed is not None or deleted is not None:
+                codings = self._patched(case, rows, changed, deleted)
+            if codings is None:  # the full check (and, on a bad row, the exact message)
+                codings = parse_codings(
+                    text.encode("utf-8"), case, file=self.path, allow_empty=True
+                )
+            self._keep(current, len(self.rows()))
+            mode = self.path.stat().st_mode & 0o777 if current is not None else 0o644
             atomic_write_text(self.path, text)
+            os.chmod(self.path, mode)  # the temporary file was private; keep the file's mode
             rev = _revision(text.encode("utf-8"))
             self._cache = (self._stamp(), rev, dataclasses.replace(case, codings=codings))
+            self._rows = (rev, list(enumerate(rows, start=1)))
             return rev
+
+    def _patched(
+        self,
+        case: Case,
+        rows: list[dict[str, str]],
+        changed: int | None,
+        deleted: int | None,
+    ) -> tuple[Coding, ...] | None:
+        """The new codings from the cached ones and one parsed row; None to parse everything."""
+        from resdep.case.load import parse_codings
+
+        old = list(case.codings)
+        numbered = self.rows()
+        if [c.row for c in old] != list(range(1, len(old) + 1)) or [n for n, _ in numbered] != list(
+            range(1, len(old) + 1)
+        ):
+            return None  # blank rows or an unparsed file: row numbers would not line up
+        if deleted is not None:
+            del old[deleted]
+        if changed is not None:
+            try:
+                one = parse_codings(csv_text([rows[changed]]).encode("utf-8"), case, file=self.path)
+            except InputError:
+                return None  # parse the whole file for the message with the right row
+            if changed == len(old):
+                old.append(one[0])
+            else:
+                old[changed] = one[0]
+        if len(old) != len(rows):
+            return None
+        return tuple(
+            c if c.row == i else dataclasses.replace(c, row=i) for i, c in enumerate(old, start=1)
+        )
 
     def _history_dir(self) -> Path:
         return self.root / HISTORY_DIR / self.file.removesuffix(".csv")
 
-    def _keep(self, data: bytes | None) -> None:
+    def _keep(self, data: bytes | None, n_rows: int) -> None:
         if data is None:
             return
         folder = self._history_dir()
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        name = f"{stamp}-{_revision(data)}.csv"
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(folder / name)
+        name = f"{stamp}-{_revision(data)}-{n_rows}.csv"
+        try:  # a second name for the current file: the atomic write then gives it a new inode
+            os.link(self.path, folder / name)
+        except OSError:  # no hard links here (some network or FAT file systems): copy
+            tmp = folder / f".{name}.tmp"
+            tmp.write_bytes(data)
+            tmp.replace(folder / name)
 
     def history(self) -> list[HistoryEntry]:
         """Kept versions, newest first."""
@@ -235,11 +299,9 @@ class CaseStore:
             return []
         out = []
         for p in sorted(folder.glob("*.csv"), reverse=True):
-            try:
-                n = len(rows_of(p.read_bytes(), file=p))
-            except InputError:
-                n = -1
-            stamp = p.name.split("-", 1)[0]
+            parts = p.stem.split("-")
+            n = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else -1
+            stamp = parts[0]
             saved = f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]} UTC"
             out.append(HistoryEntry(name=p.name, file=self.file, saved=saved, rows=n))
         return out

@@ -371,11 +371,13 @@ function cancel() {
 }
 
 async function afterChange(focus) {
+  // the analysis runs on the server while the page reloads the source and the lists
   const id = S.source && S.source.id;
+  const analysis = loadAnalysis();
   await loadState();
   if (id) await openSource(id, focus);
   showSelection();
-  await Promise.all([loadAnalysis(), loadHistory(), loadAgreement()]);
+  await Promise.all([analysis, loadHistory(), loadAgreement()]);
 }
 
 function onKey(ev) {
@@ -564,27 +566,15 @@ function table(rows, filterOf) {
   return t;
 }
 
-function showQuotes(filter, heading) {
-  const ev = (S.analysis && S.analysis.evidence) || [];
-  const hit = ev.filter((q) => {
-    if (filter.stage && q.stage !== filter.stage && q.kind === "dependence") return false;
-    if (filter.dependent && (q.dependent !== filter.dependent || q.provider !== filter.provider)) return false;
-    if (filter.dyad) {
-      const [a, g] = filter.dyad;
-      const dep = q.kind === "dependence" && ((q.dependent === a && q.provider === g) || (q.dependent === g && q.provider === a));
-      const other = q.kind !== "dependence" && !filter.stage && (q.actor === a || q.actor === g);
-      if (!dep && !other) return false;
-    }
-    if (filter.measure) {
-      // the records a diagnostic is computed from (resdep.pipeline._diagnostics groups them so)
-      const [what, value] = String(filter.measure).split(":");
-      const actors = String(filter.scope).split("/");
-      const actorOk = filter.scope === "case" ? !q.actor : actors.includes(q.actor);
-      const kind = value !== undefined ? what : "goal";
-      if (q.kind !== kind || !actorOk || (value !== undefined && q.value !== value)) return false;
-    }
-    return true;
-  });
+async function showQuotes(filter, heading) {
+  const params = new URLSearchParams();
+  if (filter.stage) params.set("stage", filter.stage);
+  if (filter.dependent) { params.set("dependent", filter.dependent); params.set("provider", filter.provider); }
+  if (filter.dyad) { params.set("agency", filter.dyad[0]); params.set("government", filter.dyad[1]); }
+  if (filter.measure) { params.set("scope", filter.scope); params.set("measure", filter.measure); }
+  const res = await api("GET", `/api/quotes?${params}`);
+  if (!res.ok) { status(res.data.error, "error"); return; }
+  const hit = res.data.quotes;
   const ol = $("#quote-list");
   ol.replaceChildren(el("li", { class: "heading" }, `${heading} (${hit.length})`));
   for (const q of hit) {
