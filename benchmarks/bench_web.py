@@ -133,7 +133,7 @@ def main() -> int:
             for k in range(5):
                 rev = page.evaluate("document.body.getAttribute('data-analysed')")
                 page.evaluate(
-                    """(k) => {
+                    r"""(k) => {
                         const spans = [...document.querySelectorAll('#text span:not([data-rows])')]
                             .filter((x) => /^[^\s]{6}/u.test(x.textContent));
                         const node = spans[spans.length - 1 - k].firstChild;

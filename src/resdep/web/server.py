@@ -36,6 +36,7 @@ def bind(port: int = 0) -> socket.socket:
             place="--port",
             fix="choose another port, or leave --port out to take a free one",
         ) from None
+    sock.listen(128)  # connections wait in the backlog until the server is up
     return sock
 
 

@@ -365,3 +365,71 @@ def test_init_serve_code_then_analyze_gives_the_same_tables(tmp_path: Path) -> N
                     app_table[col].astype(str).str.lower().tolist()
                     == written[col].astype(str).str.lower().tolist()
                 ), (table, col)
+
+
+def test_fast_saves_give_the_codings_a_full_load_gives(
+    app: tuple[TestClient, str, WebConfig, Path],
+) -> None:
+    client, csrf, config, root = app
+    h = {"X-CSRF-Token": csrf}
+    store = client.app.state.workbench.store(None)  # type: ignore[attr-defined]
+    rev = client.get("/api/codings").json()["revision"]
+    start = MIXED.index(PHRASE)
+    steps = [
+        ("POST", "/api/codings", _coding(start, start + 2)),
+        ("POST", "/api/codings", _coding(0, 1, kind="problem", value="formalization", stage="")),
+        ("PUT", "/api/codings/3", None),
+        ("DELETE", "/api/codings/1", None),
+        ("PUT", "/api/codings/5", _coding(start + 1, start + 3, intensity="0")),
+    ]
+    for method, url, coding in steps:
+        if method == "PUT" and coding is None:
+            row = client.get("/api/codings").json()["rows"][2]
+            coding = {k: v for k, v in row.items() if k != "row"} | {"note": "edited"}
+        r = client.request(method, url, json={"revision": rev, "coding": coding}, headers=h)
+        assert r.status_code in (200, 201), r.text
+        rev = r.json()["revision"]
+        assert store.load().codings == load_case(root).codings  # the cache is what the disk says
+
+
+def test_quotes_behind_an_edge_and_a_philosophy_coding(
+    app: tuple[TestClient, str, WebConfig, Path],
+) -> None:
+    client, csrf, _, root = app
+    rev = client.get("/api/codings").json()["revision"]
+    start = MIXED.index(PHRASE)
+    r = client.post(
+        "/api/codings",
+        json={
+            "revision": rev,
+            "coding": {
+                "source": "E1",
+                "start": start,
+                "end": start + 2,
+                "kind": "philosophy",
+                "actor": "street",
+                "value": "cooperative",
+                "intensity": "2",
+            },  # fmt: skip
+        },
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 201, r.text
+    case = load_case(root)
+    assert case.codings[-1].kind.value == "philosophy"
+    quotes = client.get(
+        "/api/quotes", params={"stage": "closing", "dependent": "agency", "provider": "street"}
+    ).json()["quotes"]
+    expected = [
+        c
+        for c in case.codings
+        if c.kind.value == "dependence"
+        and c.stage is not None
+        and c.stage.value == "closing"
+        and (c.dependent, c.provider) == ("agency", "street")
+    ]
+    assert len(quotes) == len(expected) > 0
+    for q in quotes:
+        assert case.source(q["source"]).text[q["start"] : q["end"]] == q["quote"]
+    dyad = client.get("/api/quotes", params={"agency": "agency", "government": "street"}).json()
+    assert any(q["kind"] == "philosophy" and q["actor"] == "street" for q in dyad["quotes"])
