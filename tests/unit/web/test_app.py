@@ -370,7 +370,7 @@ def test_init_serve_code_then_analyze_gives_the_same_tables(tmp_path: Path) -> N
 def test_fast_saves_give_the_codings_a_full_load_gives(
     app: tuple[TestClient, str, WebConfig, Path],
 ) -> None:
-    client, csrf, config, root = app
+    client, csrf, _config, root = app
     h = {"X-CSRF-Token": csrf}
     store = client.app.state.workbench.store(None)  # type: ignore[attr-defined]
     rev = client.get("/api/codings").json()["revision"]
@@ -410,7 +410,7 @@ def test_quotes_behind_an_edge_and_a_philosophy_coding(
                 "actor": "street",
                 "value": "cooperative",
                 "intensity": "2",
-            },  # fmt: skip
+            },
         },
         headers={"X-CSRF-Token": csrf},
     )
