@@ -6,8 +6,8 @@ browser in at most 2 s; after saving a coding, the networks and labels are updat
 and informants, its transcripts repeated to 1 MB over 50 sources, and 5,000 dependence
 codings whose fields are drawn (seeded) from the vocabulary.
 
-"Open" is from navigation to the page holding the first transcript and the analysis
-(``body[data-ready]``); "update" is from pressing Enter on a new coding to the page
+"Open" is from navigation (on a freshly started server, so the case is loaded and
+analysed) to the page holding the first transcript and the analysis (``body[data-ready]``); "update" is from pressing Enter on a new coding to the page
 showing the analysis of the new revision (save, reload the source, re-run ``analyze``,
 redraw). The server-side parts are timed separately.
 """
@@ -119,17 +119,23 @@ def main() -> int:
         analyze_t, _ = timeit(lambda: analyze(case), repeat=3)
         opens: list[float] = []
         updates: list[float] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for _ in range(3):  # a cold open: a new server loads the case and analyses it
+                with running(root) as (url, config):
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
+                    t0 = time.perf_counter()
+                    page.goto(f"{url}/?token={config.token}")
+                    page.wait_for_selector("body[data-ready]", timeout=120_000)
+                    opens.append(time.perf_counter() - t0)
+                    context.close()
         with running(root) as (url, config), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
-            page.goto(f"{url}/?token={config.token}")  # sets the cookie
+            page.goto(f"{url}/?token={config.token}")
             page.wait_for_selector("body[data-ready]", timeout=120_000)
-            for _ in range(3):
-                t0 = time.perf_counter()
-                page.goto(url + "/")
-                page.wait_for_selector("body[data-ready]", timeout=120_000)
-                opens.append(time.perf_counter() - t0)
             for k in range(5):
                 rev = page.evaluate("document.body.getAttribute('data-analysed')")
                 page.evaluate(
@@ -177,7 +183,7 @@ started: {load:.2f} (other work on the machine slows every figure).
 
 | work | time | target |
 |---|---|---|
-| open the workbench (page, first transcript, analysis drawn), median of 3 | {open_t * 1000:.0f} ms (all: {", ".join(f"{x * 1000:.0f}" for x in opens)}) | ≤ 2,000 ms {"(met)" if ok_open else "(MISSED)"} |
+| open the workbench on a freshly started server (page, first transcript, the case loaded and analysed, results drawn), median of 3 | {open_t * 1000:.0f} ms (all: {", ".join(f"{x * 1000:.0f}" for x in opens)}) | ≤ 2,000 ms {"(met)" if ok_open else "(MISSED)"} |
 | save a coding → networks and labels redrawn, median of 5 | {update_t * 1000:.0f} ms (all: {", ".join(f"{x * 1000:.0f}" for x in updates)}) | ≤ 300 ms {"(met)" if ok_update else "(MISSED)"} |
 | of which: load and validate the case with its codings (server) | {load_t * 1000:.0f} ms | |
 | of which: `analyze` (server) | {analyze_t * 1000:.0f} ms | |

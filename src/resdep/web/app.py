@@ -91,6 +91,7 @@ class Workbench:
         self._lock = threading.Lock()
         self._analysis: tuple[tuple[Any, ...], str] | None = None
         self._evidence: tuple[tuple[Any, ...], Any] | None = None
+        self._compute = threading.Lock()
         self.stores: dict[str | None, CaseStore] = {}
 
     def store(self, coder: str | None) -> CaseStore:
@@ -107,6 +108,10 @@ class Workbench:
         """
         from resdep.pipeline import analyze
 
+        with self._compute:  # one analysis at a time; a second caller gets the cached one
+            return self._analysis_of(store, analyze)
+
+    def _analysis_of(self, store: CaseStore, analyze: Any) -> str:
         case = store.load()
         key = (store.file, store.revision(), store._stamp())
         with self._lock:
@@ -146,6 +151,13 @@ class Workbench:
         with self._lock:
             self._analysis = (key, out)
         return out
+
+    def prepare(self, store: CaseStore) -> None:
+        """Compute the analysis ahead of its request (errors are reported by that request)."""
+        try:
+            self.analysis(store)
+        except Exception:
+            return
 
     def evidence(self, store: CaseStore) -> Any:
         """The evidence table (one row per record, with its quote) of the current analysis."""
@@ -228,6 +240,8 @@ def create_app(config: WebConfig) -> Starlette:
         try:
             case = store.load()
             title, default = (case.title_zh or case.title or case.id), _case_lang(case)
+            # start the analysis now: the page asks for it once its script has run
+            threading.Thread(target=bench.prepare, args=(store,), daemon=True).start()
         except InputError as exc:
             title, default = config.root.name, config.lang or "zh"
             problem = str(exc)
@@ -413,7 +427,7 @@ def create_app(config: WebConfig) -> Starlette:
         try:
             data = await _body(request)
             row = _row(store, data.get("coding"))
-            rows = [r for _, r in store.rows()] + [row]
+            rows = [*store.row_list(), row]
             rev = store.write(rows, expected=str(data.get("revision", "")), changed=len(rows) - 1)
         except InputError as exc:
             return _input_error(exc)
@@ -428,7 +442,7 @@ def create_app(config: WebConfig) -> Starlette:
             idx = next((i for i, (k, _) in enumerate(numbered) if k == n), None)
             if idx is None:
                 raise Conflict(f"row {n} no longer exists", fix="reload the page")
-            rows = [r for _, r in numbered]
+            rows = store.row_list()
             expected = str(data.get("revision", ""))
             if request.method == "DELETE":
                 del rows[idx]

@@ -154,13 +154,21 @@ class CaseStore:
         return _revision(self._bytes())
 
     def rows(self) -> list[tuple[int, dict[str, str]]]:
-        """The coded rows with their row numbers (cached per revision; copies are returned)."""
+        """The coded rows with their row numbers (copies: changing them changes nothing)."""
+        return [(n, dict(r)) for n, r in self._numbered()]
+
+    def row_list(self) -> list[dict[str, str]]:
+        """A new list of the current rows to build a write from (replace rows, never change one)."""
+        return [r for _, r in self._numbered()]
+
+    def _numbered(self) -> list[tuple[int, dict[str, str]]]:
+        """The cached rows of the current revision (not to be changed)."""
         with self._lock:
             data = self._bytes()
             rev = _revision(data)
             if self._rows is None or self._rows[0] != rev:
                 self._rows = (rev, [] if data is None else rows_of(data, file=self.path))
-            return [(n, dict(r)) for n, r in self._rows[1]]
+            return self._rows[1]
 
     def _stamp(self) -> tuple[int, ...]:
         """What else the case depends on: case.toml and the sources folder, by mtime."""
@@ -233,13 +241,13 @@ class CaseStore:
                 codings = parse_codings(
                     text.encode("utf-8"), case, file=self.path, allow_empty=True
                 )
-            self._keep(current, len(self.rows()))
+            self._keep(current, len(self._numbered()))
             mode = self.path.stat().st_mode & 0o777 if current is not None else 0o644
             atomic_write_text(self.path, text)
             os.chmod(self.path, mode)  # the temporary file was private; keep the file's mode
             rev = _revision(text.encode("utf-8"))
             self._cache = (self._stamp(), rev, dataclasses.replace(case, codings=codings))
-            self._rows = (rev, list(enumerate(rows, start=1)))
+            self._rows = (rev, list(enumerate(rows, start=1)))  # write owns ``rows`` now
             return rev
 
     def _patched(
@@ -253,7 +261,7 @@ class CaseStore:
         from resdep.case.load import parse_codings
 
         old = list(case.codings)
-        numbered = self.rows()
+        numbered = self._numbered()
         if [c.row for c in old] != list(range(1, len(old) + 1)) or [n for n, _ in numbered] != list(
             range(1, len(old) + 1)
         ):

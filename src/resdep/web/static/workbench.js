@@ -668,7 +668,8 @@ for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("cl
 
 (async () => {
   if (!(await loadState())) return;
+  const rest = Promise.all([loadAnalysis(), loadHistory(), loadAgreement()]);
   if (S.state.sources.length) await openSource(S.state.sources[0].id);
-  await Promise.all([loadAnalysis(), loadHistory(), loadAgreement()]);
+  await rest;
   document.body.setAttribute("data-ready", "1");
 })();
