@@ -540,7 +540,7 @@ function card(r) {
     if (p === undefined) continue;
     const mu = r[`mu_${lab}`];
     const lo = iv[`mu_${lab}_p05`] ?? iv[`mu_${lab}_lo`], hi = iv[`mu_${lab}_p95`] ?? iv[`mu_${lab}_hi`];
-    ul.append(el("li", {}, `${term("label", lab) || lab}: P ${fmt(p, 2)}${mu !== undefined ? ` · μ ${fmt(mu, 2)}` : ""}${lo !== undefined && lo !== null ? ` [${fmt(lo, 2)}, ${fmt(hi, 2)}]` : ""}`));
+    ul.append(el("li", {}, `${term("label", lab) || lab}: P ${Number(p).toFixed(2)}${mu !== undefined ? ` · μ ${fmt(mu, 2)}` : ""}${lo !== undefined && lo !== null ? ` [${fmt(lo, 2)}, ${fmt(hi, 2)}]` : ""}`));
   }
   box.append(ul);
   return box;
