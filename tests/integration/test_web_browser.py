@@ -208,7 +208,9 @@ def test_code_with_keyboard_edit_delete_undo(browser: Any, served: tuple[Path, s
     quote.wait_for(timeout=15_000)
     assert quote.count() == 1
     quote.click()
-    page.wait_for_function("document.querySelector('#reader-title').textContent.startsWith('E1')")
+    page.wait_for_function(
+        "() => document.querySelector('#reader-title').textContent.startsWith('E1')"
+    )
     assert page.locator("#text span.flash").first.inner_text() == PHRASE
 
     # the file holds the coding with code-point offsets (Python's count, not UTF-16's)
@@ -324,3 +326,61 @@ def test_chinese_and_english_interfaces(browser: Any, served: tuple[Path, str, A
     page.wait_for_selector("html[lang=zh]")
     assert page.inner_text("#sources-pane h2") == "来源"
     context.close()
+
+
+def test_init_code_in_the_browser_then_analyze_agrees(browser: Any, tmp_path: Path) -> None:
+    """The must-show flow: a case from `resdep init`, coded only through the browser,
+    gives `resdep analyze` the tables the page shows."""
+    import pandas as pd
+
+    from resdep.cli import main
+    from resdep.web.server import running
+
+    root = tmp_path / "new"
+    assert main(["init", str(root), "--lang", "zh"]) == 0
+    text = "问：资金从哪里来？\n答：街道出钱，没有街道的钱项目就停了。别的出资方几乎没有。\n"
+    upload = tmp_path / "访谈A.txt"
+    upload.write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
+    with running(root) as (url, config):
+        context, page, errors = _open(browser, url, config.token)
+        page.set_input_files("#upload-file", str(upload))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.querySelector('#reader-title').textContent.startsWith('访谈A')"
+        )
+        rev = _revision(page)
+        _select(page, "没有街道的钱项目就停了")
+        for key in ("d", "p", "p", "s", "r", "m", "3", "Enter"):  # agency → street, contracting,
+            page.keyboard.press(key)  # economic, importance, 3
+        _wait_saved(page, root, rev)
+        rev = _revision(page)
+        _select(page, "别的出资方几乎没有")
+        for key in ("m", "0", "Enter"):  # the last coding's fields; alternatives, 0
+            page.keyboard.press(key)
+        _wait_saved(page, root, rev)
+        shown = page.eval_on_selector_all(
+            "#stages tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+        )
+        header = page.eval_on_selector_all("#stages thead th", "hs => hs.map(h => h.textContent)")
+        label = page.get_attribute("#cards .card", "data-label")
+        assert errors == []
+        context.close()
+    out = tmp_path / "out"
+    assert main(["analyze", str(root), "--out", str(out), "--no-report"]) == 0
+    stages = pd.read_csv(out / "stages.csv", keep_default_na=False)
+    assert header == list(stages.columns)
+    assert len(shown) == len(stages) == 3
+    for cells, row in zip(shown, stages.to_dict("records"), strict=True):
+        for col, cell in zip(header, cells, strict=True):
+            value = row[col]
+            if isinstance(value, float):
+                assert cell == f"{value:.3f}" or float(cell) == value, (col, cell, value)
+            else:
+                assert cell == str(value), (col, cell, value)
+    assert label == pd.read_csv(out / "relationships.csv").label.iloc[0]
+    rows = _rows(root)
+    assert [(r["quote"], r["dimension"], r["intensity"]) for r in rows] == [
+        ("没有街道的钱项目就停了", "importance", "3"),
+        ("别的出资方几乎没有", "alternatives", "0"),
+    ]
+    assert rows[0]["start"] == str(text.index("没有街道的钱项目就停了"))  # LF text, as stored

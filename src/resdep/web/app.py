@@ -192,7 +192,7 @@ def create_app(config: WebConfig) -> Starlette:
         return name in config.hosts
 
     def coder_of(request: Request) -> str | None:
-        name = request.cookies.get("resdep_coder") or config.coder
+        name = request.cookies.get(_cookie(request, "coder")) or config.coder
         return name or None
 
     async def guard(
@@ -206,16 +206,21 @@ def create_app(config: WebConfig) -> Starlette:
                 return _forbidden()
             target = request.url.remove_query_params("token")
             resp = RedirectResponse(str(target.path) or "/", status_code=303)
-            resp.set_cookie("resdep_token", config.token, httponly=True, samesite="strict")
             resp.set_cookie(
-                "resdep_session", secrets.token_urlsafe(18), httponly=True, samesite="strict"
+                _cookie(request, "token"), config.token, httponly=True, samesite="strict"
+            )
+            resp.set_cookie(
+                _cookie(request, "session"),
+                secrets.token_urlsafe(18),
+                httponly=True,
+                samesite="strict",
             )
             return resp
-        cookie = request.cookies.get("resdep_token", "")
+        cookie = request.cookies.get(_cookie(request, "token"), "")
         if not hmac.compare_digest(cookie.encode(), config.token.encode()):
             return _forbidden()
         if request.method in _UNSAFE:
-            session = request.cookies.get("resdep_session", "")
+            session = request.cookies.get(_cookie(request, "session"), "")
             sent = request.headers.get("x-csrf-token", "")
             origin = request.headers.get("origin")
             if (
@@ -235,7 +240,7 @@ def create_app(config: WebConfig) -> Starlette:
     def index(request: Request) -> Response:
         from resdep.templating import environment
 
-        session = request.cookies.get("resdep_session", "")
+        session = request.cookies.get(_cookie(request, "session"), "")
         store = bench.store(coder_of(request))
         try:
             case = store.load()
@@ -247,7 +252,7 @@ def create_app(config: WebConfig) -> Starlette:
             problem = str(exc)
         else:
             problem = ""
-        lang = request.cookies.get("resdep_lang") or config.lang or default
+        lang = request.cookies.get(_cookie(request, "lang")) or config.lang or default
         lang = lang if lang in ("zh", "en") else "en"
         from resdep.web.i18n import strings
 
@@ -598,7 +603,7 @@ def create_app(config: WebConfig) -> Starlette:
         except InputError as exc:
             return _input_error(exc)
         resp = JSONResponse({"coder": name})
-        resp.set_cookie("resdep_coder", name, httponly=True, samesite="strict")
+        resp.set_cookie(_cookie(request, "coder"), name, httponly=True, samesite="strict")
         return resp
 
     async def set_lang(request: Request) -> Response:
@@ -610,7 +615,7 @@ def create_app(config: WebConfig) -> Starlette:
         if lang not in ("zh", "en"):
             return _err(422, "language must be zh or en")
         resp = JSONResponse({"lang": lang})
-        resp.set_cookie("resdep_lang", lang, samesite="strict")
+        resp.set_cookie(_cookie(request, "lang"), lang, samesite="strict")
         return resp
 
     from starlette.middleware import Middleware
@@ -636,6 +641,12 @@ def create_app(config: WebConfig) -> Starlette:
     app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)])
     app.state.workbench = bench
     return app
+
+
+def _cookie(request: Request, name: str) -> str:
+    """A cookie name for this server: browsers share cookies between ports of one host,
+    so two workbenches open at once (on two ports) must not overwrite each other's token."""
+    return f"resdep_{name}_{request.url.port or 0}"
 
 
 def _forbidden() -> Response:
