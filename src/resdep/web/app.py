@@ -92,6 +92,8 @@ class Workbench:
         self._analysis: tuple[tuple[Any, ...], str] | None = None
         self._evidence: tuple[tuple[Any, ...], Any] | None = None
         self._compute = threading.Lock()
+        #: the last agreement view, keyed by every coder file's revision
+        self.agreement: tuple[Any, dict[str, Any]] | None = None
         self.stores: dict[str | None, CaseStore] = {}
 
     def store(self, coder: str | None) -> CaseStore:
@@ -192,7 +194,9 @@ def create_app(config: WebConfig) -> Starlette:
         return name in config.hosts
 
     def coder_of(request: Request) -> str | None:
-        name = request.cookies.get(_cookie(request, "coder")) or config.coder
+        name = request.cookies.get(_cookie(request, "coder"))
+        if name is None:  # not chosen in the page: the --coder of the command line
+            name = config.coder
         return name or None
 
     async def guard(
@@ -573,6 +577,12 @@ def create_app(config: WebConfig) -> Starlette:
         names = _coder_names(config.root)
         if len(names) < 2:
             return JSONResponse({"coders": names, "table": [], "flags": [], "pairs": []})
+        key = tuple(
+            (n, bench.store(n or None).revision(), bench.store(n or None)._stamp()) for n in names
+        )
+        cached = bench.agreement
+        if cached is not None and cached[0] == key:
+            return JSONResponse(cached[1])
         datas, cases = [], {}
         for name in names:
             try:
@@ -586,14 +596,14 @@ def create_app(config: WebConfig) -> Starlette:
             flags = agreement_flags(result)
         except InputError as exc:
             return _input_error(exc)
-        return JSONResponse(
-            {
-                "coders": names,
-                "table": _records(result.table),
-                "flags": _records(flags),
-                "pairs": _disagreements(cases),
-            }
-        )
+        body = {
+            "coders": names,
+            "table": _records(result.table),
+            "flags": _records(flags),
+            "pairs": _disagreements(cases),
+        }
+        bench.agreement = (key, body)
+        return JSONResponse(body)
 
     async def set_coder(request: Request) -> Response:
         try:
@@ -664,7 +674,12 @@ def _coder_names(root: Path) -> list[str]:
     """The coders with a codings file: ``""`` for ``codings.csv``, then named coders."""
     names = [""] if (root / "codings.csv").is_file() else []
     for p in sorted(root.glob("codings-*.csv")):
-        names.append(p.stem.removeprefix("codings-"))
+        name = p.stem.removeprefix("codings-")
+        try:
+            coder_file(name)
+        except InputError:  # a file someone named by hand; not a coder's file
+            continue
+        names.append(name)
     return names
 
 
@@ -687,34 +702,39 @@ def _disagreements(cases: dict[str, Any]) -> list[dict[str, Any]]:
     )
     names = list(cases)
     out: list[dict[str, Any]] = []
+    by_source: dict[str, dict[str, list[Any]]] = {}
+    for name, case in cases.items():
+        for c in case.codings:
+            by_source.setdefault(name, {}).setdefault(c.source, []).append(c)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            for ca in cases[a].codings:
-                for cb in cases[b].codings:
-                    if ca.source != cb.source or ca.end <= cb.start or cb.end <= ca.start:
-                        continue
-                    va = {k: _text(getattr(ca, k)) for k in keys}
-                    vb = {k: _text(getattr(cb, k)) for k in keys}
-                    if va != vb:
-                        out.append(
-                            {
-                                "source": ca.source,
-                                "a": {
-                                    "coder": a or "main",
-                                    "start": ca.start,
-                                    "end": ca.end,
-                                    "quote": ca.quote,
-                                    **va,
-                                },
-                                "b": {
-                                    "coder": b or "main",
-                                    "start": cb.start,
-                                    "end": cb.end,
-                                    "quote": cb.quote,
-                                    **vb,
-                                },
-                            }
-                        )
-                        if len(out) >= 200:
-                            return out
+            for source, mine in sorted(by_source.get(a, {}).items()):
+                for ca in mine:
+                    for cb in by_source.get(b, {}).get(source, []):
+                        if ca.end <= cb.start or cb.end <= ca.start:
+                            continue
+                        va = {k: _text(getattr(ca, k)) for k in keys}
+                        vb = {k: _text(getattr(cb, k)) for k in keys}
+                        if va != vb:
+                            out.append(
+                                {
+                                    "source": ca.source,
+                                    "a": {
+                                        "coder": a or "main",
+                                        "start": ca.start,
+                                        "end": ca.end,
+                                        "quote": ca.quote,
+                                        **va,
+                                    },
+                                    "b": {
+                                        "coder": b or "main",
+                                        "start": cb.start,
+                                        "end": cb.end,
+                                        "quote": cb.quote,
+                                        **vb,
+                                    },
+                                }
+                            )
+                            if len(out) >= 200:
+                                return out
     return out

@@ -433,3 +433,16 @@ def test_quotes_behind_an_edge_and_a_philosophy_coding(
         assert case.source(q["source"]).text[q["start"] : q["end"]] == q["quote"]
     dyad = client.get("/api/quotes", params={"agency": "agency", "government": "street"}).json()
     assert any(q["kind"] == "philosophy" and q["actor"] == "street" for q in dyad["quotes"])
+
+
+def test_started_as_a_coder_the_page_can_switch_back_to_the_main_file(tmp_path: Path) -> None:
+    root = _case(tmp_path)
+    client, csrf, _ = _client(root, coder="wang")
+    assert client.get("/api/state").json()["file"] == "codings-wang.csv"
+    assert (
+        client.post("/api/coder", json={"coder": ""}, headers={"X-CSRF-Token": csrf}).status_code
+        == 200
+    )
+    assert client.get("/api/state").json()["file"] == "codings.csv"
+    (root / "codings-not a coder.csv").write_text("x", encoding="utf-8")
+    assert client.get("/api/state").json()["coders"] == [""]  # a hand-named file is not a coder
