@@ -248,16 +248,18 @@ def create_app(config: WebConfig) -> Starlette:
         store = bench.store(coder_of(request))
         try:
             case = store.load()
-            title, default = (case.title_zh or case.title or case.id), _case_lang(case)
+            titles, default = (case.title_zh, case.title, case.id), _case_lang(case)
             # start the analysis now: the page asks for it once its script has run
             threading.Thread(target=bench.prepare, args=(store,), daemon=True).start()
         except InputError as exc:
-            title, default = config.root.name, config.lang or "zh"
+            titles, default = ("", "", config.root.name), config.lang or "zh"
             problem = str(exc)
         else:
             problem = ""
         lang = request.cookies.get(_cookie(request, "lang")) or config.lang or default
         lang = lang if lang in ("zh", "en") else "en"
+        zh, en, ident = titles
+        title = (zh or en or ident) if lang == "zh" else (en or zh or ident)
         from resdep.web.i18n import strings
 
         page = environment("resdep.web:templates").get_template("workbench.html")
