@@ -396,8 +396,11 @@ def create_app(config: WebConfig) -> Starlette:
             raise InputError("the request body is not a JSON object", fix="send an object")
         return data
 
-    def _row(store: CaseStore, data: Any) -> dict[str, str]:
-        """A coding from the page: offsets in code points; the quote is checked and set here."""
+    def _row(store: CaseStore, data: Any, base: dict[str, str] | None = None) -> dict[str, str]:
+        """A coding from the page: offsets in code points; the quote is checked and set here.
+
+        Columns the page does not send keep their value in ``base`` (the row being edited).
+        """
         from resdep.case.load import CODING_COLUMNS
 
         if not isinstance(data, dict):
@@ -425,7 +428,7 @@ def create_app(config: WebConfig) -> Starlette:
                 f"the selected text does not match {sid}[{start}:{end}]",
                 fix="reload the page (the source may have changed) and select again",
             )
-        row = dict.fromkeys(CODING_COLUMNS, "")
+        row = dict.fromkeys(CODING_COLUMNS, "") | (base or {})
         for c in CODING_COLUMNS:
             v = data.get(c)
             if v is not None and c not in ("start", "end", "quote", "source"):
@@ -459,7 +462,7 @@ def create_app(config: WebConfig) -> Starlette:
                 del rows[idx]
                 rev = store.write(rows, expected=expected, deleted=idx)
             else:
-                rows[idx] = _row(store, data.get("coding"))
+                rows[idx] = _row(store, data.get("coding"), base=rows[idx])
                 rev = store.write(rows, expected=expected, changed=idx)
         except InputError as exc:
             return _input_error(exc)

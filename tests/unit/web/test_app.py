@@ -186,12 +186,19 @@ def test_edit_delete_and_restore_from_history(app: tuple[TestClient, str, WebCon
     ]
     rows = client.get("/api/codings").json()["rows"]
     assert (rows[0]["intensity"], rows[0]["note"]) == ("1", "再看")
+    # a column the page does not send (here the memo) keeps its value
+    partial = {k: v for k, v in edited.items() if k != "note"} | {"intensity": "2"}
+    rev = client.put("/api/codings/1", json={"revision": rev, "coding": partial}, headers=h).json()[
+        "revision"
+    ]
+    rows = client.get("/api/codings").json()["rows"]
+    assert (rows[0]["intensity"], rows[0]["note"]) == ("2", "再看")
     rev = client.request("DELETE", "/api/codings/1", json={"revision": rev}, headers=h).json()[
         "revision"
     ]
     assert len(client.get("/api/codings").json()["rows"]) == n - 1
     versions = client.get("/api/history").json()["versions"]
-    assert [v["rows"] for v in versions] == [n, n]  # newest first: before the delete, the original
+    assert [v["rows"] for v in versions] == [n, n, n]  # newest first
     r = client.post(
         "/api/history/restore",
         json={"name": versions[-1]["name"], "revision": rev},
@@ -199,7 +206,7 @@ def test_edit_delete_and_restore_from_history(app: tuple[TestClient, str, WebCon
     )
     assert r.status_code == 200
     assert (root / "codings.csv").read_bytes() == original  # written the same way it was read
-    assert len(client.get("/api/history").json()["versions"]) == 3  # the undo is undoable
+    assert len(client.get("/api/history").json()["versions"]) == 4  # the undo is undoable
 
 
 def test_paths_outside_the_case_are_never_served(
