@@ -24,7 +24,9 @@ from resdep.data import founding_case_path
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-IMG = REPO / "docs" / "img"
+# screenshots for docs/web.md, only when asked for (a test run leaves the checkout alone):
+# RESDEP_SCREENSHOTS=1 pytest tests/integration/test_web_browser.py
+IMG = REPO / "docs" / "img" if os.environ.get("RESDEP_SCREENSHOTS") else Path("/nonexistent")
 
 MIXED = "第一行😀表情，🇨🇳旗子\r\n第二行：街道很依赖我们的专业服务。\r\n第三行：完。\r\n"
 PHRASE = "街道很依赖我们的专业服务"
