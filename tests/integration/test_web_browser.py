@@ -386,3 +386,32 @@ def test_init_code_in_the_browser_then_analyze_agrees(browser: Any, tmp_path: Pa
         ("别的出资方几乎没有", "alternatives", "0"),
     ]
     assert rows[0]["start"] == str(text.index("没有街道的钱项目就停了"))  # LF text, as stored
+
+
+def test_agreement_view_between_two_coders(browser: Any, tmp_path: Path) -> None:
+    from resdep.web.server import running
+
+    root = _case(tmp_path)
+    rows = _rows(root)
+    changed = 0
+    for r in rows:  # li codes the same segments; S01's stages differ
+        if r["source"] == "S01" and r["kind"] == "dependence" and r["stage"] != "closing":
+            r["stage"] = "closing"
+            changed += 1
+    with (root / "codings-li.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    assert changed > 0
+    with running(root, coder="li") as (url, config):
+        context, page, errors = _open(browser, url, config.token)
+        page.wait_for_selector("#agreement table")
+        text = page.inner_text("#agreement")
+        assert "krippendorff_alpha" in text
+        assert "main · li" in text
+        pairs = page.locator("#agreement .pair")
+        assert pairs.count() >= changed
+        assert "closing" in pairs.first.inner_text() or "结项" in pairs.first.inner_text()
+        assert page.input_value("#coder-name") == "li"
+        assert errors == []
+        context.close()

@@ -693,53 +693,45 @@ def _text(value: Any) -> str:
 
 
 def _disagreements(cases: dict[str, Any]) -> list[dict[str, Any]]:
-    """Segments where two coders overlap but code a different tie, side by side."""
-    keys = (
-        "kind",
-        "stage",
-        "dependent",
-        "provider",
-        "resource",
-        "dimension",
-        "actor",
-        "value",
-        "intensity",
-    )
-    names = list(cases)
-    out: list[dict[str, Any]] = []
+    """Codings one coder made that no other coder made on an overlapping segment, each
+    beside the other coder's most-overlapping coding there (segments only one coder coded
+    are left out: the agreement table counts them)."""
+    keys = ("kind", "stage", "dependent", "provider", "resource", "dimension", "actor", "value", "intensity")  # fmt: skip
+
+    def tie(c: Any) -> tuple[str, ...]:
+        return tuple(_text(getattr(c, k)) for k in keys)
+
+    def side(name: str, c: Any) -> dict[str, Any]:
+        return {"coder": name or "main", "start": c.start, "end": c.end, "quote": c.quote} | dict(
+            zip(keys, tie(c), strict=True)
+        )
+
     by_source: dict[str, dict[str, list[Any]]] = {}
     for name, case in cases.items():
         for c in case.codings:
             by_source.setdefault(name, {}).setdefault(c.source, []).append(c)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
+    names = list(cases)
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
             for source, mine in sorted(by_source.get(a, {}).items()):
+                theirs = by_source.get(b, {}).get(source, [])
                 for ca in mine:
-                    for cb in by_source.get(b, {}).get(source, []):
-                        if ca.end <= cb.start or cb.end <= ca.start:
-                            continue
-                        va = {k: _text(getattr(ca, k)) for k in keys}
-                        vb = {k: _text(getattr(cb, k)) for k in keys}
-                        if va != vb:
-                            out.append(
-                                {
-                                    "source": ca.source,
-                                    "a": {
-                                        "coder": a or "main",
-                                        "start": ca.start,
-                                        "end": ca.end,
-                                        "quote": ca.quote,
-                                        **va,
-                                    },
-                                    "b": {
-                                        "coder": b or "main",
-                                        "start": cb.start,
-                                        "end": cb.end,
-                                        "quote": cb.quote,
-                                        **vb,
-                                    },
-                                }
-                            )
-                            if len(out) >= 200:
-                                return out
+                    over = [cb for cb in theirs if cb.start < ca.end and ca.start < cb.end]
+                    if not over or any(tie(cb) == tie(ca) for cb in over):
+                        continue
+                    cb = max(over, key=lambda x: min(ca.end, x.end) - max(ca.start, x.start))
+                    pair = (id(ca), id(cb)) if names.index(a) < names.index(b) else (id(cb), id(ca))
+                    if pair in seen:
+                        continue
+                    seen.add(pair)
+                    first, second = (side(a, ca), side(b, cb))
+                    if names.index(a) > names.index(b):
+                        first, second = second, first
+                    out.append({"source": source, "a": first, "b": second})
+                    if len(out) >= 200:
+                        return out
     return out
