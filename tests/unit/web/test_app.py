@@ -453,3 +453,17 @@ def test_started_as_a_coder_the_page_can_switch_back_to_the_main_file(tmp_path: 
     assert client.get("/api/state").json()["file"] == "codings.csv"
     (root / "codings-not a coder.csv").write_text("x", encoding="utf-8")
     assert client.get("/api/state").json()["coders"] == [""]  # a hand-named file is not a coder
+
+
+def test_nothing_is_fetched_from_the_network(app: tuple[TestClient, str, WebConfig, Path]) -> None:
+    client, _, _, _ = app
+    page = client.get("/").text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets
+    assert all(a.startswith(("/static/", "data:")) for a in assets), assets
+    for asset in ("/static/workbench.js", "/static/workbench.css"):
+        text = client.get(asset).text
+        urls = set(re.findall(r"https?://[^\s\"'`)]+", text))
+        assert urls <= {"http://www.w3.org/2000/svg"}, urls  # a namespace name, never fetched
+        assert "@import" not in text
+        assert "@font-face" not in text
