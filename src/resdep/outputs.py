@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from resdep.textio import atomic_dir
 __all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
+def write_table(frame: pd.DataFrame, path: Path, *, raw: bool = False) -> None:
     """Write a CSV table the way every resdep output is written (:func:`resdep.csvout.write_csv`)."""
-    write_csv(frame, path)
+    write_csv(frame, path, raw=raw)
 
 
 def package_versions() -> dict[str, str]:
@@ -92,6 +93,8 @@ def write_outputs(
     report: bool = True,
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
+    inputs: Sequence[str | Path] = (),
+    raw_csv: bool = False,
 ) -> Path:
     """Write the output folder of an analysis; returns the path of ``report.html``.
 
@@ -99,14 +102,16 @@ def write_outputs(
     non-empty ``out`` is refused unless ``force`` (then replaced as a whole).
     ``pseudonymise`` hides informant ids and roles in the report; ``agreement`` holds
     code families whose inter-coder α fell below threshold (from
-    :func:`resdep.qda.agreement_flags`), which the report flags.
+    :func:`resdep.qda.agreement_flags`), which the report flags. ``inputs`` are never
+    inside ``out`` (see :func:`resdep.textio.check_out`); ``raw_csv`` writes text cells
+    without the formula escape of :mod:`resdep.csvout`.
     """
     target = Path(out)
-    with atomic_dir(target, force=force) as tmp:
-        write_table(analysis.inputs, tmp / "inputs.csv")
-        write_table(analysis.stages, tmp / "stages.csv")
-        write_table(analysis.relationships, tmp / "relationships.csv")
-        write_table(analysis.diagnostics, tmp / "diagnostics.csv")
+    with atomic_dir(target, force=force, inputs=inputs) as tmp:
+        write_table(analysis.inputs, tmp / "inputs.csv", raw=raw_csv)
+        write_table(analysis.stages, tmp / "stages.csv", raw=raw_csv)
+        write_table(analysis.relationships, tmp / "relationships.csv", raw=raw_csv)
+        write_table(analysis.diagnostics, tmp / "diagnostics.csv", raw=raw_csv)
         (tmp / "networks").mkdir()
         for stage, graph in analysis.networks.items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")

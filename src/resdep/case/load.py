@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import io
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from resdep.case.model import Actor, Case, Coding, HardInput, Informant, RecordsLink, Source
 from resdep.errors import CaseFormatError, InputError, SourceTextError, closest
 from resdep.parameters import AnalysisParams
-from resdep.textio import decode_bytes, read_text
+from resdep.textio import confine, decode_bytes, load_toml, read_bytes, read_text
 from resdep.vocab import (
     ActorKind,
     CaseSourceKind,
@@ -174,13 +173,19 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
         records=records,
         root=p,
     )
-    codings = parse_codings(codings_path.read_bytes(), case, file=codings_path)
+    codings = parse_codings(
+        read_bytes(codings_path, kind="codings", root=p, error=CaseFormatError),
+        case,
+        file=codings_path,
+    )
     hard: list[HardInput] = []
     if records:
         from resdep.contracts import economic_inputs  # records are optional evidence
 
-        for link in records:
-            for h in economic_inputs([p / link.path], link.actors):
+        for i, link in enumerate(records):
+            where = f"[[records]] #{i + 1} path"
+            place = confine(link.path, p, what="records", place=where, error=CaseFormatError)
+            for h in economic_inputs([place], link.actors):
                 hard.append(
                     HardInput(
                         dependent=h.dependent,
@@ -498,13 +503,7 @@ def _value(cells: Mapping[str, str], kind: Any, err: Any) -> Any:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    text, _ = read_text(path)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseFormatError(
-            f"not valid TOML: {exc}", file=path, fix="correct the syntax at that line"
-        ) from None
+    return load_toml(path, kind="case", root=path.parent, error=CaseFormatError)
 
 
 def _table(
@@ -650,7 +649,7 @@ def _source(
             fix="keep sources inside the case folder",
         )
     try:
-        text, encoding = read_text(target)
+        text, encoding = read_text(root / rel, kind="source", root=root)
     except SourceTextError as exc:
         raise SourceTextError(
             exc.message, file=exc.file, place=f"named by {file.name} {place}", fix=exc.fix
