@@ -165,7 +165,7 @@ SIZE_CAPS_MB: dict[str, int] = {
     "case": 4,
     "records": 1024,
     "spec": 4,
-    "qda": 256,
+    "qda": 512,
     "file": 256,
 }
 

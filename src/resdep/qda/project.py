@@ -41,7 +41,7 @@ from resdep.qda.offsets import (
     detect_convention,
 )
 from resdep.qda.safety import ArchiveLimits, normalise_guid, parse_xml, read_archive
-from resdep.textio import check_input, decode_bytes, read_bytes
+from resdep.textio import check_input, decode_bytes, read_bytes, size_cap
 
 __all__ = [
     "PROJECT_NS",
@@ -251,6 +251,8 @@ def read_qdpx(
             allow_external=allow_external,
         )
     check_input(p, kind="qda", error=QdaFormatError)  # a regular file: no FIFO, no device
+    if limits is None:  # uncompressed content capped like every input (docs/safety.md)
+        limits = ArchiveLimits(max_total=size_cap("qda"))
     entries = read_archive(p, limits=limits)
     qde = [n for n in entries if "/" not in n and n.lower().endswith(".qde")]
     if not qde:
