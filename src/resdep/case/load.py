@@ -474,7 +474,7 @@ def _intensity(raw: str, err: Any) -> int | None:
         value = int(float(raw))
         if float(raw) != value:
             raise ValueError
-    except ValueError:
+    except (ValueError, OverflowError):  # inf, 1e400
         raise err(
             f"intensity must be 0, 1, 2 or 3, got {raw!r}",
             "0 none, 1 low, 2 medium, 3 high",
@@ -640,14 +640,7 @@ def _source(
         kind = parse(CaseSourceKind, kind_raw)
     except InputError as exc:
         raise CaseFormatError(exc.message, file=file, place=f"{place} kind", fix=exc.fix) from None
-    target = (root / rel).resolve()
-    if not target.is_relative_to(root.resolve()):
-        raise CaseFormatError(
-            f"path {rel!r} points outside the case folder",
-            file=file,
-            place=f"{place} path",
-            fix="keep sources inside the case folder",
-        )
+    confine(rel, root, what="source", place=f"{place} path", error=CaseFormatError)
     try:
         text, encoding = read_text(root / rel, kind="source", root=root)
     except SourceTextError as exc:
