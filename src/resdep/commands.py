@@ -62,7 +62,13 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--pseudonymise",
         action="store_true",
-        help="replace informant ids and roles by pseudonyms in the report",
+        help="replace informant ids and roles by pseudonyms in every output (see docs/safety.md)",
+    )
+    p.add_argument(
+        "--redact",
+        metavar="FILE",
+        help="also replace the names listed in FILE (one a line, e.g. people named in quotes); "
+        "implies --pseudonymise",
     )
     p.add_argument(
         "--mapping",
@@ -88,6 +94,11 @@ def _analyze(args: argparse.Namespace) -> int:
     from resdep.textio import check_out
 
     inputs = [args.case]
+    redact: list[str] = []
+    if args.redact:
+        from resdep.report.pseudonym import read_redact_file
+
+        redact = read_redact_file(args.redact)
     if args.out:  # a bad --out is refused before any work
         check_out(args.out, force=args.force, inputs=inputs)
     overrides: dict[str, Any] = parse_sets(args.set)
@@ -122,7 +133,8 @@ def _analyze(args: argparse.Namespace) -> int:
         inputs=inputs,
         raw_csv=args.raw_csv,
         report=not args.no_report,
-        pseudonymise=args.pseudonymise,
+        pseudonymise=args.pseudonymise or bool(redact),
+        redact=redact,
         agreement=agreement,
     )
     _summary(result)
