@@ -13,6 +13,8 @@ import pytest
 
 import resdep.qda.project as project_module
 from resdep.errors import QdaFormatError
+from resdep.qda.agreement import CoderData, CoderSegment, agreement, agreement_flags
+from resdep.qda.codebook import CanonicalCode
 from resdep.qda.offsets import Convention, OffsetUnits, detect_convention
 from resdep.qda.project import read_qdpx
 
@@ -118,3 +120,42 @@ def test_boundaries_agree_with_an_independent_count() -> None:
             nxt = text[i + 1] if i + 1 < len(text) else ""
             expected.append(expected[-1] + unit(ch, nxt))
         assert u.boundaries(conv).tolist() == expected, conv
+
+
+def _coder(name: str, text: str, sentence: str) -> CoderData:
+    start = text.index(sentence)
+    seg = CoderSegment(
+        source="s",
+        start=start,
+        end=start + len(sentence),
+        codes=(CanonicalCode(group="Stage", value="contracting"),),
+    )
+    return CoderData(name=name, segments=(seg,), texts={"s": text})
+
+
+def test_english_sentences_are_units_so_coders_of_different_sentences_disagree() -> None:
+    # one paragraph, two sentences; A coded the first, B the second. Before: one unit
+    # (the paragraph) coded "contracting" by both, α 1.000 with segment overlap 0.000
+    text = "Dr. Wang signed the contract in May. The office then cut the budget.\n"
+    a = _coder("A", text, "Dr. Wang signed the contract in May.")
+    b = _coder("B", text, "The office then cut the budget.")
+    table = agreement([a, b]).table
+    alpha = table[(table.measure == "krippendorff_alpha") & (table.family == "Stage")]
+    assert int(alpha.n.iloc[0]) == 2  # two sentence units ("Dr." does not end one)
+    assert float(alpha.value.iloc[0]) < 0.667
+    overlap = table[(table.measure == "segment_overlap") & (table.family == "Stage")]
+    assert float(overlap.value.iloc[0]) == 0.0
+
+
+def test_alpha_is_undefined_and_flagged_when_only_one_value_is_used() -> None:
+    text = "We rely on the street office. It relies on us.\n"
+    a = _coder("A", text, "We rely on the street office.")
+    b = _coder("B", text, "We rely on the street office.")
+    result = agreement([a, b])
+    t = result.table
+    alpha = t[(t.measure == "krippendorff_alpha") & (t.family == "Stage")].value.iloc[0]
+    assert np.isnan(alpha)  # was reported as 1.000
+    flags = agreement_flags(result)
+    assert list(flags.family) == ["Stage"]
+    assert "undefined" in flags.message.iloc[0]
+    assert "n/a" in flags.message.iloc[0]
