@@ -230,3 +230,12 @@ def test_inspect_piped_into_head_exits_quietly(tiny_case: Path, tmp_path: Path) 
     proc = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=300)
     assert "Traceback" not in proc.stderr
     assert "status=0" in proc.stderr, proc.stderr
+
+
+def test_the_quote_mismatch_message_names_the_source(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _codings_cell(tiny_case, 2, "quote", "完全不同的话。")
+    status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
+    assert status == 2, err
+    assert "quote does not match source 'S2'" in err

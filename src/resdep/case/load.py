@@ -460,7 +460,8 @@ def _offsets(cells: Mapping[str, str], source: Source, err: Any) -> tuple[int, i
                 " line (convert the file to LF line ends, e.g. with `resdep sources add`, and recode)"
             )
         raise err(
-            f"quote does not match the text at {start}–{end} (which reads {text[start:end][:40]!r})",
+            f"quote does not match source {source.id!r} at {start}–{end} "
+            f"(which reads {text[start:end][:40]!r})",
             hint,
             "quote",
         )
