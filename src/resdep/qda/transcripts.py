@@ -31,7 +31,7 @@ from pathlib import Path
 from resdep.errors import CaseFormatError, OutputExistsError, QdaFormatError, SourceTextError
 from resdep.qda.casefolder import _toml as _toml_value
 from resdep.qda.safety import ArchiveLimits, read_archive
-from resdep.textio import atomic_write_text, read_text
+from resdep.textio import atomic_write_text, check_input, read_text
 from resdep.vocab import CaseSourceKind, parse
 
 __all__ = [
@@ -76,9 +76,55 @@ class AddedSource:
 
 #: Words ending in "." that do not end a sentence (compared in lower case).
 ABBREVIATIONS: frozenset[str] = frozenset(
-    "e.g. i.e. etc. vs. cf. al. approx. ca. dr. mr. mrs. ms. prof. st. jr. sr. no. nos. "
-    "vol. pp. p. fig. ed. eds. dept. govt. inc. ltd. co. corp. jan. feb. mar. apr. jun. "
-    "jul. aug. sep. sept. oct. nov. dec. a.m. p.m. u.s. u.k. ph.d.".split()
+    [
+        "e.g.",
+        "i.e.",
+        "etc.",
+        "vs.",
+        "cf.",
+        "al.",
+        "approx.",
+        "ca.",
+        "dr.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "prof.",
+        "st.",
+        "jr.",
+        "sr.",
+        "no.",
+        "nos.",
+        "vol.",
+        "pp.",
+        "p.",
+        "fig.",
+        "ed.",
+        "eds.",
+        "dept.",
+        "govt.",
+        "inc.",
+        "ltd.",
+        "co.",
+        "corp.",
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "sept.",
+        "oct.",
+        "nov.",
+        "dec.",
+        "a.m.",
+        "p.m.",
+        "u.s.",
+        "u.k.",
+        "ph.d.",
+    ]
 )
 
 _LATIN_END = re.compile(r"[.!?][\"')\]’”]*(?=\s|$)")
@@ -175,6 +221,7 @@ _DOCX_UNSAFE_FIX = (
 
 
 def _docx_text(p: Path) -> str:
+    check_input(p, kind="source", error=SourceTextError)  # no FIFO or device, size capped
     try:  # safety first
         entries = read_archive(p, limits=ArchiveLimits(max_total=512 * 1024**2))
     except QdaFormatError as exc:  # its fixes speak of QDA projects; this is a Word file
