@@ -578,13 +578,20 @@ def check_out(out: str | Path, *, force: bool = False, inputs: Sequence[str | Pa
     """
     target = Path(out)
     _check_path_text(target)
-    resolved = target.resolve()
+    try:
+        resolved = target.resolve()
+        sources = [(item, Path(item).resolve()) for item in inputs]
+    except (RuntimeError, OSError) as exc:  # a symbolic-link loop
+        raise OutputPathError(
+            f"the path cannot be resolved ({_reason(exc)})",
+            file=target,
+            fix="fix or remove the symbolic link, or choose another --out",
+        ) from None
     if resolved == Path(resolved.anchor):
         raise OutputExistsError(
             f"refusing to write {out!s}: it is the root of the file system; choose another --out"
         )
-    for item in inputs:
-        src = Path(item).resolve()
+    for item, src in sources:
         if resolved == src or resolved in src.parents:
             raise OutputExistsError(
                 f"refusing to replace {target}: it holds the input {item} "
@@ -788,6 +795,19 @@ def _cleanup_on_sigterm() -> Iterator[None]:
 
 
 @contextmanager
+def _no_sigterm() -> Iterator[None]:
+    """Hold SIGTERM back (main thread only) until the block is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextmanager
 def atomic_dir(
     out: str | Path,
     *,
@@ -846,7 +866,8 @@ def atomic_dir(
                 (tmp / OUTPUT_MARKER).write_text(_marker_text(info), encoding="utf-8")
             else:
                 (tmp / OUTPUT_MARKER).unlink()
-            _place(tmp, target, force=force, existed=existed, before=before)
+            with _no_sigterm():  # the final moves are not interrupted half-way
+                _place(tmp, target, force=force, existed=existed, before=before)
     except BaseException:
         if os.getpid() == owner:
             shutil.rmtree(tmp, ignore_errors=True)

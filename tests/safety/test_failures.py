@@ -240,3 +240,13 @@ def test_the_quote_mismatch_message_names_the_source(
     status, err = run(["analyze", str(tiny_case), "--out", str(tmp_path / "o")], capsys)
     assert status == 2, err
     assert "quote does not match source 'S2'" in err
+
+
+def test_a_symlink_loop_in_the_out_path(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    status, err = run(["analyze", str(tiny_case), "--out", str(loop / "x")], capsys)
+    assert status == 2, err
+    assert "symbolic link" in err
