@@ -55,9 +55,20 @@ def register(subparsers: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--no-report", action="store_true", help="write the tables only")
     p.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
+    )
+    p.add_argument(
         "--pseudonymise",
         action="store_true",
-        help="replace informant ids and roles by pseudonyms in the report",
+        help="replace informant ids and roles by pseudonyms in every output (see docs/safety.md)",
+    )
+    p.add_argument(
+        "--redact",
+        metavar="FILE",
+        help="also replace the names listed in FILE (one a line, e.g. people named in quotes); "
+        "implies --pseudonymise",
     )
     p.add_argument(
         "--mapping",
@@ -80,7 +91,16 @@ def _analyze(args: argparse.Namespace) -> int:
     from resdep.case import load_case
     from resdep.outputs import write_outputs
     from resdep.pipeline import analyze
+    from resdep.textio import check_out
 
+    inputs = [args.case]
+    redact: list[str] = []
+    if args.redact:
+        from resdep.report.pseudonym import read_redact_file
+
+        redact = read_redact_file(args.redact)
+    if args.out:  # a bad --out is refused before any work
+        check_out(args.out, force=args.force, inputs=inputs)
     overrides: dict[str, Any] = parse_sets(args.set)
     if args.draws is not None:
         if args.draws < 1:
@@ -103,14 +123,18 @@ def _analyze(args: argparse.Namespace) -> int:
                 fix="drop them for a case folder",
             )
         case = load_case(args.case, overrides=overrides)
-    result = analyze(case)
     out = Path(args.out) if args.out else Path("out") / case.id
+    check_out(out, force=args.force, inputs=inputs)
+    result = analyze(case)
     report = write_outputs(
         result,
         out,
         force=args.force,
+        inputs=inputs,
+        raw_csv=args.raw_csv,
         report=not args.no_report,
-        pseudonymise=args.pseudonymise,
+        pseudonymise=args.pseudonymise or bool(redact),
+        redact=redact,
         agreement=agreement,
     )
     _summary(result)
@@ -166,9 +190,10 @@ def _demo(args: argparse.Namespace) -> int:
     from resdep.data import founding_case_path
     from resdep.outputs import write_outputs
     from resdep.pipeline import analyze
-    from resdep.textio import atomic_dir
+    from resdep.textio import atomic_dir, check_out
 
     out = Path(args.out)
+    check_out(out, force=args.force)
     case = load_case(founding_case_path())
     result = analyze(case)
     with atomic_dir(out, force=args.force) as tmp:

@@ -14,7 +14,9 @@ about the command line.
     │   ├── QdaFormatError                         REFI-QDA projects and codebooks
     │   ├── RecordsFormatError                     OCDS, 360Giving and CSV award records
     │   ├── ScenarioError                          simulation scenarios and parameters
-    │   └── ExperimentSpecError                    sweep specifications and result stores
+    │   ├── ExperimentSpecError                    sweep specifications and result stores
+    │   ├── OutputPathError                        an output cannot be written where asked
+    │   └── UnsafeInputError                       not a regular file, too large, outside the case
     ├── OutputExistsError(ResdepError, FileExistsError)
     └── ExecutorError(ResdepError, RuntimeError)   a sweep executor or cluster failed
 
@@ -40,11 +42,13 @@ __all__ = [
     "ExperimentSpecError",
     "InputError",
     "OutputExistsError",
+    "OutputPathError",
     "QdaFormatError",
     "RecordsFormatError",
     "ResdepError",
     "ScenarioError",
     "SourceTextError",
+    "UnsafeInputError",
     "VocabularyError",
     "closest",
 ]
@@ -117,6 +121,14 @@ class ScenarioError(InputError):
 
 class ExperimentSpecError(InputError):
     """An experiment specification or result store is malformed."""
+
+
+class OutputPathError(InputError):
+    """An output cannot be written where asked (bad path, read-only, full disk)."""
+
+
+class UnsafeInputError(InputError):
+    """An input is not a regular file, is larger than its cap, or lies outside the case."""
 
 
 class OutputExistsError(ResdepError, FileExistsError):

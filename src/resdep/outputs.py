@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from resdep.textio import atomic_dir
 __all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
+def write_table(frame: pd.DataFrame, path: Path, *, raw: bool = False) -> None:
     """Write a CSV table the way every resdep output is written (:func:`resdep.csvout.write_csv`)."""
-    write_csv(frame, path)
+    write_csv(frame, path, raw=raw)
 
 
 def package_versions() -> dict[str, str]:
@@ -44,29 +45,36 @@ def _hash_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_record(analysis: Analysis) -> dict[str, Any]:
-    """What ``run.json`` holds: parameters, seed, versions, hashes of the inputs."""
+def run_record(analysis: Analysis, *, pseudonymise: bool = False) -> dict[str, Any]:
+    """What ``run.json`` holds: parameters, seed, versions, hashes of the inputs.
+
+    With ``pseudonymise`` no file name of a source or records file and no path of the
+    case appear (inputs are listed as ``source 1``, ``records 1``, … with their hashes).
+    """
     case = analysis.case
     hashes: dict[str, str] = {}
     if case.root is not None and case.root.is_dir():
         for name in ("case.toml", "codings.csv"):
             if (case.root / name).is_file():
                 hashes[name] = _hash_file(case.root / name)
-        for s in case.sources:
+        for k, s in enumerate(case.sources, start=1):
             if (case.root / s.path).is_file():
-                hashes[s.path] = _hash_file(case.root / s.path)
-        for r in case.records:
+                key = f"source {k}" if pseudonymise else s.path
+                hashes[key] = _hash_file(case.root / s.path)
+        for k, r in enumerate(case.records, start=1):
             if (case.root / r.path).is_file():
-                hashes[r.path] = _hash_file(case.root / r.path)
+                key = f"records {k}" if pseudonymise else r.path
+                hashes[key] = _hash_file(case.root / r.path)
     elif case.root is not None and case.root.is_file():
-        hashes[case.root.name] = _hash_file(case.root)
+        hashes["project" if pseudonymise else case.root.name] = _hash_file(case.root)
     return {
         "command": "analyze",
         "case": {
             "id": case.id,
             "title": case.title,
             "synthetic": case.synthetic,
-            "path": str(case.root) if case.root else None,
+            "path": None if pseudonymise or case.root is None else str(case.root),
+            "pseudonymised": pseudonymise,
         },
         "parameters": analysis.params.as_dict(),
         "seed": analysis.params.seed,
@@ -92,6 +100,9 @@ def write_outputs(
     report: bool = True,
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
+    inputs: Sequence[str | Path] = (),
+    raw_csv: bool = False,
+    redact: Sequence[str] = (),
 ) -> Path:
     """Write the output folder of an analysis; returns the path of ``report.html``.
 
@@ -99,19 +110,29 @@ def write_outputs(
     non-empty ``out`` is refused unless ``force`` (then replaced as a whole).
     ``pseudonymise`` hides informant ids and roles in the report; ``agreement`` holds
     code families whose inter-coder α fell below threshold (from
-    :func:`resdep.qda.agreement_flags`), which the report flags.
+    :func:`resdep.qda.agreement_flags`), which the report flags. ``inputs`` are never
+    inside ``out`` (see :func:`resdep.textio.check_out`); ``raw_csv`` writes text cells
+    without the formula escape of :mod:`resdep.csvout`. With ``pseudonymise`` every
+    output file and file name is pseudonymised (:mod:`resdep.report.pseudonym`), with the
+    ``redact`` names too, and ``run.json`` names no source file and no case path.
     """
     target = Path(out)
-    with atomic_dir(target, force=force) as tmp:
-        write_table(analysis.inputs, tmp / "inputs.csv")
-        write_table(analysis.stages, tmp / "stages.csv")
-        write_table(analysis.relationships, tmp / "relationships.csv")
-        write_table(analysis.diagnostics, tmp / "diagnostics.csv")
+    with atomic_dir(target, force=force, inputs=inputs) as tmp:
+        write_table(analysis.inputs, tmp / "inputs.csv", raw=raw_csv)
+        write_table(analysis.stages, tmp / "stages.csv", raw=raw_csv)
+        write_table(analysis.relationships, tmp / "relationships.csv", raw=raw_csv)
+        write_table(analysis.diagnostics, tmp / "diagnostics.csv", raw=raw_csv)
         (tmp / "networks").mkdir()
         for stage, graph in analysis.networks.items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
         (tmp / "run.json").write_text(
-            json.dumps(run_record(analysis), ensure_ascii=False, indent=2, default=str) + "\n",
+            json.dumps(
+                run_record(analysis, pseudonymise=pseudonymise),
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+            + "\n",
             encoding="utf-8",
         )
         if report:
@@ -124,4 +145,8 @@ def write_outputs(
                 pseudonymise=pseudonymise,
                 agreement=agreement,
             )
+        if pseudonymise:  # every file and file name, not only the report
+            from resdep.report.pseudonym import Pseudonymiser, pseudonymise_folder
+
+            pseudonymise_folder(tmp, Pseudonymiser.for_case(analysis.case, redact))
     return target / "report.html"

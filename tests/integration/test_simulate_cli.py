@@ -140,9 +140,16 @@ def test_simulate_refuses_a_non_empty_folder_without_force(
 def test_force_replaces_an_earlier_run_as_a_whole(tmp_path: Path) -> None:
     out = tmp_path / "run"
     assert main(["simulate", "--years", "2", "--seed", "1", "--out", str(out)]) == 0
-    # things that are not part of the new run: a stray file and a file of an older version
+    # a stray file resdep did not write keeps --force from replacing the folder (issue 11)
     (out / "stray.txt").write_text("left over", encoding="utf-8")
+    assert main(["simulate", "--years", "3", "--seed", "2", "--out", str(out), "--force"]) == 2
+    assert (out / "stray.txt").read_text(encoding="utf-8") == "left over"
+    (out / "stray.txt").unlink()
+    # a file an earlier resdep wrote (listed in its marker) is not part of the new run
     (out / "networks" / "old_stage.graphml").write_text("<graphml/>", encoding="utf-8")
+    marker = json.loads((out / ".resdep-output").read_text(encoding="utf-8"))
+    marker["files"].append("networks/old_stage.graphml")
+    (out / ".resdep-output").write_text(json.dumps(marker), encoding="utf-8")
     before = pd.read_csv(out / "outcomes.csv")
     assert main(["simulate", "--years", "3", "--seed", "2", "--out", str(out), "--force"]) == 0
     assert _visible(out) == SECTION_11_FILES  # nothing mixed in

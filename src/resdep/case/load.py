@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import io
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from resdep.case.model import Actor, Case, Coding, HardInput, Informant, RecordsLink, Source
 from resdep.errors import CaseFormatError, InputError, SourceTextError, closest
 from resdep.parameters import AnalysisParams
-from resdep.textio import decode_bytes, read_text
+from resdep.textio import confine, decode_bytes, load_toml, read_bytes, read_text
 from resdep.vocab import (
     ActorKind,
     CaseSourceKind,
@@ -180,14 +179,19 @@ def load_case(
         root=p,
     )
     codings = parse_codings(
-        codings_path.read_bytes(), case, file=codings_path, allow_empty=allow_empty
+        read_bytes(codings_path, kind="codings", root=p, error=CaseFormatError),
+        case,
+        file=codings_path,
+        allow_empty=allow_empty,
     )
     hard: list[HardInput] = []
     if records:
         from resdep.contracts import economic_inputs  # records are optional evidence
 
-        for link in records:
-            for h in economic_inputs([p / link.path], link.actors):
+        for i, link in enumerate(records):
+            where = f"[[records]] #{i + 1} path"
+            place = confine(link.path, p, what="records", place=where, error=CaseFormatError)
+            for h in economic_inputs([place], link.actors):
                 hard.append(
                     HardInput(
                         dependent=h.dependent,
@@ -462,7 +466,8 @@ def _offsets(cells: Mapping[str, str], source: Source, err: Any) -> tuple[int, i
                 " line (convert the file to LF line ends, e.g. with `resdep sources add`, and recode)"
             )
         raise err(
-            f"quote does not match the text at {start}–{end} (which reads {text[start:end][:40]!r})",
+            f"quote does not match source {source.id!r} at {start}–{end} "
+            f"(which reads {text[start:end][:40]!r})",
             hint,
             "quote",
         )
@@ -476,7 +481,7 @@ def _intensity(raw: str, err: Any) -> int | None:
         value = int(float(raw))
         if float(raw) != value:
             raise ValueError
-    except ValueError:
+    except (ValueError, OverflowError):  # inf, 1e400
         raise err(
             f"intensity must be 0, 1, 2 or 3, got {raw!r}",
             "0 none, 1 low, 2 medium, 3 high",
@@ -505,13 +510,7 @@ def _value(cells: Mapping[str, str], kind: Any, err: Any) -> Any:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    text, _ = read_text(path)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseFormatError(
-            f"not valid TOML: {exc}", file=path, fix="correct the syntax at that line"
-        ) from None
+    return load_toml(path, kind="case", root=path.parent, error=CaseFormatError)
 
 
 def _table(
@@ -648,16 +647,9 @@ def _source(
         kind = parse(CaseSourceKind, kind_raw)
     except InputError as exc:
         raise CaseFormatError(exc.message, file=file, place=f"{place} kind", fix=exc.fix) from None
-    target = (root / rel).resolve()
-    if not target.is_relative_to(root.resolve()):
-        raise CaseFormatError(
-            f"path {rel!r} points outside the case folder",
-            file=file,
-            place=f"{place} path",
-            fix="keep sources inside the case folder",
-        )
+    confine(rel, root, what="source", place=f"{place} path", error=CaseFormatError)
     try:
-        text, encoding = read_text(target)
+        text, encoding = read_text(root / rel, kind="source", root=root)
     except SourceTextError as exc:
         raise SourceTextError(
             exc.message, file=exc.file, place=f"named by {file.name} {place}", fix=exc.fix

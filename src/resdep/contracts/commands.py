@@ -72,6 +72,11 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
     imp.add_argument("--force", action="store_true", help="replace an existing output folder")
+    imp.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
+    )
     imp.set_defaults(handler=_import)
     tpl = sub.add_parser(
         "template",
@@ -107,9 +112,9 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _write_table(frame: pd.DataFrame, path: Path) -> None:
+def _write_table(frame: pd.DataFrame, path: Path, *, raw: bool = False) -> None:
     """CSV as every resdep output is written (:func:`resdep.csvout.write_csv`)."""
-    write_csv(frame, path)
+    write_csv(frame, path, raw=raw)
 
 
 def _versions() -> dict[str, str]:
@@ -123,8 +128,11 @@ def _versions() -> dict[str, str]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from resdep.textio import atomic_dir
+    from resdep.textio import atomic_dir, check_out
 
+    inputs = [*args.files, *([args.income] if args.income else [])]
+    check_out(args.out, force=args.force, inputs=inputs)  # before any work
+    raw = bool(getattr(args, "raw_csv", False))
     windows = [w for w in str(args.windows).split(",") if w.strip()]
     table = read_records(args.files, validate=not args.no_validate, progress=not args.quiet)
     income = read_income(Path(args.income), table) if args.income else None
@@ -137,14 +145,14 @@ def _import(args: argparse.Namespace) -> int:
         ],
         columns=["severity", "file", "place", "message"],
     )
-    with atomic_dir(args.out, force=args.force) as tmp:
+    with atomic_dir(args.out, force=args.force, inputs=inputs) as tmp:
         frame.to_parquet(tmp / "awards.parquet", index=False)
-        _write_table(frame, tmp / "awards.csv")
-        _write_table(indicators.long(), tmp / "indicators.csv")
-        _write_table(indicators.suppliers, tmp / "suppliers.csv")
-        _write_table(indicators.buyers, tmp / "buyers.csv")
-        _write_table(indicators.pairs, tmp / "pairs.csv")
-        _write_table(issues, tmp / "issues.csv")
+        _write_table(frame, tmp / "awards.csv", raw=raw)
+        _write_table(indicators.long(), tmp / "indicators.csv", raw=raw)
+        _write_table(indicators.suppliers, tmp / "suppliers.csv", raw=raw)
+        _write_table(indicators.buyers, tmp / "buyers.csv", raw=raw)
+        _write_table(indicators.pairs, tmp / "pairs.csv", raw=raw)
+        _write_table(issues, tmp / "issues.csv", raw=raw)
         (tmp / "summary.html").write_text(render_summary(table, indicators), encoding="utf-8")
         run = {
             "command": "contracts import",

@@ -51,7 +51,7 @@ from resdep.contracts.log import ImportLog
 from resdep.contracts.methods import is_framework_text, method_code
 from resdep.contracts.orgs import OrgRef
 from resdep.errors import RecordsFormatError
-from resdep.textio import decode_bytes
+from resdep.textio import decode_bytes, read_bytes
 
 __all__ = ["COLUMNS", "REQUIRED", "awards_from_csv", "template"]
 
@@ -99,7 +99,7 @@ def _ref(row: dict[str, str], prefix: str) -> OrgRef:
 def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> Iterator[RawAward]:
     """The award rows of a CSV file in the template (see the module)."""
     file = label or str(path)
-    text, _ = decode_bytes(path.read_bytes(), file=file)
+    text, _ = decode_bytes(read_bytes(path, kind="records", error=RecordsFormatError), file=file)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:

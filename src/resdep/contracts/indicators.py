@@ -78,7 +78,7 @@ import pandas as pd
 from resdep.contracts.awards import parse_amount
 from resdep.contracts.table import AwardTable
 from resdep.errors import RecordsFormatError, closest
-from resdep.textio import decode_bytes
+from resdep.textio import decode_bytes, read_bytes
 
 __all__ = [
     "DEFINITIONS",
@@ -450,7 +450,7 @@ def read_income(path: Path, table: AwardTable) -> dict[tuple[str, str, str], flo
     income in that window (for a Chinese social organisation, the total of its 业务活动表
     income lines). Chinese headers 机构, 年度, 总收入, 币种 work too.
     """
-    text, _ = decode_bytes(path.read_bytes(), file=path)
+    text, _ = decode_bytes(read_bytes(path, kind="records", error=RecordsFormatError), file=path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = {_INCOME_ALIASES.get((h or "").strip(), ""): h for h in reader.fieldnames or []}
     if not {"organisation", "window", "amount"} <= columns.keys():

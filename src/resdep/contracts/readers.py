@@ -36,6 +36,7 @@ from resdep.contracts.log import ImportLog, child
 from resdep.contracts.ocds import OcdsCollector
 from resdep.contracts.schemas import SchemaKind, schema_problems
 from resdep.errors import RecordsFormatError
+from resdep.textio import open_binary
 
 __all__ = ["SUFFIXES", "expand_paths", "read_awards"]
 
@@ -188,9 +189,10 @@ def _list(value: Any) -> list[Any]:
 
 
 def _open(path: Path) -> IO[bytes]:
+    raw = open_binary(path, kind="records", error=RecordsFormatError)
     if path.name.lower().endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+    return raw
 
 
 def _json_lines(reader: _Reader, path: Path, file: str, advance: Any) -> None:

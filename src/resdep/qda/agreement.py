@@ -246,10 +246,15 @@ def _alpha(
     matrix: Sequence[Sequence[str | None]],
     level: Literal["nominal", "ordinal", "interval"] = "nominal",
 ) -> float:
-    """Krippendorff's α of coders × units string values (None = missing)."""
+    """Krippendorff's α of coders × units string values (None = missing).
+
+    α is undefined (NaN, shown ``n/a`` and flagged) when the data allow no disagreement:
+    fewer than two values used in all (α's expected disagreement is 0, and the
+    ``krippendorff`` package refuses such data), or no unit rated by two coders.
+    """
     domain = sorted({v for row in matrix for v in row if v is not None})
     if len(domain) < 2:
-        return 1.0 if domain and all(v is not None for row in matrix for v in row) else math.nan
+        return math.nan
     if level == "nominal":
         index = {v: float(i) for i, v in enumerate(domain)}
         data = np.array([[index[v] if v is not None else np.nan for v in row] for row in matrix])
@@ -555,7 +560,8 @@ def agreement_flags(
     """Code families whose Krippendorff's α (nominal) falls below ``threshold`` (0.667).
 
     For the report: one row per flagged family with columns family, alpha, n, threshold,
-    message. Families whose α could not be computed (no variation) are not flagged.
+    message. A family whose α is undefined (all coders used one value, so the data allow
+    no disagreement) is flagged too, with α NaN: agreement cannot be judged from it.
 
     Examples
     --------
@@ -565,8 +571,24 @@ def agreement_flags(
     [{'family': 'Stage', 'alpha': 0.533}]
     """
     table = result.table if isinstance(result, AgreementResult) else result
-    alphas = table[(table.measure == "krippendorff_alpha") & table.value.notna()]
-    low = alphas[alphas.value < threshold]
+    alphas = table[table.measure == "krippendorff_alpha"]
+    if "method" in alphas.columns:  # the nominal α of each family (not the ordinal one)
+        alphas = alphas[~alphas.method.astype(str).str.startswith("ordinal")]
+    values = alphas.value.astype(float)
+    low = alphas[values.isna() | (values < threshold)]
+
+    def message(family: str, value: float, n: int) -> str:
+        if math.isnan(value):
+            return (
+                f"α is undefined for {family} (n/a): on its {n} units the coders used one "
+                "value only, so the data allow no disagreement and agreement cannot be "
+                "judged from them"
+            )
+        return (
+            f"coders agree poorly on {family} (α = {value:.2f} < {threshold}); review the "
+            "code definitions before relying on it"
+        )
+
     return pd.DataFrame(
         {
             "family": low.family.to_list(),
@@ -574,8 +596,8 @@ def agreement_flags(
             "n": low.n.to_list(),
             "threshold": [threshold] * len(low),
             "message": [
-                f"coders agree poorly on {f} (α = {v:.2f} < {threshold}); review the code definitions before relying on it"
-                for f, v in zip(low.family, low.value, strict=True)
+                message(str(f), float(v), int(n))
+                for f, v, n in zip(low.family, low.value, low.n, strict=True)
             ],
         },
         columns=["family", "alpha", "n", "threshold", "message"],

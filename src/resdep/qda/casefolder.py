@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -110,11 +111,20 @@ def codings_csv(codings: tuple[Coding, ...] | list[Coding]) -> str:
 
 
 def write_case_folder(
-    case: Case, out: str | Path, *, force: bool = False, header: str = ""
+    case: Case,
+    out: str | Path,
+    *,
+    force: bool = False,
+    header: str = "",
+    inputs: Sequence[str | Path] = (),
 ) -> Path:
-    """Write a case as a case folder; returns the folder."""
+    """Write a case as a case folder; returns the folder.
+
+    A case is the researcher's work, not a replaceable output: the folder gets no
+    output marker, so no later ``--force`` replaces it (:func:`resdep.textio.check_out`).
+    """
     target = Path(out)
-    with atomic_dir(target, force=force) as tmp:
+    with atomic_dir(target, force=force, inputs=inputs, marker=False) as tmp:
         for s in case.sources:
             rel = PurePosixPath(s.path)
             if rel.is_absolute() or ".." in rel.parts:

@@ -91,6 +91,11 @@ def register(subparsers: Any) -> None:
     )
     agr.add_argument("--mapping", help="mapping TOML for a .qdpx input")
     agr.add_argument("--force", action="store_true", help="replace an existing CSV")
+    agr.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
+    )
     agr.set_defaults(handler=_agreement)
 
     cb = subparsers.add_parser(
@@ -162,7 +167,9 @@ def _write_bytes_atomic(path: Path, data: bytes, *, force: bool, what: str) -> N
 def _import(args: argparse.Namespace) -> int:
     from resdep.qda.casefolder import write_case_folder
     from resdep.qda.convert import import_qdpx
+    from resdep.textio import check_out
 
+    check_out(args.out, force=args.force, inputs=[args.project])  # before any work
     case, report = import_qdpx(
         args.project,
         mapping=args.mapping,
@@ -174,6 +181,7 @@ def _import(args: argparse.Namespace) -> int:
         args.out,
         force=args.force,
         header=f"imported by resdep from {Path(args.project).name}",
+        inputs=[args.project],
     )
     print("\n".join(report.lines()))
     print(
@@ -188,9 +196,11 @@ def _inspect(args: argparse.Namespace) -> int:
     from resdep.qda.project import read_qdpx
 
     p = read_qdpx(args.project)
-    print(f"{args.project}: {p.name!r}, written by {p.origin or 'an unknown program'}")
-    print(f"  users: {', '.join(u.label for u in p.users) or 'none'}")
-    print(
+    lines_out: list[str] = []
+    say = lines_out.append
+    say(f"{args.project}: {p.name!r}, written by {p.origin or 'an unknown program'}")
+    say(f"  users: {', '.join(u.label for u in p.users) or 'none'}")
+    say(
         f"  {len(p.sources)} text sources, {len(p.codes)} codes, {p.n_selections} coded selections, "
         f"{len(p.cases)} cases, {len(p.notes)} notes, {len(p.sets)} sets, {len(p.links)} links, {p.graphs} graphs"
     )
@@ -200,12 +210,12 @@ def _inspect(args: argparse.Namespace) -> int:
             for c in sel.codings:
                 key = p.user_label(c.user)
                 coders[key] = coders.get(key, 0) + 1
-        print(
+        say(
             f"  source {s.name!r}: {len(s.text)} characters ({s.encoding}), {len(s.selections)} selections"
             + (f"; codings by {', '.join(f'{k} {v}' for k, v in coders.items())}" if coders else "")
         )
         if s.detection is not None and s.selections:
-            print(f"    offsets: {s.detection.summary()}")
+            say(f"    offsets: {s.detection.summary()}")
             for i in s.detection.misfits[:5]:
                 sel = s.selections[i]
                 where = (
@@ -213,11 +223,11 @@ def _inspect(args: argparse.Namespace) -> int:
                     if i in s.detection.unfit_anywhere
                     else "another convention only"
                 )
-                print(
+                say(
                     f"    misfit: selection {sel.guid} ({sel.raw_start}–{sel.raw_end}) fits {where}"
                 )
     known = sum(1 for c in p.codes if recognise(c.path) is not None)
-    print(f"  {known} of {len(p.codes)} codes are resdep codebook paths")
+    say(f"  {known} of {len(p.codes)} codes are resdep codebook paths")
     if args.write_mapping:
         lines = [
             f"# Mapping for {Path(args.project).name}: give each of your codes a resdep code path",
@@ -242,7 +252,9 @@ def _inspect(args: argparse.Namespace) -> int:
             force=args.force,
             what=".toml file",
         )
-        print(f"mapping template written to {args.write_mapping}")
+        say(f"mapping template written to {args.write_mapping}")
+    # written first, printed after: a reader closing standard output early loses nothing
+    print("\n".join(lines_out))
     return 0
 
 
@@ -296,6 +308,13 @@ def _agreement(args: argparse.Namespace) -> int:
         coders = [coder_data_from_case(load_case(p), Path(p).name) for p in args.inputs]
     result = agreement(coders, overlap=args.overlap)
     table = result.table
+    # the table is written before anything is printed (`| head -1` must not lose it)
+    _write_bytes_atomic(
+        out,
+        to_csv_text(table, raw=args.raw_csv).encode("utf-8"),
+        force=args.force,
+        what=".csv file",
+    )
     width = max(len(str(f)) for f in table.family) if len(table) else 10
     print(f"agreement between {table.coders.iloc[0] if len(table) else ''}")
     print(f"  {'measure':<24} {'family':<{width}} {'n':>5} {'value':>7}")
@@ -306,12 +325,6 @@ def _agreement(args: argparse.Namespace) -> int:
     flags = agreement_flags(result)
     for msg in flags.message:
         print(f"  FLAG: {msg}")
-    _write_bytes_atomic(
-        out,
-        to_csv_text(table).encode("utf-8"),
-        force=args.force,
-        what=".csv file",
-    )
     print(f"table written to {out}")
     return 0
 

@@ -42,7 +42,6 @@ Examples
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +49,7 @@ from typing import Any
 
 from resdep.errors import QdaFormatError, closest
 from resdep.qda.codebook import GROUPS, CanonicalCode, canonical_codes, code_path, recognise
-from resdep.textio import read_text
+from resdep.textio import load_toml
 
 __all__ = ["QdaMapping", "load_mapping"]
 
@@ -86,13 +85,7 @@ def load_mapping(path: str | Path) -> QdaMapping:
         )
     if p.is_dir():
         raise QdaFormatError("is a folder, not a mapping file", file=p, fix="name the .toml file")
-    text, _ = read_text(p)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise QdaFormatError(
-            f"not valid TOML: {exc}", file=p, fix="correct the syntax at that line"
-        ) from None
+    raw = load_toml(p, kind="spec", error=QdaFormatError)  # regular file, capped, bounded depth
     for key in raw:
         if key not in _TABLES:
             raise QdaFormatError(f"unknown table [{key}]", file=p, fix=closest(key, _TABLES))

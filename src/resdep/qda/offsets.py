@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -98,48 +99,93 @@ class OffsetUnits:
 
     ``boundaries(c)[i]`` is the offset, in convention ``c``, of the boundary before code
     point ``i`` (and ``[n]`` the end of the text).
+
+    Memory is a few bytes per character: the code points as ``uint32`` (4 bytes) and one
+    boundary table at a time as ``int32`` (4 bytes; ``int64`` only for texts beyond two
+    thousand million units), computed when asked for. A 100 MB text needs well under 2 GB.
+
+    Examples
+    --------
+    >>> u = OffsetUnits("a\\r\\nb😀")
+    >>> u.boundaries(Convention.UTF16).tolist(), u.ambiguous
+    ([0, 1, 2, 3, 4, 6], False)
+    >>> u.at_line_start(np.array([0, 1, 3])).tolist()
+    [True, False, True]
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        self._raw = text.encode("utf-32-le")
+        cps: NDArray[np.uint32] = np.frombuffer(self._raw, dtype=np.uint32)
         self._cps = cps
-        crlf = np.zeros(len(cps), dtype=bool)
-        if len(cps) > 1:
-            crlf[:-1] = (cps[:-1] == 13) & (cps[1:] == 10)
-        astral = (cps > 0xFFFF).astype(np.int64)
-        ones = np.ones(len(cps), dtype=np.int64)
-        cr1 = ones - crlf
-        widths = {
-            Convention.CODE_POINTS: ones,
-            Convention.CODE_POINTS_CRLF1: cr1,
-            Convention.UTF16: ones + astral,
-            Convention.UTF16_CRLF1: cr1 + astral,
-            Convention.UTF8: ones + (cps > 0x7F) + (cps > 0x7FF) + (cps > 0xFFFF),
-        }
-        self._bounds: dict[Convention, NDArray[np.int64]] = {
-            c: np.concatenate([[0], np.cumsum(w, dtype=np.int64)]) for c, w in widths.items()
-        }
-        starts = np.zeros(len(cps) + 1, dtype=bool)
-        starts[0] = True
-        starts[1:] = cps == 10
-        ends = np.zeros(len(cps) + 1, dtype=bool)
-        ends[-1] = True
-        ends[:-1] = (cps == 10) | (cps == 13)
-        self.line_start = starts
-        self.line_end = ends
+        self._dtype: type[np.signedinteger[Any]] = (
+            np.int32 if 4 * len(cps) < np.iinfo(np.int32).max else np.int64
+        )
+        self._cached: tuple[Convention, NDArray[np.signedinteger[Any]]] | None = None
+        self._crlf: int | None = None
 
-    def boundaries(self, convention: Convention) -> NDArray[np.int64]:
-        """Offsets of every code-point boundary under a convention."""
-        return self._bounds[convention]
+    def _crlf_mask(self) -> NDArray[np.bool_]:
+        cps = self._cps
+        mask = np.zeros(len(cps), dtype=bool)
+        if len(cps) > 1:
+            np.logical_and(cps[:-1] == 13, cps[1:] == 10, out=mask[:-1])
+        return mask
+
+    def _widths(self, convention: Convention) -> NDArray[np.int8]:
+        cps = self._cps
+        w = np.ones(len(cps), dtype=np.int8)
+        if convention in (Convention.CODE_POINTS_CRLF1, Convention.UTF16_CRLF1):
+            w -= self._crlf_mask()
+        if convention in (Convention.UTF16, Convention.UTF16_CRLF1):
+            w += cps > 0xFFFF
+        if convention is Convention.UTF8:
+            w += cps > 0x7F
+            w += cps > 0x7FF
+            w += cps > 0xFFFF
+        return w
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when every convention gives the same offsets (ASCII text without CRLF)."""
+        if self._crlf is None:
+            self._crlf = int(self._crlf_mask().sum())
+        return self._crlf == 0 and (len(self._cps) == 0 or int(self._cps.max()) <= 0x7F)
+
+    def boundaries(self, convention: Convention) -> NDArray[np.signedinteger[Any]]:
+        """Offsets of every code-point boundary under a convention (the last one is kept)."""
+        if self._cached is not None and self._cached[0] is convention:
+            return self._cached[1]
+        self._cached = None  # free the previous table before building the next
+        out = np.zeros(len(self._cps) + 1, dtype=self._dtype)
+        if len(self._cps):
+            np.cumsum(self._widths(convention), dtype=self._dtype, out=out[1:])
+        self._cached = (convention, out)
+        return out
 
     def length(self, convention: Convention) -> int:
         """Length of the text in a convention's units."""
-        return int(self._bounds[convention][-1])
+        return int(self.boundaries(convention)[-1])
+
+    def at_line_start(self, index: NDArray[np.integer[Any]]) -> NDArray[np.bool_]:
+        """Whether each code-point boundary ``index`` starts a line."""
+        idx = np.asarray(index, dtype=np.int64)
+        prev = np.clip(idx - 1, 0, max(len(self._cps) - 1, 0))
+        after_lf = (self._cps[prev] == 10) if len(self._cps) else np.zeros(len(idx), bool)
+        out: NDArray[np.bool_] = (idx == 0) | ((idx > 0) & after_lf)
+        return out
+
+    def at_line_end(self, index: NDArray[np.integer[Any]]) -> NDArray[np.bool_]:
+        """Whether each code-point boundary ``index`` ends a line (before CR/LF, or the end)."""
+        idx = np.asarray(index, dtype=np.int64)
+        n = len(self._cps)
+        here = np.clip(idx, 0, max(n - 1, 0))
+        cp = self._cps[here] if n else np.zeros(len(idx), np.uint32)
+        out: NDArray[np.bool_] = (idx >= n) | ((cp == 10) | (cp == 13))
+        return out
 
     def to_code_point(self, convention: Convention, offset: int) -> int | None:
         """The code-point index of an offset, or None if it falls inside a character."""
-        b = self._bounds[convention]
+        b = self.boundaries(convention)
         if offset < 0 or offset > b[-1]:
             return None
         i = int(np.searchsorted(b, offset, side="left"))
@@ -149,7 +195,7 @@ class OffsetUnits:
         self, convention: Convention, offsets: NDArray[np.int64]
     ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
         """Convert many offsets at once; returns code points and whether each fits exactly."""
-        b = self._bounds[convention]
+        b = self.boundaries(convention)
         inside = (offsets >= 0) & (offsets <= b[-1])
         idx = np.searchsorted(b, np.clip(offsets, 0, b[-1]), side="left")
         exact = inside & (b[np.minimum(idx, len(b) - 1)] == offsets)
@@ -239,8 +285,10 @@ def detect_convention(
     >>> detect_convention(text, [(4, 7, "第二行")]).convention.value
     'code_points_crlf1'
     """
-    u = units or OffsetUnits(text)
     n_sel = len(selections)
+    if n_sel == 0:  # nothing to test: no offset table is built
+        return OffsetDetection(convention=force or prior, fits=0, total=0)
+    u = units or OffsetUnits(text)
     starts = np.array([s for s, _, _ in selections], dtype=np.int64)
     ends = np.array([e for _, e, _ in selections], dtype=np.int64)
     evidence: dict[Convention, tuple[int, int, int, int]] = {}
@@ -251,8 +299,8 @@ def detect_convention(
         e_cp, e_ok = u.convert(conv, ends)
         ok = s_ok & e_ok & (s_cp <= e_cp)
         fit_masks[conv] = ok
-        line_starts = int(np.sum(ok & u.line_start[np.minimum(s_cp, len(text))]))
-        line_ends = int(np.sum(ok & u.line_end[np.minimum(e_cp, len(text))]))
+        line_starts = int(np.sum(ok & u.at_line_start(np.minimum(s_cp, len(text)))))
+        line_ends = int(np.sum(ok & u.at_line_end(np.minimum(e_cp, len(text)))))
         names = exact = 0
         for k, (_, _, name) in enumerate(selections):
             if name and ok[k]:
@@ -273,8 +321,7 @@ def detect_convention(
     any_fit = np.zeros(n_sel, dtype=bool)
     for m in fit_masks.values():
         any_fit |= m
-    base = u.boundaries(Convention.CODE_POINTS)
-    ambiguous = all(np.array_equal(u.boundaries(c), base) for c in Convention)
+    ambiguous = u.ambiguous
     chosen = force or (prior if ambiguous else best)
     return OffsetDetection(
         convention=chosen,

@@ -41,7 +41,7 @@ from resdep.qda.offsets import (
     detect_convention,
 )
 from resdep.qda.safety import ArchiveLimits, normalise_guid, parse_xml, read_archive
-from resdep.textio import decode_bytes
+from resdep.textio import check_input, decode_bytes, read_bytes, size_cap
 
 __all__ = [
     "PROJECT_NS",
@@ -241,12 +241,7 @@ def read_qdpx(
     """
     p = Path(path)
     if p.suffix.lower() == ".qde":
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise QdaFormatError(
-                f"cannot read the file: {exc}", file=p, fix="check the path"
-            ) from None
+        data = read_bytes(p, kind="qda", error=QdaFormatError)
         return parse_project(
             data,
             {},
@@ -255,6 +250,9 @@ def read_qdpx(
             conventions=conventions,
             allow_external=allow_external,
         )
+    check_input(p, kind="qda", error=QdaFormatError)  # a regular file: no FIFO, no device
+    if limits is None:  # uncompressed content capped like every input (docs/safety.md)
+        limits = ArchiveLimits(max_total=size_cap("qda"))
     entries = read_archive(p, limits=limits)
     qde = [n for n in entries if "/" not in n and n.lower().endswith(".qde")]
     if not qde:
@@ -580,6 +578,28 @@ def _find_entry(files: Mapping[str, bytes], name: str) -> str | None:
     return None
 
 
+def _archive_entry(files: Mapping[str, bytes], rest: str) -> str | None:
+    """The archive entry a relative ``plainTextPath`` names, if the archive holds it.
+
+    The path as written (``sources/a.txt``, ``a.txt``, ``./a.txt``), matched without regard
+    to case, then its file name under ``sources/`` or at the top (:func:`_find_entry`).
+    Absolute paths and paths with ``..`` never name an entry.
+    """
+    if not files:
+        return None
+    rel = rest.replace("\\", "/")
+    if _is_absolute(rel):
+        return None
+    parts = [p for p in PurePosixPath(rel).parts if p not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    wanted = "/".join(parts).lower()
+    for key in files:
+        if key.lower() == wanted:
+            return key
+    return _find_entry(files, parts[-1])
+
+
 def _inline_or_file(
     ctx: _Ctx, el: Any, files: Mapping[str, bytes], base_path: str, base: Path | None
 ) -> tuple[str, str, str]:
@@ -607,6 +627,11 @@ def _inline_or_file(
             )
         data = files[key]
         location = key
+    elif scheme == "relative" and (key := _archive_entry(files, rest)) is not None:
+        # QualCoder 1.3.2 writes plainTextPath="board_2017.txt" (no internal://) and puts
+        # the text inside the archive under sources/: the archive is looked at first
+        data = files[key]
+        location = key
     elif scheme in ("relative", "absolute", "file"):
         target = _external_path(ctx, el, path, scheme, rest, base_path, base)
         if target.suffix.lower() != ".txt":
@@ -631,7 +656,7 @@ def _inline_or_file(
                 place=_label(el),
                 fix="check the path in the project",
             )
-        data = target.read_bytes()
+        data = read_bytes(target, kind="source", error=SourceTextError)
         location = str(target)
     else:
         raise QdaFormatError(
@@ -750,7 +775,8 @@ def _text_source(
             place=f"source {name!r}",
             fix="export the project again with plain-text renditions of its sources",
         )
-    units = OffsetUnits(text)
+    # an offset table only for a source with selections (a few bytes per character)
+    units = OffsetUnits(text) if raw else None
     prior = forced.get(g) or forced.get(name) or convention_for_origin(origin)
     detection = detect_convention(
         text,
@@ -763,9 +789,10 @@ def _text_source(
         units=units,
     )
     conv = detection.convention
-    b = units.boundaries(conv)
     selections: list[QdaSelection] = []
+    b = units.boundaries(conv) if units is not None else np.zeros(1, dtype=np.int64)
     for k, (sel, s, e, sel_name) in enumerate(raw):
+        assert units is not None  # raw is not empty
         if not (0 <= s <= e <= b[-1]):
             raise SourceTextError(
                 f"the selection {s}–{e} lies outside the text ({units.length(conv)} units as {conv.value}; {len(text)} characters)"

@@ -154,7 +154,14 @@ def read_archive(path: str | Path, *, limits: ArchiveLimits | None = None) -> di
             _check_sizes(info.file_size, info.compress_size, info.filename, lim, p)
             declared += info.file_size
             if declared > lim.max_total:
-                raise _bomb(p, info.filename, f"more than {lim.max_total} bytes in total")
+                raise QdaFormatError(
+                    f"the archive holds more than {lim.max_total:,} bytes in total "
+                    "(uncompressed), the cap for QDA projects",
+                    file=p,
+                    place=f"entry {info.filename!r}",
+                    fix="if the project is right, raise the cap with --max-file-mb N "
+                    "(or RESDEP_MAX_FILE_MB=N)",
+                )
             if name in out:
                 raise QdaFormatError(
                     "the archive holds two entries with the same name",

@@ -31,10 +31,17 @@ from pathlib import Path
 from resdep.errors import CaseFormatError, OutputExistsError, QdaFormatError, SourceTextError
 from resdep.qda.casefolder import _toml as _toml_value
 from resdep.qda.safety import ArchiveLimits, read_archive
-from resdep.textio import atomic_write_text, read_text
+from resdep.textio import atomic_write_text, check_input, read_text
 from resdep.vocab import CaseSourceKind, parse
 
-__all__ = ["AddedSource", "Transcript", "add_sources", "read_transcript", "split_sentences"]
+__all__ = [
+    "ABBREVIATIONS",
+    "AddedSource",
+    "Transcript",
+    "add_sources",
+    "read_transcript",
+    "split_sentences",
+]
 
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:(?:[。！？；!?;]|…+)[”’」』）)\"']*|\n+|$)")
 _SUFFIXES = {".txt", ".md", ".docx", ".text", ".markdown"}
@@ -67,12 +74,80 @@ class AddedSource:
     transcript: Transcript
 
 
+#: Words ending in "." that do not end a sentence (compared in lower case).
+ABBREVIATIONS: frozenset[str] = frozenset(
+    [
+        "e.g.",
+        "i.e.",
+        "etc.",
+        "vs.",
+        "cf.",
+        "al.",
+        "approx.",
+        "ca.",
+        "dr.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "prof.",
+        "st.",
+        "jr.",
+        "sr.",
+        "no.",
+        "nos.",
+        "vol.",
+        "pp.",
+        "p.",
+        "fig.",
+        "ed.",
+        "eds.",
+        "dept.",
+        "govt.",
+        "inc.",
+        "ltd.",
+        "co.",
+        "corp.",
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "sept.",
+        "oct.",
+        "nov.",
+        "dec.",
+        "a.m.",
+        "p.m.",
+        "u.s.",
+        "u.k.",
+        "ph.d.",
+    ]
+)
+
+_LATIN_END = re.compile(r"[.!?][\"')\]’”]*(?=\s|$)")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of a text, in code points, end exclusive.
 
     A sentence ends after 。！？； (or their ASCII forms), after a run of …, or at a line
-    break; closing quotes and brackets stay with their sentence. Whitespace-only spans
-    are left out.
+    break; closing quotes and brackets stay with their sentence. In Latin script a
+    sentence also ends at ``.``, ``!`` or ``?`` followed by a space or the line end,
+    except after a common abbreviation (:data:`ABBREVIATIONS`: "e.g.", "Dr.", "Mr.", …)
+    or a single-letter initial ("J."); a decimal point ("3.5") is followed by a digit
+    and ends nothing. Whitespace-only spans are left out; a space after a sentence end
+    begins the next sentence (as after 。).
+
+    Examples
+    --------
+    >>> text = "Dr. Li met us. The office pays 3.5 staff, e.g. two social workers! Fine."
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['Dr. Li met us.', ' The office pays 3.5 staff, e.g. two social workers!', ' Fine.']
+    >>> [("街道依赖我们。我们也依赖街道。")[s:e] for s, e in split_sentences("街道依赖我们。我们也依赖街道。")]
+    ['街道依赖我们。', '我们也依赖街道。']
     """
     out: list[tuple[int, int]] = []
     for m in _SENTENCE.finditer(text):
@@ -82,8 +157,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         chunk = text[s:e]
         stripped_end = e - (len(chunk) - len(chunk.rstrip("\n")))
         if chunk.strip():
-            out.append((s, stripped_end))
+            out.extend(_latin_sentences(text, s, stripped_end))
     return out
+
+
+def _latin_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` at Latin sentence ends (see :func:`split_sentences`)."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for m in _LATIN_END.finditer(text, start, end):
+        if text[m.start()] == ".":
+            word = text[begin : m.start() + 1].split()
+            last = word[-1].lower() if word else ""
+            stem = last.lstrip("(\"'“‘[")
+            if stem in ABBREVIATIONS or (len(stem) == 2 and stem[0].isalpha()):
+                continue
+        spans.append((begin, m.end()))
+        begin = m.end()
+    spans.append((begin, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _normalise(text: str) -> tuple[str, int]:
@@ -129,6 +221,7 @@ _DOCX_UNSAFE_FIX = (
 
 
 def _docx_text(p: Path) -> str:
+    check_input(p, kind="source", error=SourceTextError)  # no FIFO or device, size capped
     try:  # safety first
         entries = read_archive(p, limits=ArchiveLimits(max_total=512 * 1024**2))
     except QdaFormatError as exc:  # its fixes speak of QDA projects; this is a Word file

@@ -48,6 +48,7 @@ from resdep.report.figures import (
     render_figures,
     with_columns,
 )
+from resdep.report.pseudonym import Pseudonymiser
 from resdep.textio import atomic_write_text
 from resdep.vocab import (
     Dimension,
@@ -210,18 +211,9 @@ class _Report:
         self.figures = figures
         self.actors = {x.id: x for x in self.case.actors}
         self.shown: set[int] = set()
-        self.pseudonyms: dict[str, str] = {}
-        self.roles: dict[str, str] = {}
-        self.scrub: re.Pattern[str] | None = None
-        if pseudonymise:
-            for n, inf in enumerate(self.case.informants, start=1):
-                self.pseudonyms[inf.id] = f"P{n}"
-                if inf.role and inf.role not in self.roles:
-                    self.roles[inf.role] = f"R{len(self.roles) + 1}"
-            ids = sorted(self.pseudonyms, key=len, reverse=True)
-            if ids:
-                alternatives = "|".join(re.escape(i) for i in ids)
-                self.scrub = re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
+        # the rules live in resdep.report.pseudonym (ids inside ids, any case for Latin)
+        self.scrub = Pseudonymiser.for_case(self.case) if pseudonymise else None
+        self.pseudonyms, self.roles = self.scrub.tables if self.scrub else ({}, {})
 
     # text ------------------------------------------------------------------------------
 
@@ -229,7 +221,7 @@ class _Report:
         """Escape a piece of case text (pseudonymised if asked)."""
         s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
         if self.scrub is not None:
-            s = self.scrub.sub(lambda m: self.pseudonyms[m.group(0)], s)
+            s = self.scrub.apply(s)
         return html.escape(s)
 
     def zh(self, text: str) -> str:

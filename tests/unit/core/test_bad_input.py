@@ -177,18 +177,27 @@ def test_existing_output_is_not_mixed(
     tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    status, _ = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
+    status, _ = run(["analyze", str(tiny_case), "--out", str(out)], capsys)
     assert status == 0
+    assert (out / "report.html").is_file()
     (out / "stale.txt").write_text("from an earlier run", encoding="utf-8")
     status, err = run(["analyze", str(tiny_case), "--out", str(out), "--no-report"], capsys)
     assert status == 2
     assert "--force" in err
     assert (out / "stale.txt").exists()
+    # --force replaces only what resdep wrote: a file resdep did not write keeps the folder
+    status, err = run(
+        ["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys
+    )
+    assert status == 2
+    assert "stale.txt" in err
+    assert (out / "stale.txt").exists()
+    (out / "stale.txt").unlink()
     status, _ = run(
         ["analyze", str(tiny_case), "--out", str(out), "--no-report", "--force"], capsys
     )
     assert status == 0
-    assert not (out / "stale.txt").exists()  # replaced as a whole, never mixed
+    assert not (out / "report.html").exists()  # replaced as a whole, never mixed
     assert (out / "stages.csv").is_file()
 
 

@@ -93,8 +93,11 @@ def test_never_mixes_into_an_existing_folder(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
     run_sweep(path, tmp_path / "sweep")
     (tmp_path / "sweep" / "stale.txt").write_text("from before")
-    run_sweep(path, tmp_path / "sweep", force=True)
-    assert not (tmp_path / "sweep" / "stale.txt").exists()
+    # a file resdep did not write keeps --force from replacing the sweep (issue 11)
+    with pytest.raises(OutputExistsError, match=r"stale\.txt"):
+        run_sweep(path, tmp_path / "sweep", force=True)
+    (tmp_path / "sweep" / "stale.txt").unlink()
+    run_sweep(path, tmp_path / "sweep", force=True)  # outcome parts written later are its own
     assert len(ResultStore(tmp_path / "sweep").done_runs()) == 60
 
 

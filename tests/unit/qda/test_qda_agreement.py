@@ -142,13 +142,20 @@ def founding():  # type: ignore[no-untyped-def]
 
 def test_identical_coders_agree_fully(founding) -> None:  # type: ignore[no-untyped-def]
     r = agreement([coder_data_from_case(founding, "A"), coder_data_from_case(founding, "B")])
-    alphas = r.table[r.table.measure == "krippendorff_alpha"].value
+    alphas = r.table[r.table.measure == "krippendorff_alpha"].set_index("family").value
     assert len(alphas) >= 8
-    assert (alphas == 1.0).all()
+    # every family where the coders used two or more values: full agreement
+    assert (alphas.dropna() == 1.0).all()
+    # the founding case codes every selection with one evidence type: α is undefined
+    # there (no disagreement possible), not 1.0 (issue 11), and flagged as such
+    assert alphas.isna().sum() == 1
+    assert np.isnan(alphas["Evidence"])
     assert _value(r, "tuple_agreement", "dependence tuple") == 1.0
     assert _value(r, "edge_jaccard", "edges") == 1.0
     assert _value(r, "edge_alpha_d", "edges") == pytest.approx(1.0)
-    assert agreement_flags(r).empty
+    flags = agreement_flags(r)
+    assert list(flags.family) == ["Evidence"]
+    assert "undefined" in flags.message.iloc[0]
 
 
 def test_disagreement_on_stages_is_flagged(founding) -> None:  # type: ignore[no-untyped-def]

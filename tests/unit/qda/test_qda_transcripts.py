@@ -124,7 +124,14 @@ def test_add_sources_checks_the_case(tiny_case: Path, tmp_path: Path) -> None:
         ("等等……然后呢", ["等等……", "然后呢"]),
         ("他说：“好。”我走了。", ["他说：“好。”", "我走了。"]),
         ("第一行\n\n第二行", ["第一行", "第二行"]),
-        ("Yes. No? Maybe!", ["Yes. No?", " Maybe!"]),
+        # Latin sentence ends (issue 11): ". " ends a sentence, abbreviations do not
+        ("Yes. No? Maybe!", ["Yes.", " No?", " Maybe!"]),
+        (
+            "Mr. Chen and Dr. Li, e.g. the staff. Then 3.5 days.",
+            ["Mr. Chen and Dr. Li, e.g. the staff.", " Then 3.5 days."],
+        ),
+        ("He said “Go.” She left.", ["He said “Go.”", " She left."]),
+        ("J. Smith wrote it.\nNext line", ["J. Smith wrote it.", "Next line"]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
