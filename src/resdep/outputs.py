@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from resdep.csvout import write_csv
 from resdep.pipeline import Analysis
 from resdep.textio import atomic_dir
 
-__all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
+__all__ = ["package_versions", "run_record", "run_warnings", "write_outputs", "write_table"]
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -42,6 +43,15 @@ def package_versions() -> dict[str, str]:
 
 def _hash_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_warnings() -> list[str]:
+    """What may be wrong with the outputs of this machine (no CJK font for PNG figures);
+    recorded in ``run.json`` and printed by :func:`write_outputs`."""
+    from resdep.report.figures import cjk_font_warning
+
+    message = cjk_font_warning()
+    return [message] if message else []
 
 
 def run_record(analysis: Analysis) -> dict[str, Any]:
@@ -74,6 +84,7 @@ def run_record(analysis: Analysis) -> dict[str, Any]:
         "versions": package_versions(),
         "input_hashes": hashes,
         "inputs_from_records": analysis.input_origins.to_dict(orient="records"),
+        "warnings": run_warnings(),
         "counts": {
             "codings": len(case.codings),
             "sources": len(case.sources),
@@ -110,8 +121,11 @@ def write_outputs(
         (tmp / "networks").mkdir()
         for stage, graph in analysis.networks.items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
+        record = run_record(analysis)
+        for message in record["warnings"]:
+            print(f"resdep: warning: {message}", file=sys.stderr)
         (tmp / "run.json").write_text(
-            json.dumps(run_record(analysis), ensure_ascii=False, indent=2, default=str) + "\n",
+            json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
         if report:
