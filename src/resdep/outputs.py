@@ -2,7 +2,9 @@
 
 The folder holds exactly: ``inputs.csv``, ``stages.csv``, ``relationships.csv``,
 ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html`` and ``run.json``
-(plus ``figures/`` with the report's figures as SVG and PNG for papers).
+(plus ``figures/`` with the report's figures as SVG and PNG for papers, and ``methods/``
+with the interviewee and code-frequency tables and a methods paragraph, in Chinese and
+English, as Markdown, .docx and .xlsx: :mod:`resdep.report.methods`).
 """
 
 from __future__ import annotations
@@ -128,6 +130,9 @@ def write_outputs(
             json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
+        from resdep.report.methods import write_methods
+
+        write_methods(analysis.case, tmp / "methods", analysis.params)
         if report:
             from resdep.report import write_report
 
