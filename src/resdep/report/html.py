@@ -673,7 +673,7 @@ class _Report:
             "<code>networks/&lt;stage&gt;.graphml</code>. For a paper: "
             "<code>figures/stage_networks.svg</code> (the three stages side by side, also PNG) "
             "and <code>methods/</code> (interviewee and code-frequency tables, a methods "
-            'paragraph; .md, .docx, .xlsx; <span lang="zh-CN">中文</span> and English).</p>"
+            'paragraph; .md, .docx, .xlsx; <span lang="zh-CN">中文</span> and English).</p>'
         )
         inputs = self.a.inputs
         for stage in Stage:
