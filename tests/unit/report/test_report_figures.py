@@ -395,7 +395,10 @@ def test_a_stale_font_cache_does_not_hide_an_installed_cjk_font(
 
 
 def test_no_cjk_font_is_said_with_how_to_install_one(
-    founding_analysis: Analysis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    founding_analysis: Analysis,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(figures_module, "cjk_font", lambda: None)
     message = cjk_font_warning()
@@ -405,6 +408,7 @@ def test_no_cjk_font_is_said_with_how_to_install_one(
     write_outputs(founding_analysis, tmp_path / "out", report=False)
     record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert record["warnings"] == [message]
+    assert f"resdep: warning: {message}" in capsys.readouterr().err
 
 
 def test_no_warning_with_a_cjk_font(
