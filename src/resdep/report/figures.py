@@ -716,7 +716,7 @@ def _place_labels(
     """Give each movable label the first of its places where it covers no other text,
     no obstacle (e.g. a node or marker) and stays on the canvas; else the place where it
     covers least (or, with ``hide_crowded``, nowhere: the label is hidden). Done after the
-    layout, twice, as placing labels can shift the layout."""
+    layout, and once more when a label moved, as moving labels can shift the layout."""
     if not movable:
         return
     FigureCanvasAgg(fig)
@@ -728,6 +728,7 @@ def _place_labels(
         fixed = [_text_box(t, renderer) for t in _drawn_texts(fig) if id(t) not in ids]
         fixed += obstacles(renderer) if obstacles is not None else []
         placed: list[Bbox] = []
+        moved = False
         for text, places in movable:
             best, best_cost = 0, math.inf
             for i, move in enumerate(places):
@@ -740,11 +741,14 @@ def _place_labels(
                 if cost <= 0:
                     break
             places[best]()
+            moved = moved or best > 0 or best_cost > 0
             if hide_crowded and best_cost > 0:
                 text.set_visible(False)
                 continue
             text.set_visible(True)
             placed.append(_text_box(text, renderer))
+        if not moved:
+            return  # every label at its first place: the layout stands as it was
 
 
 # --- PA trajectory ------------------------------------------------------------------------
