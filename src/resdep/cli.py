@@ -60,7 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(subparsers)
+    _describe(subparsers)
     return parser
+
+
+def _describe(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Give each sub-command without a description its one-line help as description, so
+    ``resdep COMMAND --help`` always says what the command does."""
+    helped = {a.dest: a.help for a in subparsers._choices_actions}
+    for name, sub in subparsers.choices.items():
+        text = helped.get(name)
+        if not sub.description and isinstance(text, str) and text:
+            sub.description = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _describe(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

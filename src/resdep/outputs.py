@@ -2,7 +2,9 @@
 
 The folder holds exactly: ``inputs.csv``, ``stages.csv``, ``relationships.csv``,
 ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html`` and ``run.json``
-(plus ``figures/`` with the report's figures as SVG and PNG for papers).
+(plus ``figures/`` with the report's figures as SVG and PNG for papers, and ``methods/``
+with the interviewee and code-frequency tables and a methods paragraph, in Chinese and
+English, as Markdown, .docx and .xlsx: :mod:`resdep.report.methods`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -22,7 +25,7 @@ from resdep.csvout import write_csv
 from resdep.pipeline import Analysis
 from resdep.textio import atomic_dir
 
-__all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
+__all__ = ["package_versions", "run_record", "run_warnings", "write_outputs", "write_table"]
 
 
 def write_table(frame: pd.DataFrame, path: Path, *, raw: bool = False) -> None:
@@ -43,6 +46,15 @@ def package_versions() -> dict[str, str]:
 
 def _hash_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_warnings() -> list[str]:
+    """What may be wrong with the outputs of this machine (no CJK font for PNG figures);
+    recorded in ``run.json`` and printed by :func:`write_outputs`."""
+    from resdep.report.figures import cjk_font_warning
+
+    message = cjk_font_warning()
+    return [message] if message else []
 
 
 def run_record(analysis: Analysis, *, pseudonymise: bool = False) -> dict[str, Any]:
@@ -82,6 +94,7 @@ def run_record(analysis: Analysis, *, pseudonymise: bool = False) -> dict[str, A
         "versions": package_versions(),
         "input_hashes": hashes,
         "inputs_from_records": analysis.input_origins.to_dict(orient="records"),
+        "warnings": run_warnings(),
         "counts": {
             "codings": len(case.codings),
             "sources": len(case.sources),
@@ -125,16 +138,16 @@ def write_outputs(
         (tmp / "networks").mkdir()
         for stage, graph in analysis.networks.items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
+        record = run_record(analysis, pseudonymise=pseudonymise)
+        for message in record["warnings"]:
+            print(f"resdep: warning: {message}", file=sys.stderr)
         (tmp / "run.json").write_text(
-            json.dumps(
-                run_record(analysis, pseudonymise=pseudonymise),
-                ensure_ascii=False,
-                indent=2,
-                default=str,
-            )
-            + "\n",
+            json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8",
         )
+        from resdep.report.methods import write_methods
+
+        write_methods(analysis.case, tmp / "methods", analysis.params)
         if report:
             from resdep.report import write_report
 

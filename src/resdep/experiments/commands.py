@@ -35,7 +35,12 @@ def register(subparsers: Any) -> None:
         help="run an experiment specification (design × replicates) and store the outcomes",
         description="Run every run of an experiment specification and stream outcomes to Parquet.",
     )
-    p.add_argument("spec", type=Path, metavar="SPEC.toml")
+    p.add_argument(
+        "spec",
+        type=Path,
+        metavar="SPEC.toml",
+        help="the experiment specification: parameters, design, replicates, outcomes (see docs/experiments.md)",
+    )
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="sweep folder")
     p.add_argument(
         "--executor",
@@ -69,7 +74,7 @@ def register(subparsers: Any) -> None:
         "sensitivity",
         help="Sobol or Morris indices (and seed noise) of a stored sweep, with an HTML report",
     )
-    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("dir", type=Path, metavar="DIR", help="a sweep folder written by resdep sweep")
     p.add_argument(
         "--outcome", action="append", default=None, help="only this outcome (repeatable)"
     )
@@ -81,9 +86,14 @@ def register(subparsers: Any) -> None:
         "discover",
         help="scenario discovery (PRIM): which inputs lead to an outcome above/below a threshold",
     )
-    p.add_argument("dir", type=Path, metavar="DIR")
-    p.add_argument("--outcome", required=True)
-    p.add_argument("--threshold", type=float, required=True)
+    p.add_argument("dir", type=Path, metavar="DIR", help="a sweep folder written by resdep sweep")
+    p.add_argument("--outcome", required=True, help="the outcome to explain, e.g. share_buddy")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        required=True,
+        help="runs with the outcome above it (below it with --below) are the cases of interest",
+    )
     p.add_argument("--below", action="store_true", help="cases of interest are below the threshold")
     p.add_argument("--alpha", type=float, default=0.05, help="peeling fraction (default 0.05)")
     p.add_argument("--mass-min", type=float, default=0.05, help="smallest box mass (default 0.05)")
@@ -102,7 +112,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "replay", help="re-run recorded runs of a sweep and check that outcomes are identical"
     )
-    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("dir", type=Path, metavar="DIR", help="a sweep folder written by resdep sweep")
     p.add_argument("--sample", type=int, default=5, metavar="K", help="runs to replay (default 5)")
     p.add_argument("--seed", type=int, default=0, help="which runs are drawn (default 0)")
     p.set_defaults(handler=_replay)

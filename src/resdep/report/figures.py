@@ -39,9 +39,12 @@ from typing import Any
 import matplotlib as mpl
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, Patch
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox, BboxBase
 
 from resdep.case.model import Actor
 from resdep.pipeline import Analysis
@@ -52,12 +55,14 @@ __all__ = [
     "CSS_FONT_STACK",
     "FIGURE_NAMES",
     "cjk_font",
+    "cjk_font_warning",
     "inline_svg",
     "membership_figure",
     "network_figure",
     "pa_trajectory_figure",
     "render_figures",
     "save_figures",
+    "stage_networks_figure",
     "svg_text",
     "with_columns",
 ]
@@ -122,6 +127,7 @@ RESOURCE_ABBR_ZH: Mapping[Resource, str] = {
 #: Base names of the files :func:`save_figures` writes (``.svg`` and ``.png`` each).
 FIGURE_NAMES: tuple[str, ...] = (
     *(f"network_{s.value}" for s in Stage),
+    "stage_networks",
     "pa_trajectory",
     "memberships",
 )
@@ -151,12 +157,52 @@ def with_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame.assign(**{c: pd.Series(dtype=object, index=frame.index) for c in missing})
 
 
+def _pick_cjk(names: set[str]) -> str | None:
+    for family in CJK_FONT_FAMILIES:
+        if family in names:
+            return family
+    # any other family that says CJK: sans before serif, proportional before mono
+    others = sorted(
+        (n for n in names if "CJK" in n),
+        key=lambda n: ("Mono" in n, "Sans" not in n, "SC" not in n, n),
+    )
+    return others[0] if others else None
+
+
+_CJK_FILE = re.compile(
+    r"cjk|sourcehan|msyh|msjh|simhei|simsun|yahei|pingfang|heiti|wqy|wenquanyi|"
+    r"notosanssc|notoserifsc|sarasa|uming|ukai|droidsansfallback",
+    re.IGNORECASE,
+)
+_scanned_files = False
+
+
+def _register_cjk_files() -> None:
+    """Add CJK font files found on disk to matplotlib's font list (once per process).
+
+    Matplotlib caches its list of fonts; a font installed after the cache was built is
+    missing from it until the cache folder is deleted. Registering the files found by
+    :func:`matplotlib.font_manager.findSystemFonts` bypasses a stale cache.
+    """
+    global _scanned_files
+    if _scanned_files:
+        return
+    _scanned_files = True
+    for path in sorted(font_manager.findSystemFonts()):
+        if _CJK_FILE.search(Path(path).name.replace("-", "").replace("_", "")):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # pragma: no cover - unreadable font
+                continue
+
+
 def cjk_font() -> str | None:
     """The name of an installed font matplotlib can draw Chinese with, or None.
 
-    Looks through :data:`CJK_FONT_FAMILIES`, then any family whose name says CJK.
-    Matplotlib caches its font list: after installing a font, delete the cache folder
-    (``matplotlib.get_cachedir()``) for it to be found.
+    Looks through :data:`CJK_FONT_FAMILIES`, then any family whose name says CJK. When
+    matplotlib's cached font list has none (a font installed after the cache was built),
+    the font files on disk are searched and registered, so a stale cache does not hide an
+    installed font. :func:`cjk_font_warning` says how to install one when there is none.
 
     Examples
     --------
@@ -164,14 +210,35 @@ def cjk_font() -> str | None:
     >>> name is None or isinstance(name, str)
     True
     """
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FONT_FAMILIES:
-        if family in names:
-            return family
-    for name in sorted(names):
-        if "CJK" in name:
-            return name
-    return None
+    found = _pick_cjk({f.name for f in font_manager.fontManager.ttflist})
+    if found is None:
+        _register_cjk_files()
+        found = _pick_cjk({f.name for f in font_manager.fontManager.ttflist})
+    return found
+
+
+def cjk_font_warning() -> str | None:
+    """A message saying how to install a CJK font when :func:`cjk_font` finds none, else None.
+
+    ``resdep analyze`` prints it and records it in ``run.json``.
+
+    Examples
+    --------
+    >>> msg = cjk_font_warning()
+    >>> msg is None or "fonts-noto-cjk" in msg
+    True
+    """
+    if cjk_font() is not None:
+        return None
+    return (
+        "no font with Chinese characters found: PNG figures use ASCII labels (actor ids, "
+        "English stage names); SVG figures and report.html keep Chinese as text. To draw "
+        "Chinese in PNGs install a CJK font: Debian/Ubuntu `sudo apt install fonts-noto-cjk`, "
+        "Fedora `sudo dnf install google-noto-sans-cjk-fonts`; on Windows use Microsoft YaHei "
+        "(微软雅黑, msyh.ttc, part of Windows; add the Chinese language pack if missing) or "
+        "install Noto Sans CJK SC; macOS has PingFang SC. Then run resdep again (if it is "
+        f"still not found, delete matplotlib's font cache folder {mpl.get_cachedir()})."
+    )
 
 
 @contextmanager
@@ -314,6 +381,212 @@ def _edge_resources(data: Mapping[str, Any]) -> list[tuple[Resource, float]]:
     return sorted(parts, key=lambda rv: (-rv[1], rv[0].value))
 
 
+def _short_names(actors: Sequence[Actor]) -> dict[str, str]:
+    """Short node labels for small panels: G1, G2… (government), A1… (agencies), O1… (others),
+    in the order of the layout; the legend spells them out."""
+    out: dict[str, str] = {}
+    counts = {"G": 0, "A": 0, "O": 0}
+    order = {a.id: i for i, a in enumerate(actors)}
+    for a in sorted(actors, key=lambda x: (_KIND_RANK[x.kind], order[x.id])):
+        letter = "G" if a.is_government else "A" if a.kind is ActorKind.SOCIAL_WORK_AGENCY else "O"
+        counts[letter] += 1
+        out[a.id] = f"{letter}{counts[letter]}"
+    return out
+
+
+def _network_extent(
+    pos: Mapping[str, tuple[float, float]],
+) -> tuple[float, float, float, float]:
+    xs = [x for x, _ in pos.values()] or [0.0]
+    ys = [y for _, y in pos.values()] or [0.0]
+    y_lo, y_hi = min(ys) - (0.22 if any(y < min(ys) + 1e-9 for y in ys) else 0.15), max(ys) + 0.15
+    return min(xs) - 0.3, max(xs) + 0.3, y_lo, y_hi
+
+
+def _used_resources(
+    analysis: Analysis, edges: Sequence[tuple[str, str, Mapping[str, Any]]]
+) -> list[Resource]:
+    return sorted(
+        {r for _, _, data in edges for r, _ in _edge_resources(data)}
+        | {Resource(r) for r in analysis.inputs["resource"].unique()},
+        key=list(Resource).index,
+    )
+
+
+def _stage_edges(analysis: Analysis, stage: Stage) -> list[tuple[str, str, dict[str, Any]]]:
+    graph = analysis.networks.get(stage)
+    if graph is None:
+        return []
+    return sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))
+
+
+_Movable = tuple[Any, Sequence[Callable[[], None]]]
+
+
+def _draw_network(
+    ax: Any,
+    analysis: Analysis,
+    stage: Stage,
+    names: _Names,
+    *,
+    resources: bool,
+    fontsize: float,
+    short: Mapping[str, str] | None = None,
+) -> list[_Movable]:
+    """Draw one stage's network into ``ax``; return the edge labels with the places they
+    may take (along their arrow), for :func:`_place_labels`."""
+    actors = list(analysis.case.actors)
+    by_id = {a.id: a for a in actors}
+    agency_rank = {
+        a.id: i for i, a in enumerate(x for x in actors if x.kind is ActorKind.SOCIAL_WORK_AGENCY)
+    }
+    pos = _layout(actors)
+    edges = _stage_edges(analysis, stage)
+    x_lo, x_hi, y_lo, y_hi = _network_extent(pos)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    radius = 0.06
+    circles: dict[str, Circle] = {}
+
+    def name_of(a: Actor) -> str:
+        return short[a.id] if short is not None else names.actor(a)
+
+    for a in actors:
+        x, y = pos[a.id]
+        c = Circle((x, y), radius, facecolor=_node_colour(a), edgecolor="white", lw=1.5, zorder=3)
+        ax.add_patch(c)
+        circles[a.id] = c
+        if a.is_government:
+            ax.text(x - radius - 0.04, y, name_of(a), ha="right", va="center", fontsize=fontsize)
+        elif a.kind is ActorKind.SOCIAL_WORK_AGENCY:
+            ax.text(x + radius + 0.04, y, name_of(a), ha="left", va="center", fontsize=fontsize)
+        else:
+            ax.text(x, y - radius - 0.03, name_of(a), ha="center", va="top", fontsize=fontsize)
+    movable: list[_Movable] = []
+    for dep, prov, data in edges:
+        if dep not in pos or prov not in pos or dep == prov:
+            continue
+        d = float(data.get("d", 0.0))
+        colour = _node_colour(by_id[dep])
+        ax.add_patch(
+            FancyArrowPatch(
+                pos[dep],
+                pos[prov],
+                patchA=circles[dep],
+                patchB=circles[prov],
+                connectionstyle=f"arc3,rad={_RAD}",
+                arrowstyle="-|>",
+                mutation_scale=9 + 8 * d,
+                lw=0.5 + 4.5 * d,
+                color=colour,
+                alpha=0.85,
+                zorder=2,
+            )
+        )
+        if len(edges) > _MAX_LABELLED:
+            continue  # too many to label legibly: the table under the figure has them
+        # labels sit nearer the government end, where the arrows fan out; with several
+        # agencies, each agency's labels at their own distance; moved along the arrow
+        # when they would cover another label or a name
+        shift = 0.13 * agency_rank.get(prov if by_id[dep].is_government else dep, 0)
+        if by_id[dep].is_government:
+            t0 = 0.25 + shift
+        elif by_id[prov].is_government:
+            t0 = 0.75 - shift
+        else:
+            t0 = 0.5
+        text = f"{d:.2f}"
+        parts = _edge_resources(data) if resources and len(edges) <= _MAX_DETAILED else []
+        if len(parts) == 1:
+            text += f" {names.resource_abbr(parts[0][0])}"
+        elif parts:
+            text += (
+                " ("
+                + " · ".join(
+                    f"{names.resource_abbr(r)} {v:.2f}".replace(" 0.", " .") for r, v in parts
+                )
+                + ")"
+            )
+        lx, ly = _on_arc(pos[dep], pos[prov], _RAD, t0)
+        label = ax.text(
+            lx,
+            ly,
+            text,
+            ha="center",
+            va="center",
+            fontsize=fontsize - 2,
+            color="#222222",
+            zorder=4,
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "fc": "white",
+                "ec": colour,
+                "lw": 0.6,
+                "alpha": 0.95,
+            },
+        )
+        ts = [t0] + [
+            t for k in range(1, 8) for t in (t0 + 0.07 * k, t0 - 0.07 * k) if 0.12 <= t <= 0.88
+        ]
+        movable.append((label, [_mover(label, _on_arc(pos[dep], pos[prov], _RAD, t)) for t in ts]))
+    if not edges:
+        ax.text(
+            _WIDTH / 2, 0.0, "no dependence coded at this stage", ha="center", va="center",
+            color="#666666", fontsize=fontsize,
+        )  # fmt: skip
+    return movable
+
+
+def _mover(text: Any, xy: tuple[float, float]) -> Callable[[], None]:
+    def move() -> None:
+        text.set_position(xy)
+
+    return move
+
+
+def _network_legend(
+    fig: Figure, names: _Names, used: Sequence[Resource], key: Sequence[Actor] = ()
+) -> None:
+    """One legend under the figure: actor kinds (or, with ``key``, each actor with its
+    short label), the arrow, and the resource key."""
+    arrow = Line2D([], [], color="#444444", lw=2, label="i → j: i depends on j, width ∝ D")
+    handles: list[Any]
+    if key:
+        short = _short_names(key)
+        handles = [
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=6,
+                color=_node_colour(a),
+                label=f"{short[a.id]}  {names.actor(a)}",
+            )
+            for a in sorted(key, key=lambda a: ("GAO".index(short[a.id][0]), int(short[a.id][1:])))
+        ]
+        handles.append(arrow)
+    else:
+        handles = [
+            Patch(color=GOVERNMENT_COLOUR, label="government" + (" 政府" if names.cjk else "")),
+            Patch(
+                color=AGENCY_COLOUR, label="social work agency" + (" 社工机构" if names.cjk else "")
+            ),
+            Patch(color=OTHER_COLOUR, label="others" + (" 其他" if names.cjk else "")),
+            arrow,
+        ]
+    handles += [
+        Line2D([], [], ls="none", label=f"{names.resource_abbr(r)}: {names.resource(r)}")
+        for r in used
+    ]
+    longest = max(len(str(h.get_label())) for h in handles)
+    fig.legend(
+        handles=handles, loc="outside lower center", ncol=3 if longest <= 30 else 2, fontsize=7
+    )
+
+
 def network_figure(
     analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None, resources: bool = True
 ) -> Figure:
@@ -322,7 +595,8 @@ def network_figure(
     Actors are nodes (government blue on the left, agencies orange on the right, others
     grey below), at the same places in every stage; an arrow i → j means i depends on j,
     its width grows with D(i→j, s), its colour is the dependent's, and its label gives D
-    and, with ``resources``, each resource's D (abbreviations explained under the figure).
+    and, with ``resources``, each resource's D (abbreviations explained in the legend
+    under the figure). Labels move along their arrow rather than cover one another.
 
     Parameters
     ----------
@@ -345,146 +619,136 @@ def network_figure(
     """
     st = Stage(stage)
     names = _Names(_use_cjk(cjk))
-    actors = list(analysis.case.actors)
-    by_id = {a.id: a for a in actors}
-    agency_rank = {
-        a.id: i for i, a in enumerate(x for x in actors if x.kind is ActorKind.SOCIAL_WORK_AGENCY)
-    }
-    pos = _layout(actors)
-    graph = analysis.networks.get(st)
-    edges: list[tuple[str, str, dict[str, Any]]] = (
-        sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])) if graph is not None else []
-    )
-    xs = [x for x, _ in pos.values()] or [0.0]
-    ys = [y for _, y in pos.values()] or [0.0]
-    y_lo, y_hi = min(ys) - (0.22 if any(y < min(ys) + 1e-9 for y in ys) else 0.15), max(ys) + 0.15
-    x_lo, x_hi = min(xs) - 0.75, max(xs) + 0.75
-    used = sorted(
-        {r for _, _, data in edges for r, _ in _edge_resources(data)}
-        | {Resource(r) for r in analysis.inputs["resource"].unique()},
-        key=list(Resource).index,
-    )
+    pos = _layout(list(analysis.case.actors))
+    edges = _stage_edges(analysis, st)
+    x_lo, x_hi, y_lo, y_hi = _network_extent(pos)
     with _style(names.cjk):
         width = 7.2
-        height = 1.5 + (width - 0.4) * (y_hi - y_lo) / (x_hi - x_lo)
+        height = 2.0 + (width - 2.8) * (y_hi - y_lo) / (x_hi - x_lo)
         fig = Figure(figsize=(width, height), layout="constrained")
         ax = fig.add_subplot()
-        ax.set_aspect("equal")
-        ax.axis("off")
-        ax.set_xlim(x_lo, x_hi)
-        ax.set_ylim(y_lo, y_hi)
-        radius = 0.06
-        circles: dict[str, Circle] = {}
-        for a in actors:
-            x, y = pos[a.id]
-            c = Circle(
-                (x, y), radius, facecolor=_node_colour(a), edgecolor="white", lw=1.5, zorder=3
-            )
-            ax.add_patch(c)
-            circles[a.id] = c
-            if a.is_government:
-                ax.text(x - radius - 0.04, y, names.actor(a), ha="right", va="center", fontsize=9)
-            elif a.kind is ActorKind.SOCIAL_WORK_AGENCY:
-                ax.text(x + radius + 0.04, y, names.actor(a), ha="left", va="center", fontsize=9)
-            else:
-                ax.text(x, y - radius - 0.03, names.actor(a), ha="center", va="top", fontsize=9)
-        for dep, prov, data in edges:
-            if dep not in pos or prov not in pos or dep == prov:
-                continue
-            d = float(data.get("d", 0.0))
-            colour = _node_colour(by_id[dep])
-            ax.add_patch(
-                FancyArrowPatch(
-                    pos[dep],
-                    pos[prov],
-                    patchA=circles[dep],
-                    patchB=circles[prov],
-                    connectionstyle=f"arc3,rad={_RAD}",
-                    arrowstyle="-|>",
-                    mutation_scale=9 + 8 * d,
-                    lw=0.5 + 4.5 * d,
-                    color=colour,
-                    alpha=0.85,
-                    zorder=2,
-                )
-            )
-            if len(edges) > _MAX_LABELLED:
-                continue  # too many to label legibly: the table under the figure has them
-            # labels sit nearer the government end, where the arrows fan out; with several
-            # agencies, each agency's labels at their own distance
-            shift = 0.13 * agency_rank.get(prov if by_id[dep].is_government else dep, 0)
-            if by_id[dep].is_government:
-                t = 0.25 + shift
-            elif by_id[prov].is_government:
-                t = 0.75 - shift
-            else:
-                t = 0.5
-            lx, ly = _on_arc(pos[dep], pos[prov], _RAD, t)
-            text = f"{d:.2f}"
-            parts = _edge_resources(data) if resources and len(edges) <= _MAX_DETAILED else []
-            if len(parts) == 1:
-                text += f" {names.resource_abbr(parts[0][0])}"
-            elif parts:
-                text += (
-                    " ("
-                    + " · ".join(
-                        f"{names.resource_abbr(r)} {v:.2f}".replace(" 0.", " .") for r, v in parts
-                    )
-                    + ")"
-                )
-            ax.text(
-                lx,
-                ly,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="#222222",
-                zorder=4,
-                bbox={
-                    "boxstyle": "round,pad=0.2",
-                    "fc": "white",
-                    "ec": colour,
-                    "lw": 0.6,
-                    "alpha": 0.95,
-                },
-            )
-        if not edges:
-            ax.text(
-                _WIDTH / 2,
-                0.0,
-                "no dependence coded at this stage",
-                ha="center",
-                va="center",
-                color="#666666",
-            )
+        movable = _draw_network(ax, analysis, st, names, resources=resources, fontsize=9)
         title = f"{st.en}: who depends on whom"
         ax.set_title(f"{st.zh} {title}" if names.cjk else title)
-        handles: list[Any] = [
-            Patch(color=GOVERNMENT_COLOUR, label="government" + (" 政府" if names.cjk else "")),
-            Patch(
-                color=AGENCY_COLOUR, label="social work agency" + (" 社工机构" if names.cjk else "")
-            ),
-            Patch(color=OTHER_COLOUR, label="others"),
-            Line2D([], [], color="#444444", lw=2, label="i → j: i depends on j, width ∝ D"),
-        ]
-        fig.legend(handles=handles, loc="outside lower center", ncol=4)
-        if resources and used and len(edges) <= _MAX_DETAILED:
-            key = [
-                Line2D([], [], ls="none", label=f"{names.resource_abbr(r)}  {names.resource(r)}")
-                for r in used
-            ]
-            ax.legend(
-                handles=key,
-                loc="lower right",
-                title="resources",
-                handlelength=0,
-                handletextpad=0,
-                fontsize=7,
-                title_fontsize=7,
-                alignment="left",
-            )
+        used = _used_resources(analysis, edges) if resources and len(edges) <= _MAX_DETAILED else []
+        _network_legend(fig, names, used)
+        _place_labels(fig, movable)
     return fig
+
+
+def stage_networks_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
+    """The three stage networks side by side (1 × 3), for a paper's single figure.
+
+    Same drawing as :func:`network_figure` (actors at the same places in every panel,
+    arrow i → j: i depends on j, width and label D), without the per-resource detail.
+    Nodes carry short labels (G1… government, A1… agencies, O1… others) that the legend
+    spells out; a D label that finds no free place in a small panel is left out (the
+    per-stage figures have every one).
+
+    Examples
+    --------
+    >>> from resdep import analyze, load_case, founding_case_path
+    >>> result = analyze(load_case(founding_case_path()), draws=200)
+    >>> fig = stage_networks_figure(result, cjk=False)
+    >>> [ax.get_title(loc="left") for ax in fig.axes]
+    ['contracting', 'implementation', 'closing']
+    """
+    names = _Names(_use_cjk(cjk))
+    actors = list(analysis.case.actors)
+    short = _short_names(actors)
+    pos = _layout(actors)
+    x_lo, x_hi, y_lo, y_hi = _network_extent(pos)
+    with _style(names.cjk):
+        width = 7.2
+        rows = (len(actors) + 2) // 2  # legend rows, at worst
+        height = 0.8 + 0.17 * rows + (width / 3 - 0.4) * (y_hi - y_lo) / (x_hi - x_lo)
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = fig.subplots(1, 3)
+        movable: list[_Movable] = []
+        for ax, st in zip(axes, Stage, strict=True):
+            movable += _draw_network(
+                ax, analysis, st, names, resources=False, fontsize=8, short=short
+            )
+            ax.set_title(f"{st.zh} {st.en}" if names.cjk else st.en, fontsize=9)
+        _network_legend(fig, names, [], key=actors)
+        _place_labels(fig, movable, hide_crowded=True)
+    return fig
+
+
+# --- keeping text apart -------------------------------------------------------------------
+
+
+def _text_box(text: Any, renderer: Any) -> Bbox:
+    box: Bbox = text.get_window_extent(renderer)
+    patch = text.get_bbox_patch()
+    if patch is not None:
+        box = Bbox.union([box, patch.get_window_extent(renderer)])
+    return box
+
+
+def _drawn_texts(fig: Figure) -> list[Any]:
+    """The Text artists the figure draws (tick labels only of ticks in view)."""
+    ticks: set[int] = set()
+    out: list[Any] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in [*axis.majorTicks, *axis.minorTicks]:
+                ticks.update((id(tick.label1), id(tick.label2)))
+            if ax.axison:
+                out += axis.get_ticklabels()
+    out += [t for t in fig.findobj(Text) if id(t) not in ticks]
+    return [t for t in out if t.get_visible() and t.get_text().strip()]
+
+
+def _overlap(a: BboxBase, b: BboxBase) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _place_labels(
+    fig: Figure,
+    movable: Sequence[_Movable],
+    obstacles: Callable[[Any], list[Bbox]] | None = None,
+    *,
+    hide_crowded: bool = False,
+) -> None:
+    """Give each movable label the first of its places where it covers no other text,
+    no obstacle (e.g. a node or marker) and stays on the canvas; else the place where it
+    covers least (or, with ``hide_crowded``, nowhere: the label is hidden). Done after the
+    layout, and once more when a label moved, as moving labels can shift the layout."""
+    if not movable:
+        return
+    FigureCanvasAgg(fig)
+    ids = {id(t) for t, _ in movable}
+    for _ in range(2):
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        canvas = fig.bbox
+        fixed = [_text_box(t, renderer) for t in _drawn_texts(fig) if id(t) not in ids]
+        fixed += obstacles(renderer) if obstacles is not None else []
+        placed: list[Bbox] = []
+        moved = False
+        for text, places in movable:
+            best, best_cost = 0, math.inf
+            for i, move in enumerate(places):
+                move()
+                box = _text_box(text, renderer)
+                outside = box.width * box.height - _overlap(box, canvas)
+                cost = sum(_overlap(box, b) for b in (*fixed, *placed)) + 10 * outside
+                if cost < best_cost:
+                    best, best_cost = i, cost
+                if cost <= 0:
+                    break
+            places[best]()
+            moved = moved or best > 0 or best_cost > 0
+            if hide_crowded and best_cost > 0:
+                text.set_visible(False)
+                continue
+            text.set_visible(True)
+            placed.append(_text_box(text, renderer))
+        if not moved:
+            return  # every label at its first place: the layout stands as it was
 
 
 # --- PA trajectory ------------------------------------------------------------------------
@@ -495,7 +759,9 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
 
     PA > 0: the government actor holds the power advantage (the agency depends more).
     The grey band is |PA| ≤ θ_PI (no clear imbalance); marker shapes give the stage state;
-    whiskers give the 5–95% range of PA over the Monte Carlo draws.
+    whiskers give the 5–95% range of PA over the Monte Carlo draws. The dyads' legend
+    stands right of the plot, the states' and the band's under it; state labels next to
+    the markers (with up to three dyads) move up or down rather than cover each other.
 
     Examples
     --------
@@ -515,32 +781,10 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
         ax = fig.add_subplot()
         ax.axhspan(-theta, theta, color="#DDDDDD", alpha=0.6, lw=0, zorder=0)
         ax.axhline(0, color="#999999", lw=0.8, zorder=1)
-        ax.text(
-            -0.27,
-            -theta + 0.02,
-            f"|PA| ≤ θ_PI = {theta:.2f}",
-            fontsize=7,
-            color="#555555",
-            va="bottom",
-        )
-        ax.text(
-            -0.22,
-            0.97,
-            "government holds the power advantage ↑",
-            fontsize=7,
-            color="#555555",
-            va="top",
-        )
-        ax.text(
-            -0.22,
-            -0.97,
-            "agency holds the power advantage ↓",
-            fontsize=7,
-            color="#555555",
-            va="bottom",
-        )
         n = len(dyads)
         few = n <= 3
+        points: list[tuple[float, float]] = []
+        movable: list[_Movable] = []
         for k, (a, g) in enumerate(dyads):
             part = stages[(stages["agency"] == a) & (stages["government"] == g)]
             by_stage = {
@@ -568,37 +812,75 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
                             float(part_si.loc[s.value, "pa_hi"]),
                         )
                         ax.plot([x, x], [lo, hi], color=colour, lw=1.0, alpha=0.55, zorder=2)
-            ax.plot(xs, ys, color=colour, lw=1.8, zorder=2, label=_dyad_name(analysis, a, g, names))
+            label = _wrap_dyad(_dyad_name(analysis, a, g, names))
+            ax.plot(xs, ys, color=colour, lw=1.8, zorder=2, label=label)
             for x, y, state in zip(xs, ys, states, strict=True):
                 ax.plot(
                     [x], [y], marker=STATE_MARKERS[state], ms=8, color=colour,
                     mec="white", mew=0.8, ls="none", zorder=3,
                 )  # fmt: skip
+                points.append((x, y))
                 if few:
-                    ax.annotate(
+                    ann = ax.annotate(
                         names.state(state),
                         (x, y),
-                        xytext=(6, 6 if y >= 0 else -10),
+                        xytext=(7, 0),
                         textcoords="offset points",
+                        va="center",
                         fontsize=7,
                         color=colour,
                     )
+                    first = (-1, 1) if y < 0 else (1, -1)
+                    steps = [0.0] + [sgn * 9.0 * j for j in range(1, 6) for sgn in first]
+                    movable.append((ann, [_offset_mover(ann, (7, dy)) for dy in steps]))
         ax.set_xticks(range(len(order)), [names.stage(s) for s in order])
         ax.set_xlim(-0.3, 2.3)
         ax.set_ylim(-1.05, 1.05)
-        ax.set_ylabel("PA = D_ag − D_ga")
+        ax.set_ylabel(
+            "PA = D_ag − D_ga\n"
+            + (
+                "< 0 机构占优势 · > 0 政府占优势"
+                if names.cjk
+                else "< 0 agency ahead · > 0 government ahead"
+            )
+        )
         ax.set_title("Power advantage across stages" + (" 各阶段权力优势" if names.cjk else ""))
         if dyads:
-            dyad_legend = ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="dyad")
-            ax.add_artist(dyad_legend)
+            fig.legend(loc="outside right upper", title="dyad" + (" 二元关系" if names.cjk else ""))
         else:
             ax.text(1.0, 0.5, "no government–agency dyad", ha="center", color="#666666")
-        state_handles = [
+        below: list[Any] = [
             Line2D([], [], marker=m, color="#444444", ls="none", ms=7, label=names.state(s))
             for s, m in STATE_MARKERS.items()
         ]
-        ax.legend(handles=state_handles, loc="lower left", bbox_to_anchor=(1.0, 0.0), title="state")
+        below.append(Patch(color="#DDDDDD", label=f"|PA| ≤ θ_PI = {theta:.2f}: no clear imbalance"))
+        fig.legend(handles=below, loc="outside lower center", ncol=3, fontsize=7)
+
+        def markers(renderer: Any) -> list[Bbox]:
+            half = 4.5 * fig.dpi / 72  # half the marker size (8 pt) and a little
+            out = []
+            for x, y in points:
+                px, py = ax.transData.transform((x, y))
+                out.append(Bbox([[px - half, py - half], [px + half, py + half]]))
+            return out
+
+        _place_labels(fig, movable, markers)
     return fig
+
+
+def _wrap_dyad(name: str) -> str:
+    """A dyad's name over two lines when long (legends beside a plot stay narrow)."""
+    left, sep, right = name.partition(" – ")
+    if sep and sum(2 if ord(ch) > 0x2E80 else 1 for ch in name) > 32:
+        return f"{left} –\n{right}"
+    return name
+
+
+def _offset_mover(ann: Any, xy: tuple[float, float]) -> Callable[[], None]:
+    def move() -> None:
+        ann.xyann = xy
+
+    return move
 
 
 # --- memberships --------------------------------------------------------------------------
@@ -632,7 +914,9 @@ def membership_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
         for k, row in enumerate(rel.itertuples()):
             y = n - 1 - k
             ticks.append(y)
-            ticklabels.append(_dyad_name(analysis, str(row.agency), str(row.government), names))
+            ticklabels.append(
+                _wrap_dyad(_dyad_name(analysis, str(row.agency), str(row.government), names))
+            )
             match = iv[(iv["agency"] == row.agency) & (iv["government"] == row.government)]
             for j, (label, mu) in enumerate(
                 (
@@ -762,7 +1046,7 @@ def inline_svg(document: str, *, prefix: str) -> str:
 
 
 def render_figures(
-    analysis: Analysis, directory: str | Path | None = None, *, dpi: int = 200
+    analysis: Analysis, directory: str | Path | None = None, *, dpi: int = 300
 ) -> dict[str, str]:
     """Draw every figure; return ``{name: standalone SVG}``, writing SVG and PNG files too
     when ``directory`` is given (names from :data:`FIGURE_NAMES`).
@@ -789,13 +1073,13 @@ def render_figures(
         if out is not None:
             (out / f"{name}.svg").write_text(docs[name], encoding="utf-8")
             png_fig = fig if png_cjk else make(False)
-            png = _render(png_fig, "png", dpi=dpi, metadata={"Software": None})
+            png = _render(png_fig, "png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
             (out / f"{name}.png").write_bytes(png)
     return docs
 
 
 def save_figures(
-    analysis: Analysis, directory: str | Path, *, dpi: int = 200
+    analysis: Analysis, directory: str | Path, *, dpi: int = 300
 ) -> dict[str, tuple[Path, Path]]:
     """Write every figure as SVG (Chinese kept as text) and PNG into ``directory``.
 
@@ -819,6 +1103,7 @@ def _figure_makers(analysis: Analysis) -> dict[str, Callable[[bool], Figure]]:
     makers: dict[str, Callable[[bool], Figure]] = {}
     for s in Stage:
         makers[f"network_{s.value}"] = _network_maker(analysis, s)
+    makers["stage_networks"] = lambda cjk: stage_networks_figure(analysis, cjk=cjk)
     makers["pa_trajectory"] = lambda cjk: pa_trajectory_figure(analysis, cjk=cjk)
     makers["memberships"] = lambda cjk: membership_figure(analysis, cjk=cjk)
     return makers

@@ -662,7 +662,10 @@ class _Report:
             '<p class="legend"><span class="dot gov"></span>government side '
             '<span class="dot agency"></span>social work agency <span class="dot other"></span>others. '
             "An arrow i → j means i depends on j; its width grows with D. Graphs: "
-            "<code>networks/&lt;stage&gt;.graphml</code>.</p>"
+            "<code>networks/&lt;stage&gt;.graphml</code>. For a paper: "
+            "<code>figures/stage_networks.svg</code> (the three stages side by side, also PNG) "
+            "and <code>methods/</code> (interviewee and code-frequency tables, a methods "
+            'paragraph; .md, .docx, .xlsx; <span lang="zh-CN">中文</span> and English).</p>'
         )
         inputs = self.a.inputs
         for stage in Stage:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import os
+import zipfile
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from resdep.errors import InputError
 from resdep.textio import read_text
 
 __all__ = [
+    "OFFICE_SUFFIXES",
     "TEXT_SUFFIXES",
     "Pseudonymiser",
     "pseudonymise_folder",
@@ -44,6 +46,8 @@ __all__ = [
 
 #: Output files whose text is pseudonymised in place.
 TEXT_SUFFIXES = (".csv", ".json", ".graphml", ".html", ".svg", ".md", ".txt", ".toml")
+#: Office files (zips of XML) whose text parts are pseudonymised too.
+OFFICE_SUFFIXES: tuple[str, ...] = (".docx", ".xlsx")
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -167,9 +171,24 @@ def pseudonymise_folder(folder: str | Path, pseudonymiser: Pseudonymiser) -> Non
                 )
                 if new != text:
                     path.write_text(new, encoding="utf-8", newline="")
+            elif path.suffix.lower() in OFFICE_SUFFIXES:
+                _pseudonymise_office(path, pseudonymiser)
             _rename(path, pseudonymiser)
         for name in dirnames:
             _rename(Path(here) / name, pseudonymiser)
+
+
+def _pseudonymise_office(path: Path, pseudonymiser: Pseudonymiser) -> None:
+    """Rewrite the XML parts of a .docx/.xlsx (a zip of XML) through the pseudonymiser."""
+    with zipfile.ZipFile(path) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in parts:
+            if info.filename.endswith((".xml", ".rels")):
+                data = pseudonymiser.apply_markup(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(info, data)
+    os.replace(tmp, path)
 
 
 def _rename(path: Path, pseudonymiser: Pseudonymiser) -> None:

@@ -118,8 +118,10 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("simulate", help="run the purchase-system simulation")
     p.add_argument("--scenario", default="baseline", help="scenario name or .toml file")
     p.add_argument("--scale", default="case", help="case, shanghai or china")
-    p.add_argument("--years", type=int, default=20)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--years", type=int, default=20, help="years simulated (default 20)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the run; same seed, same result (default 0)"
+    )
     p.add_argument("--out", help="output folder")
     p.add_argument(
         "--force",
@@ -130,9 +132,14 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_simulate)
 
     p = subparsers.add_parser("patterns", help="check patterns P1-P7 over many seeds")
-    p.add_argument("--seeds", type=int, default=20)
-    p.add_argument("--scale", default="shanghai")
-    p.add_argument("--years", type=int, default=20)
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=20,
+        help="runs (seeds 0 … N−1) each pattern is checked over (default 20)",
+    )
+    p.add_argument("--scale", default="shanghai", help="case, shanghai or china (default shanghai)")
+    p.add_argument("--years", type=int, default=20, help="years simulated per run (default 20)")
     p.add_argument(
         "--set", action="append", metavar="KEY=VALUE", help="override a baseline parameter"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+from figure_layout import layout_problems
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
@@ -17,8 +20,9 @@ from matplotlib.text import Text
 from numpy.testing import assert_allclose
 from PIL import Image
 
-from resdep import Analysis
+from resdep import Analysis, analyze, founding_case_path, load_case
 from resdep.case.model import Actor
+from resdep.outputs import write_outputs
 from resdep.report import (
     cjk_font,
     membership_figure,
@@ -28,10 +32,88 @@ from resdep.report import (
     svg_text,
 )
 from resdep.report import figures as figures_module
-from resdep.report.figures import FIGURE_NAMES, inline_svg
+from resdep.report.figures import (
+    FIGURE_NAMES,
+    cjk_font_warning,
+    inline_svg,
+    stage_networks_figure,
+)
 from resdep.vocab import ActorKind, Stage
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+
+# A case with long Chinese names and long ids, three dyads with equal power advantage
+# (their markers and state labels fall on the same spots), for the layout tests.
+CROWDED_TOML = """\
+[case]
+id = "crowded"
+title = "Long names"
+
+[[actor]]
+id = "district_ca"
+kind = "civil_affairs_bureau"
+name_zh = "江东区民政局社会组织服务管理科"
+
+[[actor]]
+id = "street_office_donghu"
+kind = "street_office"
+name_zh = "江东区东湖街道社区自治办公室"
+
+[[actor]]
+id = "agency_sunshine"
+kind = "social_work_agency"
+name_zh = "江东区阳光社会工作服务中心"
+
+[[actor]]
+id = "agency_tongxin"
+kind = "social_work_agency"
+name_zh = "江东区同心社会工作事务所"
+
+[[actor]]
+id = "residents"
+kind = "residents"
+name_zh = "东湖街道全体居民"
+
+[[informant]]
+id = "I1"
+organisation = "agency_sunshine"
+
+[[source]]
+id = "S1"
+path = "sources/S1.txt"
+informant = "I1"
+kind = "interview"
+"""
+
+
+def write_crowded_case(root: Path) -> Path:
+    """Write the crowded case (agencies and governments depend on each other in every
+    stage, alike; agency_tongxin has no tie with district_ca) under ``root``."""
+    (root / "sources").mkdir(parents=True)
+    (root / "case.toml").write_text(CROWDED_TOML, encoding="utf-8")
+    rows, text = [], ""
+    for agency in ("agency_sunshine", "agency_tongxin"):
+        for gov in ("district_ca", "street_office_donghu"):
+            if (agency, gov) == ("agency_tongxin", "district_ca"):
+                continue
+            for stage in Stage:
+                for dep, prov, resource in (
+                    (agency, gov, "economic"),
+                    (gov, agency, "professional"),
+                ):
+                    for dimension, intensity in (("importance", "3"), ("alternatives", "0")):
+                        quote = f"{dep}{prov}{stage.value}{dimension}。"
+                        rows.append(
+                            f"S1,{len(text)},{len(text) + len(quote)},{quote},dependence,"
+                            f"{stage.value},{dep},{prov},{resource},{dimension},,,{intensity},,"
+                        )
+                        text += quote
+    (root / "sources" / "S1.txt").write_text(text, encoding="utf-8")
+    header = "source,start,end,quote,kind,stage,dependent,provider,resource,dimension,actor,value,intensity,evidence,note"
+    (root / "codings.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return root
+
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -204,3 +286,136 @@ def test_names_are_text_not_markup(rich_analysis: Analysis, tmp_path: Path) -> N
     paths = save_figures(rich_analysis, tmp_path)
     root = ET.parse(paths["network_closing"][0]).getroot()
     assert "居民 $1$ & <2>" in [t.text for t in root.iter(f"{SVG_NS}text")]
+
+
+# --- fit for print: every drawn text on the canvas, none over another ---------------------
+
+
+@pytest.fixture(scope="module")
+def founding_analysis() -> Analysis:
+    return analyze(load_case(founding_case_path()), draws=200)
+
+
+@pytest.fixture(scope="module")
+def crowded_analysis(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
+    return analyze(
+        load_case(write_crowded_case(tmp_path_factory.mktemp("crowded") / "c")), draws=200
+    )
+
+
+def all_figures(analysis: Analysis, cjk: bool) -> dict[str, Figure]:
+    figs = {f"network_{s.value}": network_figure(analysis, s, cjk=cjk) for s in Stage}
+    figs["stage_networks"] = stage_networks_figure(analysis, cjk=cjk)
+    figs["pa_trajectory"] = pa_trajectory_figure(analysis, cjk=cjk)
+    figs["memberships"] = membership_figure(analysis, cjk=cjk)
+    return figs
+
+
+@pytest.mark.parametrize("cjk", [True, False])
+@pytest.mark.parametrize("case", ["founding_analysis", "crowded_analysis", "rich_analysis"])
+def test_no_text_is_clipped_or_drawn_over_other_text(
+    case: str, cjk: bool, request: pytest.FixtureRequest
+) -> None:
+    if cjk and cjk_font() is None:
+        pytest.skip(
+            "no CJK font installed: Chinese text cannot be measured (apt install fonts-noto-cjk)"
+        )
+    analysis = request.getfixturevalue(case)
+    problems = {name: layout_problems(fig) for name, fig in all_figures(analysis, cjk).items()}
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_layout_check_sees_a_clipped_legend_and_overlapping_labels() -> None:
+    # the checker itself: a legend pushed off the canvas and two labels on one spot
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="agency_sunshine – district_civil_affairs_bureau_services")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.text(0.5, 0.5, "interdependent")
+    ax.text(0.5, 0.5, "weak")
+    problems = layout_problems(fig)
+    assert any(p.startswith("outside the figure") for p in problems)
+    assert any(p == "overlap: 'interdependent' and 'weak'" for p in problems)
+
+
+def test_state_labels_of_dyads_on_one_spot_move_apart(crowded_analysis: Analysis) -> None:
+    fig = pa_trajectory_figure(crowded_analysis, cjk=False)
+    # three dyads with equal PA: nine state labels, all drawn, at three different heights per stage
+    anns = [t for t in fig.axes[0].texts if t.get_text() == "interdependent"]
+    assert len(anns) == 9
+    assert all(t.get_visible() for t in anns)
+    assert len({tuple(t.xyann) for t in anns}) == 3
+
+
+def test_stage_networks_figure_has_three_panels_with_every_arrow(
+    crowded_analysis: Analysis,
+) -> None:
+    fig = stage_networks_figure(crowded_analysis, cjk=True)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "立项 contracting", "执行 implementation", "结项 closing",
+    ]  # fmt: skip
+    for ax, stage in zip(fig.axes, Stage, strict=True):
+        arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+        assert len(arrows) == crowded_analysis.networks[stage].number_of_edges()
+        # nodes carry short labels, spelled out in the legend
+        assert {t.get_text() for t in ax.texts} >= {"G1", "G2", "A1", "A2", "O1"}
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "G1  江东区民政局社会组织服务管理科" in legend
+    assert "A2  江东区同心社会工作事务所" in legend
+
+
+def test_png_files_are_print_resolution(founding_analysis: Analysis, tmp_path: Path) -> None:
+    paths = save_figures(founding_analysis, tmp_path)
+    assert "stage_networks" in paths
+    for _, png in paths.values():
+        with Image.open(png) as im:
+            dpi = im.info["dpi"]
+            assert round(dpi[0]) >= 300
+            assert round(dpi[1]) >= 300
+
+
+def test_a_stale_font_cache_does_not_hide_an_installed_cjk_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = [
+        f
+        for f in font_manager.findSystemFonts()
+        if figures_module._CJK_FILE.search(Path(f).name.replace("-", "").replace("_", ""))
+    ]
+    if not files:
+        pytest.skip("no CJK font file installed here (apt install fonts-noto-cjk)")
+    # matplotlib's cached list as it was before the font was installed
+    stale = [f for f in font_manager.fontManager.ttflist if f.fname not in files]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    monkeypatch.setattr(figures_module, "_scanned_files", False)
+    assert figures_module._pick_cjk({f.name for f in stale}) is None
+    name = cjk_font()
+    assert name is not None
+    assert "CJK" in name or name in figures_module.CJK_FONT_FAMILIES
+
+
+def test_no_cjk_font_is_said_with_how_to_install_one(
+    founding_analysis: Analysis,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(figures_module, "cjk_font", lambda: None)
+    message = cjk_font_warning()
+    assert message is not None
+    assert "apt install fonts-noto-cjk" in message
+    assert "Microsoft YaHei" in message
+    write_outputs(founding_analysis, tmp_path / "out", report=False)
+    record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert record["warnings"] == [message]
+    assert f"resdep: warning: {message}" in capsys.readouterr().err
+
+
+def test_no_warning_with_a_cjk_font(
+    founding_analysis: Analysis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figures_module, "cjk_font", lambda: "Noto Sans CJK SC")
+    assert cjk_font_warning() is None
+    write_outputs(founding_analysis, tmp_path / "out", report=False)
+    record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert record["warnings"] == []

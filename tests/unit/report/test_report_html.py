@@ -245,6 +245,7 @@ def test_write_report_writes_page_and_figures(tiny_analysis: Analysis, tmp_path:
             "network_contracting",
             "network_implementation",
             "network_closing",
+            "stage_networks",
             "pa_trajectory",
             "memberships",
         )
