@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import html
 import os
-import zipfile
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
