@@ -24,6 +24,7 @@ SECTION_11_FILES = {
     "networks",
     "run.json",
     "report.html",
+    "figures",
 }
 MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}
 
