@@ -4,6 +4,13 @@ Each area registers its own sub-commands through a ``register(subparsers)`` func
 its ``commands`` module (listed in :data:`COMMAND_MODULES`); this module only dispatches
 and turns errors into exit statuses: 0 success, 2 bad input (the message names the
 file, the place and the fix), 1 internal error. Set ``RESDEP_DEBUG=1`` for tracebacks.
+
+Sub-commands are loaded lazily: importing an area's package pulls in numpy, pandas and
+more, so ``resdep --help`` lists the commands from :data:`COMMANDS` (name, module, one-line
+help) without importing any area, and ``resdep COMMAND …`` imports only the module that
+registers ``COMMAND``. A name not in :data:`COMMANDS` loads every module, so a command an
+area adds works at once; a test checks that :data:`COMMANDS` lists exactly what the
+modules register, with the same help.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 from resdep.errors import InputError, OutputExistsError, ResdepError
 
-__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+__all__ = ["COMMANDS", "COMMAND_MODULES", "build_parser", "main"]
 
 #: Modules that contribute sub-commands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -28,11 +35,70 @@ COMMAND_MODULES: tuple[str, ...] = (
     "resdep.experiments.commands",
 )
 
+#: Every sub-command: its module (one of :data:`COMMAND_MODULES`) and its one-line help,
+#: in the order of ``resdep --help``. Must match what the modules register.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": (
+        "resdep.commands",
+        "analyse a case folder or .qdpx project into stage-wise dependence and relationship types",
+    ),
+    "demo": (
+        "resdep.commands",
+        "analyse the bundled founding case and run a baseline simulation, with reports",
+    ),
+    "qda": (
+        "resdep.qda.commands",
+        "REFI-QDA projects in and out (NVivo, ATLAS.ti, MAXQDA, QualCoder), agreement between coders",
+    ),
+    "codebook": ("resdep.qda.commands", "write the resdep codebook as a REFI-QDA codebook (.qdc)"),
+    "sources": ("resdep.qda.commands", "add transcripts to a case folder"),
+    "contracts": (
+        "resdep.contracts.commands",
+        "import purchase and grant records (OCDS, 360Giving, CSV) into dependence indicators",
+    ),
+    "scenarios": ("resdep.simulate.commands", "list simulation scenarios and scales"),
+    "simulate": ("resdep.simulate.commands", "run the purchase-system simulation"),
+    "patterns": ("resdep.simulate.commands", "check patterns P1-P7 over many seeds"),
+    "sweep": (
+        "resdep.experiments.commands",
+        "run an experiment specification (design × replicates) and store the outcomes",
+    ),
+    "sensitivity": (
+        "resdep.experiments.commands",
+        "Sobol or Morris indices (and seed noise) of a stored sweep, with an HTML report",
+    ),
+    "discover": (
+        "resdep.experiments.commands",
+        "scenario discovery (PRIM): which inputs lead to an outcome above/below a threshold",
+    ),
+    "replay": (
+        "resdep.experiments.commands",
+        "re-run recorded runs of a sweep and check that outcomes are identical",
+    ),
+}
+
 Handler = Callable[[argparse.Namespace], int | None]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every available sub-command."""
+def _requested(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names: ``""`` for none, ``None`` for a name not in the table."""
+    for token in argv:
+        if token == "--":
+            break
+        if not token.startswith("-"):
+            modules = {n for n, (m, _h) in COMMANDS.items() if m in COMMAND_MODULES}
+            return token if token in modules else None
+    return ""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser.
+
+    With ``command`` ``None`` every module of :data:`COMMAND_MODULES` registers its
+    sub-commands. With a name from :data:`COMMANDS`, only that command's module is
+    imported, and the other commands are listed by name and help only (enough for
+    ``--help`` and for parsing that one command); ``""`` imports no area at all.
+    """
     from resdep import __version__
 
     parser = argparse.ArgumentParser(
@@ -44,7 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"resdep {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    if command is None:
+        modules: Sequence[str] = COMMAND_MODULES
+    elif command:
+        modules = [COMMANDS[command][0]]
+    else:
+        modules = []
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -52,12 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(subparsers)
+    if command is not None:
+        for name, (module_name, help_text) in COMMANDS.items():
+            if module_name in COMMAND_MODULES and name not in subparsers.choices:
+                subparsers.add_parser(name, help=help_text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_requested(argv))
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
