@@ -358,13 +358,13 @@ def _svg_document(fig: Figure) -> str:
 
     buf = io.BytesIO()
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "resdep"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue().decode("utf-8")
 
 
 def _png(fig: Figure, dpi: int) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -629,15 +629,16 @@ def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiG
     if not len(inputs):
         return out
     # one pass over the table: a column per resource, the noisy-OR over them per edge
-    key = ["stage", "dependent", "provider"]
-    wide = inputs.pivot_table(index=key, columns="resource", values="d", aggfunc="first", sort=True)
+    wide = inputs.set_index(["stage", "dependent", "provider", "resource"])["d"].unstack("resource")
     resources = list(dict.fromkeys(inputs["resource"]))  # first-seen order, as analyze
     wide = wide[[r for r in resources if r in wide.columns]]
-    d_edge = 1.0 - np.prod(1.0 - np.clip(wide.fillna(0.0).to_numpy(), 0.0, 1.0), axis=1)
     values = wide.to_numpy()
+    d_edge = 1.0 - np.prod(1.0 - np.clip(np.nan_to_num(values), 0.0, 1.0), axis=1)
     names = [f"d_{r}" for r in wide.columns]
-    for (stage, dep, prov), d, row in zip(wide.index, d_edge.tolist(), values, strict=True):
-        attrs = {n: float(v) for n, v in zip(names, row.tolist(), strict=True) if v == v}
+    for (stage, dep, prov), d, row in zip(
+        wide.index, d_edge.tolist(), values.tolist(), strict=True
+    ):
+        attrs = {n: v for n, v in zip(names, row, strict=True) if v == v}  # NaN: no tie
         out[stage].add_edge(dep, prov, d=d, **attrs)
     return out
 
