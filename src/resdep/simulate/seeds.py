@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,12 +119,13 @@ def band_table(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     mean = grouped.mean()
     lo = grouped.quantile(BAND_LOW)
     hi = grouped.quantile(BAND_HIGH)
-    out = pd.DataFrame(index=mean.index)
-    out["n_seeds"] = frame.groupby(list(keys), sort=True)["seed"].nunique().astype(np.int64)
+    n_seeds = frame.groupby(list(keys), sort=True)["seed"].nunique().astype(np.int64)
+    parts: dict[str, pd.Series[Any]] = {"n_seeds": n_seeds}
     for c in values:
-        out[c] = mean[c]
-        out[f"{c}_lo"] = lo[c]
-        out[f"{c}_hi"] = hi[c]
+        parts[c] = mean[c]
+        parts[f"{c}_lo"] = lo[c]
+        parts[f"{c}_hi"] = hi[c]
+    out = pd.concat(parts, axis=1).copy()  # consolidated: no warning on reset_index
     return out.reset_index()
 
 

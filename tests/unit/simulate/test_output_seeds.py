@@ -12,6 +12,7 @@ import pytest
 
 from resdep.errors import ScenarioError
 from resdep.simulate import simulate, write_simulation
+from resdep.simulate.api import SimulationResult
 from resdep.simulate.params import resolve_params, resolve_scale
 from resdep.simulate.seeds import SeedRuns, _gather, available_cpus, band_table, simulate_seeds
 
@@ -98,6 +99,18 @@ def test_bad_values_are_refused_before_any_run(kwargs: dict[str, object], place:
         simulate_seeds(scale="case", years=2, **kwargs)  # type: ignore[arg-type]
 
 
+def _with_new_columns(res: SimulationResult) -> SimulationResult:
+    """The run with per-stage state shares and PA quantiles (the columns the model is to add)."""
+    extra = {}
+    for s in ("contracting", "implementation", "closing"):
+        for k, state in enumerate(("interdependent", "government_dominant", "agency_dominant")):
+            extra[f"share_{state}_{s}"] = 0.1 * (k + 1) + 0.0 * res.outcomes["year"]
+        extra[f"share_weak_{s}"] = 0.4 + 0.0 * res.outcomes["year"]
+        for j, q in enumerate(("q05", "q25", "q50", "q75", "q95")):
+            extra[f"pa_{s}_{q}"] = res.outcomes[f"pa_{s}"] + (j - 2) * 0.1
+    return replace(res, outcomes=pd.concat([res.outcomes, pd.DataFrame(extra)], axis=1))
+
+
 def _districts(years: int, seed: int) -> pd.DataFrame:
     """A hand-made per-district table of the shape the model gives (3 districts)."""
     rng = np.random.default_rng(seed)
@@ -122,11 +135,17 @@ def _districts(years: int, seed: int) -> pd.DataFrame:
 
 
 def test_districts_are_banded_per_year_and_district() -> None:
+    # with the per-stage state shares and PA quantiles the model is to add (many columns)
     results = {
-        s: replace(simulate(scale="case", years=3, seed=s), districts=_districts(3, s))
+        s: replace(
+            _with_new_columns(simulate(scale="case", years=3, seed=s)),
+            districts=_districts(3, s),
+        )
         for s in (0, 1, 2)
     }
     runs = _gather(results, (0, 1, 2), workers=1)
+    for c in results[0].outcomes.columns.drop("year"):
+        assert {c, f"{c}_lo", f"{c}_hi"} <= set(runs.outcomes.columns)
     assert runs.districts is not None
     d = runs.districts
     assert len(d) == 3 * 3
