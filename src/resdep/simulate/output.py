@@ -15,6 +15,7 @@ import html
 import io
 import json
 import platform
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -319,8 +320,10 @@ def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
                     colors=[_STATE_COLOURS.get(n, "#444444") for n, _ in cols],
                 )
             ax.set_ylim(0, 1)
-            ax.set_title(f"{stage}: share of dyads in each state")
+            ax.set_xlim(float(years.min()), float(years.max()) if len(years) > 1 else None)
+            ax.set_title(stage)
             ax.set_xlabel("year")
+        fig.suptitle("share of dyads in each stage state", fontsize=10)
         ax4[0].legend(fontsize=7, loc="lower left")
         _integer_years(ax4)
         fig.tight_layout()
@@ -337,8 +340,9 @@ def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
                 ax.fill_between(years, q["q25"], q["q75"], color="#0072B2", alpha=0.3, lw=0)
                 ax.plot(years, q["q50"], color="#0072B2", label="median")
             ax.axhline(0, color="grey", lw=0.5)
-            ax.set_title(f"{stage}: PA across dyads")
+            ax.set_title(stage)
             ax.set_xlabel("year")
+        fig.suptitle("power advantage PA across the year's dyads", fontsize=10)
         ax5[0].legend(
             handles=[
                 Patch(color="#0072B2", alpha=0.15, label="5–95%"),
@@ -370,7 +374,10 @@ def _png(fig: Figure, dpi: int) -> bytes:
 
 def _fmt(v: object) -> str:
     if isinstance(v, float | np.floating):
-        return "" if np.isnan(v) else f"{float(v):.3f}"
+        x = float(v)
+        if np.isnan(x):
+            return ""
+        return f"{x:.0f}" if x.is_integer() and abs(x) >= 1 else f"{x:.3f}"
     return html.escape(str(v))
 
 
@@ -444,7 +451,12 @@ def render_report(
     result, o, n_seeds = _view(run)
 
     def fig(name: str) -> str:
-        return inline_svg(figures[name], prefix=name) if name in figures else ""
+        if name not in figures:
+            return ""
+        # as wide as drawn (points at 96 px per inch), never wider than the page
+        match = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', figures[name])
+        width = f"max-width:{float(match.group(1)) * 96 / 72:.0f}px" if match else ""
+        return f'<div style="{width}">{inline_svg(figures[name], prefix=name)}</div>'
 
     base = [c for c in o.columns if c not in ("year", "n_seeds") and not c.endswith(("_lo", "_hi"))]
     half = o.iloc[len(o) // 2 :]
