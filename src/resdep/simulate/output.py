@@ -16,12 +16,12 @@ import io
 import json
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -40,6 +40,7 @@ from resdep.simulate.seeds import SeedRuns
 from resdep.textio import atomic_dir
 
 if TYPE_CHECKING:
+    import networkx as nx
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -601,6 +602,51 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     return out.reset_index(drop=True)[DIAGNOSTICS_COLUMNS]
 
 
+#: One stage network as plain data: graph attributes, nodes and edges with attributes.
+_NetworkData = tuple[
+    dict[str, Any], list[tuple[str, dict[str, Any]]], list[tuple[str, str, dict[str, Any]]]
+]
+
+
+def _network_data(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, _NetworkData]:
+    t, idx = _sampled(result)
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    if t is not None:
+        sc = result.scale
+        for a in np.unique(t.agency[idx]).tolist():
+            attrs = {
+                "kind": "social_work_agency",
+                "government": False,
+                "district": f"district_{a * sc.districts // sc.agencies}",
+            }
+            nodes.append((f"agency_{a}", attrs))
+        for s in np.unique(t.street[idx]).tolist():
+            attrs = {
+                "kind": "street_office",
+                "government": True,
+                "district": f"district_{s * sc.districts // sc.streets}",
+            }
+            nodes.append((f"street_{s}", attrs))
+    edges: dict[str, list[tuple[str, str, dict[str, Any]]]] = {s: [] for s in STAGES}
+    if len(inputs):
+        # one pass over the table: a column per resource, the noisy-OR over them per edge
+        wide = inputs.set_index(["stage", "dependent", "provider", "resource"])["d"].unstack(
+            "resource"
+        )
+        resources = list(dict.fromkeys(inputs["resource"]))  # first-seen order, as analyze
+        wide = wide[[r for r in resources if r in wide.columns]]
+        values = wide.to_numpy()
+        d_edge = 1.0 - np.prod(1.0 - np.clip(np.nan_to_num(values), 0.0, 1.0), axis=1)
+        names = [f"d_{r}" for r in wide.columns]
+        for (stage, dep, prov), d, row in zip(
+            wide.index, d_edge.tolist(), values.tolist(), strict=True
+        ):
+            attrs = {"d": d, **{n: v for n, v in zip(names, row, strict=True) if v == v}}
+            edges[stage].append((dep, prov, attrs))  # NaN above: no tie of that resource
+    case = f"simulation:{result.scenario}"
+    return {s: ({"stage": s, "case": case}, nodes, edges[s]) for s in STAGES}
+
+
 def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiGraph]:
     """One dependence network per stage, as ``resdep analyze`` writes them.
 
@@ -617,41 +663,14 @@ def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiG
     >>> sorted({k for _, k in g.nodes(data="kind")})
     ['social_work_agency', 'street_office']
     """
-    t, idx = _sampled(result)
-    nodes: dict[str, dict[str, Any]] = {}
-    if t is not None:
-        sc = result.scale
-        for a in np.unique(t.agency[idx]).tolist():
-            nodes[f"agency_{a}"] = {
-                "kind": "social_work_agency",
-                "government": False,
-                "district": f"district_{a * sc.districts // sc.agencies}",
-            }
-        for s in np.unique(t.street[idx]).tolist():
-            nodes[f"street_{s}"] = {
-                "kind": "street_office",
-                "government": True,
-                "district": f"district_{s * sc.districts // sc.streets}",
-            }
+    import networkx as nx
+
     out: dict[str, nx.DiGraph] = {}
-    for stage in STAGES:
-        g = nx.DiGraph(stage=stage, case=f"simulation:{result.scenario}")
-        g.add_nodes_from(nodes.items())
+    for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
+        g = nx.DiGraph(**graph)
+        g.add_nodes_from(nodes)
+        g.add_edges_from(edges)
         out[stage] = g
-    if not len(inputs):
-        return out
-    # one pass over the table: a column per resource, the noisy-OR over them per edge
-    wide = inputs.set_index(["stage", "dependent", "provider", "resource"])["d"].unstack("resource")
-    resources = list(dict.fromkeys(inputs["resource"]))  # first-seen order, as analyze
-    wide = wide[[r for r in resources if r in wide.columns]]
-    values = wide.to_numpy()
-    d_edge = 1.0 - np.prod(1.0 - np.clip(np.nan_to_num(values), 0.0, 1.0), axis=1)
-    names = [f"d_{r}" for r in wide.columns]
-    for (stage, dep, prov), d, row in zip(
-        wide.index, d_edge.tolist(), values.tolist(), strict=True
-    ):
-        attrs = {n: v for n, v in zip(names, row, strict=True) if v == v}  # NaN: no tie
-        out[stage].add_edge(dep, prov, d=d, **attrs)
     return out
 
 
@@ -673,26 +692,17 @@ def _graphml_value(value: object) -> str:
     return xml_escape(str(value))
 
 
-def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
-    """Write a directed graph as GraphML, the file :func:`networkx.write_graphml` writes.
+def _quote(text: object) -> str:
+    return xml_escape(str(text), {'"': "&quot;"})
 
-    A plain streaming writer, many times faster than networkx's for the networks of big
-    simulations: the same keys (one per attribute name and domain, typed ``boolean``,
-    ``long``, ``double`` or ``string``), text escaped, floats at full precision, so
-    :func:`networkx.read_graphml` reads back the same graph.
 
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> g = nx.DiGraph(stage="closing")
-    >>> g.add_node("a<1>", kind="agency", government=False)
-    >>> g.add_edge("a<1>", "s", d=0.25)
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "g.graphml"
-    >>> write_graphml(g, p)
-    >>> back = nx.read_graphml(p)
-    >>> back.graph["stage"], back.nodes["a<1>"], back.edges["a<1>", "s"]
-    ('closing', {'kind': 'agency', 'government': False}, {'d': 0.25})
-    """
+def _graphml_text(
+    graph: Mapping[str, object],
+    nodes: Iterable[tuple[object, Mapping[str, object]]],
+    edges: Iterable[tuple[object, object, Mapping[str, object]]],
+    *,
+    directed: bool = True,
+) -> str:
     keys: dict[tuple[str, str], tuple[str, str]] = {}
 
     def key(domain: str, name: str, value: object) -> str:
@@ -709,22 +719,20 @@ def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
             if v is not None
         )
 
-    body = [data("graph", graph.graph, "    ")]
-    for n, attrs in graph.nodes(data=True):
+    body = [data("graph", graph, "    ")]
+    for n, attrs in nodes:
         inner = data("node", attrs, "      ")
-        nid = xml_escape(str(n), {'"': "&quot;"})
+        nid = _quote(n)
         body.append(
             f'    <node id="{nid}">\n{inner}    </node>\n'
             if inner
             else f'    <node id="{nid}" />\n'
         )
-    for u, v, attrs in graph.edges(data=True):
+    for u, v, attrs in edges:
         inner = data("edge", attrs, "      ")
-        src, dst = xml_escape(str(u), {'"': "&quot;"}), xml_escape(str(v), {'"': "&quot;"})
+        ends = f'source="{_quote(u)}" target="{_quote(v)}"'
         body.append(
-            f'    <edge source="{src}" target="{dst}">\n{inner}    </edge>\n'
-            if inner
-            else f'    <edge source="{src}" target="{dst}" />\n'
+            f"    <edge {ends}>\n{inner}    </edge>\n" if inner else f"    <edge {ends} />\n"
         )
     head = [
         "<?xml version='1.0' encoding='utf-8'?>\n",
@@ -734,11 +742,42 @@ def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
         'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n',
     ]
     for (domain, name), (k, typ) in keys.items():
-        attr = xml_escape(name, {'"': "&quot;"})
-        head.append(f'  <key id="{k}" for="{domain}" attr.name="{attr}" attr.type="{typ}" />\n')
-    edgedefault = "directed" if graph.is_directed() else "undirected"
-    text = "".join(
+        head.append(
+            f'  <key id="{k}" for="{domain}" attr.name="{_quote(name)}" attr.type="{typ}" />\n'
+        )
+    edgedefault = "directed" if directed else "undirected"
+    return "".join(
         [*head, f'  <graph edgedefault="{edgedefault}">\n', *body, "  </graph>\n</graphml>\n"]
+    )
+
+
+def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
+    """Write a directed graph as GraphML, the file :func:`networkx.write_graphml` writes.
+
+    A plain streaming writer, many times faster than networkx's for the networks of big
+    simulations: the same keys (one per attribute name and domain, typed ``boolean``,
+    ``long``, ``double`` or ``string``), text escaped, floats at full precision, so
+    :func:`networkx.read_graphml` reads back the same graph. :func:`write_simulation`
+    writes its networks with the same code straight from the dyad tables.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import networkx as nx
+    >>> g = nx.DiGraph(stage="closing")
+    >>> g.add_node("a<1>", kind="agency", government=False)
+    >>> g.add_edge("a<1>", "s", d=0.25)
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "g.graphml"
+    >>> write_graphml(g, p)
+    >>> back = nx.read_graphml(p)
+    >>> back.graph["stage"], back.nodes["a<1>"], back.edges["a<1>", "s"]
+    ('closing', {'kind': 'agency', 'government': False}, {'d': 0.25})
+    """
+    text = _graphml_text(
+        graph.graph,
+        graph.nodes(data=True),
+        graph.edges(data=True),
+        directed=graph.is_directed(),
     )
     Path(path).write_text(text, encoding="utf-8")
 
@@ -789,8 +828,9 @@ def write_simulation(
         write_csv(inputs, tmp / "inputs.csv")
         write_csv(diagnostics_frame(result), tmp / "diagnostics.csv")
         (tmp / "networks").mkdir()
-        for stage, graph in networks(result, inputs).items():
-            write_graphml(graph, tmp / "networks" / f"{stage}.graphml")
+        for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
+            text = _graphml_text(graph, nodes, edges)
+            (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
         n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
         seeds = list(run.seeds) if isinstance(run, SeedRuns) else [result.seed]
         by_seed: list[dict[str, Any]]
@@ -844,7 +884,7 @@ def write_simulation(
                 "resdep": __version__,
                 "numpy": np.__version__,
                 "pandas": pd.__version__,
-                "networkx": nx.__version__,
+                "networkx": metadata.version("networkx"),
                 "python": platform.python_version(),
             },
         }

@@ -145,3 +145,13 @@ def test_graphml_writer_escapes_hostile_names(tmp_path: Path) -> None:
     write_graphml(g, tmp_path / "g.graphml")
     back = nx.read_graphml(tmp_path / "g.graphml")
     assert _as_plain(back) == _as_plain(g)
+
+
+def test_written_networks_are_the_networks_function_s_graphs(tmp_path: Path) -> None:
+    res = simulate(years=3, seed=5, overrides=MID)
+    write_simulation(res, tmp_path / "r")
+    graphs = networks(res, dyad_frames(res)[2])
+    for stage, g in graphs.items():
+        nx.write_graphml(g, tmp_path / f"{stage}_nx.graphml")
+        back = nx.read_graphml(tmp_path / "r" / "networks" / f"{stage}.graphml")
+        assert _as_plain(back) == _as_plain(nx.read_graphml(tmp_path / f"{stage}_nx.graphml"))
