@@ -21,6 +21,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from resdep.errors import InputError, OutputExistsError, ResdepError
 
@@ -33,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "resdep.contracts.commands",
     "resdep.simulate.commands",
     "resdep.experiments.commands",
+    "resdep.web.commands",
 )
 
 #: Every sub-command: its module (one of :data:`COMMAND_MODULES`) and its one-line help,
@@ -75,9 +77,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "resdep.experiments.commands",
         "re-run recorded runs of a sweep and check that outcomes are identical",
     ),
+    "init": (
+        "resdep.web.commands",
+        "start a new case folder (commented case.toml, sources/, codings.csv)",
+    ),
+    "serve": (
+        "resdep.web.commands",
+        "code a case folder in the local web workbench and watch the networks update",
+    ),
 }
 
 Handler = Callable[[argparse.Namespace], int | None]
+
+
+def _present(module: str) -> bool:
+    """Whether a ``resdep.…`` module's file is there, without importing its package."""
+    base = Path(__file__).resolve().parent.joinpath(*module.split(".")[1:])
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _listed() -> dict[str, str]:
+    """The table's commands whose module is in :data:`COMMAND_MODULES` and present."""
+    return {
+        name: help_text
+        for name, (module, help_text) in COMMANDS.items()
+        if module in COMMAND_MODULES and _present(module)
+    }
 
 
 def _requested(argv: Sequence[str]) -> str | None:
@@ -86,8 +111,7 @@ def _requested(argv: Sequence[str]) -> str | None:
         if token == "--":
             break
         if not token.startswith("-"):
-            modules = {n for n, (m, _h) in COMMANDS.items() if m in COMMAND_MODULES}
-            return token if token in modules else None
+            return token if token in _listed() else None
     return ""
 
 
@@ -120,13 +144,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name == name:  # the area has no commands yet
-                continue
+            if exc.name is not None and (name + ".").startswith(exc.name + "."):
+                continue  # the area (or its commands module) is not there yet
             raise
         module.register(subparsers)
     if command is not None:
-        for name, (module_name, help_text) in COMMANDS.items():
-            if module_name in COMMAND_MODULES and name not in subparsers.choices:
+        for name, help_text in _listed().items():
+            if name not in subparsers.choices:
                 subparsers.add_parser(name, help=help_text)
     return parser
 
