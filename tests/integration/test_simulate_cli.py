@@ -26,6 +26,10 @@ SECTION_11_FILES = {
     "report.html",
     "figures",
 }
+#: Plus districts.csv when the model gives per-district outcomes.
+RUN_FILES = SECTION_11_FILES | (
+    {"districts.csv"} if simulate(years=1, seed=0).districts is not None else set()
+)
 MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}
 
 
@@ -71,7 +75,7 @@ def test_simulate_writes_the_section_11_files(
     )
     assert code == 0
     # the same files as analyze (design section 11) plus outcomes.csv
-    assert _visible(out) == SECTION_11_FILES
+    assert _visible(out) == RUN_FILES
     assert _visible(out / "networks") == {
         "contracting.graphml",
         "implementation.graphml",
@@ -146,7 +150,7 @@ def test_force_replaces_an_earlier_run_as_a_whole(tmp_path: Path) -> None:
     (out / "networks" / "old_stage.graphml").write_text("<graphml/>", encoding="utf-8")
     before = pd.read_csv(out / "outcomes.csv")
     assert main(["simulate", "--years", "3", "--seed", "2", "--out", str(out), "--force"]) == 0
-    assert _visible(out) == SECTION_11_FILES  # nothing mixed in
+    assert _visible(out) == RUN_FILES  # nothing mixed in
     assert _visible(out / "networks") == {
         "contracting.graphml",
         "implementation.graphml",
@@ -292,7 +296,7 @@ def test_simulate_many_seeds_on_the_command_line(
     assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "3 seeds (4-6, 2 workers)" in printed
-    assert _visible(out) == SECTION_11_FILES | {"outcomes_by_seed.csv"}
+    assert _visible(out) == RUN_FILES | {"outcomes_by_seed.csv"}
     bands = pd.read_csv(out / "outcomes.csv")
     long = pd.read_csv(out / "outcomes_by_seed.csv")
     assert len(bands) == 3

@@ -245,8 +245,8 @@ def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
     Examples
     --------
     >>> from resdep.simulate import simulate
-    >>> sorted(report_figures(simulate(years=2, seed=1)))[:3]
-    ['outcomes', 'stage_dependence', 'stage_pa']
+    >>> {"outcomes", "stage_pa", "stage_dependence"} <= set(report_figures(simulate(years=2, seed=1)))
+    True
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch

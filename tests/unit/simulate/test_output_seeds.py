@@ -108,6 +108,7 @@ def _with_new_columns(res: SimulationResult) -> SimulationResult:
         extra[f"share_weak_{s}"] = 0.4 + 0.0 * res.outcomes["year"]
         for j, q in enumerate(("q05", "q25", "q50", "q75", "q95")):
             extra[f"pa_{s}_{q}"] = res.outcomes[f"pa_{s}"] + (j - 2) * 0.1
+    extra = {k: v for k, v in extra.items() if k not in res.outcomes.columns}  # the model's own
     return replace(res, outcomes=pd.concat([res.outcomes, pd.DataFrame(extra)], axis=1))
 
 
@@ -204,4 +205,5 @@ def test_seed_runs_files_and_run_json(tmp_path: Path) -> None:
     assert "2 seeds (5–6)" in page
     assert "describe seed 5" in page
     assert "5% over seeds" in page
-    assert not (out / "districts.csv").exists()  # this model gives no districts yet
+    # districts.csv exactly when the model gives per-district outcomes
+    assert (out / "districts.csv").exists() == (runs.districts is not None)
