@@ -4,6 +4,13 @@ Each area registers its own sub-commands through a ``register(subparsers)`` func
 its ``commands`` module (listed in :data:`COMMAND_MODULES`); this module only dispatches
 and turns errors into exit statuses: 0 success, 2 bad input (the message names the
 file, the place and the fix), 1 internal error. Set ``RESDEP_DEBUG=1`` for tracebacks.
+
+Sub-commands are loaded lazily: importing an area's package pulls in numpy, pandas and
+more, so ``resdep --help`` lists the commands from :data:`COMMANDS` (name, module, one-line
+help) without importing any area, and ``resdep COMMAND …`` imports only the module that
+registers ``COMMAND``. A name not in :data:`COMMANDS` loads every module, so a command an
+area adds works at once; a test checks that :data:`COMMANDS` lists exactly what the
+modules register, with the same help.
 """
 
 from __future__ import annotations
@@ -14,10 +21,11 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from resdep.errors import InputError, OutputExistsError, ResdepError
 
-__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+__all__ = ["COMMANDS", "COMMAND_MODULES", "build_parser", "main"]
 
 #: Modules that contribute sub-commands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,11 +37,96 @@ COMMAND_MODULES: tuple[str, ...] = (
     "resdep.web.commands",
 )
 
+#: Every sub-command: its module (one of :data:`COMMAND_MODULES`) and its one-line help,
+#: in the order of ``resdep --help``. Must match what the modules register.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": (
+        "resdep.commands",
+        "analyse a case folder or .qdpx project into stage-wise dependence and relationship types",
+    ),
+    "demo": (
+        "resdep.commands",
+        "analyse the bundled founding case and run a baseline simulation, with reports",
+    ),
+    "qda": (
+        "resdep.qda.commands",
+        "REFI-QDA projects in and out (NVivo, ATLAS.ti, MAXQDA, QualCoder), agreement between coders",
+    ),
+    "codebook": ("resdep.qda.commands", "write the resdep codebook as a REFI-QDA codebook (.qdc)"),
+    "sources": ("resdep.qda.commands", "add transcripts to a case folder"),
+    "contracts": (
+        "resdep.contracts.commands",
+        "import purchase and grant records (OCDS, 360Giving, CSV) into dependence indicators",
+    ),
+    "scenarios": ("resdep.simulate.commands", "list simulation scenarios and scales"),
+    "simulate": ("resdep.simulate.commands", "run the purchase-system simulation"),
+    "patterns": ("resdep.simulate.commands", "check patterns P1-P7 over many seeds"),
+    "sweep": (
+        "resdep.experiments.commands",
+        "run an experiment specification (design × replicates) and store the outcomes",
+    ),
+    "sensitivity": (
+        "resdep.experiments.commands",
+        "Sobol or Morris indices (and seed noise) of a stored sweep, with an HTML report",
+    ),
+    "discover": (
+        "resdep.experiments.commands",
+        "scenario discovery (PRIM): which inputs lead to an outcome above/below a threshold",
+    ),
+    "replay": (
+        "resdep.experiments.commands",
+        "re-run recorded runs of a sweep and check that outcomes are identical",
+    ),
+    "init": (
+        "resdep.web.commands",
+        "start a new case folder (commented case.toml, sources/, codings.csv)",
+    ),
+    "serve": (
+        "resdep.web.commands",
+        "code a case folder in the local web workbench and watch the networks update",
+    ),
+}
+
 Handler = Callable[[argparse.Namespace], int | None]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every available sub-command."""
+def _present(module: str) -> bool:
+    """Whether a ``resdep.…`` module's file is there, without importing its package."""
+    base = Path(__file__).resolve().parent.joinpath(*module.split(".")[1:])
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _listed() -> dict[str, str]:
+    """The table's commands whose module is in :data:`COMMAND_MODULES` and present."""
+    return {
+        name: help_text
+        for name, (module, help_text) in COMMANDS.items()
+        if module in COMMAND_MODULES and _present(module)
+    }
+
+
+def _requested(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names: ``""`` for none, ``None`` for a name not in the table."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--":
+            break
+        if token == "--max-file-mb":  # the one global option that takes a value
+            next(tokens, None)
+            continue
+        if not token.startswith("-"):
+            return token if token in _listed() else None
+    return ""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser.
+
+    With ``command`` ``None`` every module of :data:`COMMAND_MODULES` registers its
+    sub-commands. With a name from :data:`COMMANDS`, only that command's module is
+    imported, and the other commands are listed by name and help only (enough for
+    ``--help`` and for parsing that one command); ``""`` imports no area at all.
+    """
     from resdep import __version__
 
     parser = argparse.ArgumentParser(
@@ -52,14 +145,24 @@ def build_parser() -> argparse.ArgumentParser:
         "(same as the environment variable RESDEP_MAX_FILE_MB; see docs/safety.md)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    if command is None:
+        modules: Sequence[str] = COMMAND_MODULES
+    elif command:
+        modules = [COMMANDS[command][0]]
+    else:
+        modules = []
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name == name:  # the area has no commands yet
-                continue
+            if exc.name is not None and (name + ".").startswith(exc.name + "."):
+                continue  # the area (or its commands module) is not there yet
             raise
         module.register(subparsers)
+    if command is not None:
+        for name, help_text in _listed().items():
+            if name not in subparsers.choices:
+                subparsers.add_parser(name, help=help_text)
     _describe(subparsers)
     return parser
 
@@ -79,7 +182,9 @@ def _describe(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_requested(argv))
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

@@ -24,7 +24,12 @@ SECTION_11_FILES = {
     "networks",
     "run.json",
     "report.html",
+    "figures",
 }
+#: Plus districts.csv when the model gives per-district outcomes.
+RUN_FILES = SECTION_11_FILES | (
+    {"districts.csv"} if simulate(years=1, seed=0).districts is not None else set()
+)
 MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}
 
 
@@ -70,7 +75,7 @@ def test_simulate_writes_the_section_11_files(
     )
     assert code == 0
     # the same files as analyze (design section 11) plus outcomes.csv
-    assert _visible(out) == SECTION_11_FILES
+    assert _visible(out) == RUN_FILES
     assert _visible(out / "networks") == {
         "contracting.graphml",
         "implementation.graphml",
@@ -152,7 +157,7 @@ def test_force_replaces_an_earlier_run_as_a_whole(tmp_path: Path) -> None:
     (out / ".resdep-output").write_text(json.dumps(marker), encoding="utf-8")
     before = pd.read_csv(out / "outcomes.csv")
     assert main(["simulate", "--years", "3", "--seed", "2", "--out", str(out), "--force"]) == 0
-    assert _visible(out) == SECTION_11_FILES  # nothing mixed in
+    assert _visible(out) == RUN_FILES  # nothing mixed in
     assert _visible(out / "networks") == {
         "contracting.graphml",
         "implementation.graphml",
@@ -251,6 +256,8 @@ def test_simulated_inputs_have_no_triangulation_and_no_single_source_flag(tmp_pa
         (["simulate", "--scale", "china", "--set", "n_committees=400000000"], "GB"),
         (["simulate", "--years", "0"], "--years"),
         (["patterns", "--seeds", "1"], "--seeds"),
+        (["simulate", "--seeds", "0"], "--seeds"),
+        (["simulate", "--seeds", "2", "--workers", "0"], "--workers"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(
@@ -286,3 +293,31 @@ def test_patterns_command_prints_a_row_per_pattern(capsys: pytest.CaptureFixture
     for pid in ("P1", "P2", "P3", "P4", "P5", "P6", "P7"):
         assert f"\n{pid}  " in "\n" + out
     assert code == 0, out
+
+
+def test_simulate_many_seeds_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "seeds"
+    argv = ["simulate", "--years", "3", "--seed", "4", "--seeds", "3", "--workers", "2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "3 seeds (4-6, 2 workers)" in printed
+    assert _visible(out) == RUN_FILES | {"outcomes_by_seed.csv"}
+    bands = pd.read_csv(out / "outcomes.csv")
+    long = pd.read_csv(out / "outcomes_by_seed.csv")
+    assert len(bands) == 3
+    assert len(long) == 9
+    # the band table is the long table's mean and quantiles, year by year
+    for year, part in long.groupby("year"):
+        row = bands[bands["year"] == year].iloc[0]
+        assert row["pa_closing"] == pytest.approx(part["pa_closing"].mean())
+        assert row["pa_closing_lo"] == pytest.approx(np.quantile(part["pa_closing"], 0.05))
+        assert row["pa_closing_hi"] == pytest.approx(np.quantile(part["pa_closing"], 0.95))
+    # the per-dyad files are those of the first seed
+    first = tmp_path / "first"
+    write_simulation(simulate(years=3, seed=4), first)
+    for name in ("stages.csv", "relationships.csv", "inputs.csv", "diagnostics.csv"):
+        assert (out / name).read_bytes() == (first / name).read_bytes(), name
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert (meta["seeds"], meta["workers"]) == ([4, 5, 6], 2)

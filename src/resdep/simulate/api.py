@@ -37,6 +37,7 @@ class SimulationResult:
     outcomes: pd.DataFrame
     stats: Mapping[str, float]
     dyads: DyadTables | None
+    districts: pd.DataFrame | None = None
 
 
 def simulate(

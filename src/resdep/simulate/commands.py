@@ -42,42 +42,82 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Outcomes printed after a run (means over the last half of the years).
+SUMMARY_COLUMNS = (
+    "pa_contracting",
+    "pa_implementation",
+    "pa_closing",
+    "share_partnership",
+    "share_buddy",
+    "welfare_ratio",
+    "task_completion",
+    "survival",
+)
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
-    """Run one simulation and write its files."""
+    """Run the simulation for one or more seeds and write its files."""
     from resdep.simulate.api import simulate
     from resdep.simulate.output import write_simulation
     from resdep.simulate.params import resolve_params, resolve_scale
+    from resdep.simulate.seeds import SeedRuns, simulate_seeds
 
     overrides = _parse_sets(args.set or [])
     # validate everything (names, ranges, memory) before the first year runs
     resolve_scale(args.scale, resolve_params(args.scenario, overrides))
-    bar = _bar(args.years, f"simulate {args.scenario} ({args.scale})")
-    try:
-        result = simulate(
-            args.scenario,
-            scale=args.scale,
-            years=args.years,
-            seed=args.seed,
-            overrides=overrides,
-            progress=bar.update,
+    if args.seeds < 1:
+        raise ScenarioError(
+            f"need at least 1 seed, got {args.seeds}", place="--seeds", fix="give e.g. --seeds 20"
         )
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError(
+            f"need at least 1 worker, got {args.workers}",
+            place="--workers",
+            fix="give e.g. --workers 2, or leave it out to use every available CPU",
+        )
+    bar = _bar(args.years * args.seeds, f"simulate {args.scenario} ({args.scale})")
+    run: Any
+    try:
+        if args.seeds == 1:
+            run = simulate(
+                args.scenario,
+                scale=args.scale,
+                years=args.years,
+                seed=args.seed,
+                overrides=overrides,
+                progress=bar.update,
+            )
+        else:
+            run = simulate_seeds(
+                args.scenario,
+                scale=args.scale,
+                years=args.years,
+                seeds=args.seeds,
+                seed=args.seed,
+                workers=args.workers,
+                overrides=overrides,
+                progress=bar.update,
+            )
     finally:
         bar.close()
     if args.out:
-        path = write_simulation(result, args.out, force=args.force)
+        path = write_simulation(run, args.out, force=args.force)
         print(f"wrote {path}")
-    half = result.outcomes.iloc[args.years // 2 :]
-    for col in (
-        "pa_contracting",
-        "pa_implementation",
-        "pa_closing",
-        "share_partnership",
-        "share_buddy",
-        "welfare_ratio",
-        "task_completion",
-        "survival",
-    ):
-        print(f"{col:20s} {half[col].mean():+.3f}")
+    if isinstance(run, SeedRuns):
+        # per seed the mean over the last half, then the mean and 5-95% range over seeds
+        tail = run.by_seed[run.by_seed["year"] > args.years // 2]
+        per_seed = tail.groupby("seed")[list(SUMMARY_COLUMNS)].mean()
+        print(
+            f"{len(run.seeds)} seeds ({run.seeds[0]}-{run.seeds[-1]}, {run.workers} workers); "
+            "mean over seeds [5%, 95%] of each seed's mean over the last half"
+        )
+        for col in SUMMARY_COLUMNS:
+            v = per_seed[col]
+            print(f"{col:20s} {v.mean():+.3f}  [{v.quantile(0.05):+.3f}, {v.quantile(0.95):+.3f}]")
+    else:
+        half = run.outcomes.iloc[args.years // 2 :]
+        for col in SUMMARY_COLUMNS:
+            print(f"{col:20s} {half[col].mean():+.3f}")
     return 0
 
 
@@ -120,7 +160,22 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scale", default="case", help="case, shanghai or china")
     p.add_argument("--years", type=int, default=20, help="years simulated (default 20)")
     p.add_argument(
-        "--seed", type=int, default=0, help="seed of the run; same seed, same result (default 0)"
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the (first) run; same seed, same result (default 0)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="number of seeds, run as --seed, --seed+1, ...; outcomes get a 5-95%% band",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes running seeds in parallel (default: the CPUs available, at most --seeds)",
     )
     p.add_argument("--out", help="output folder")
     p.add_argument(

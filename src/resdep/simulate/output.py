@@ -15,17 +15,19 @@ import html
 import io
 import json
 import platform
-from collections import defaultdict
+import re
+from collections.abc import Iterable, Mapping
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from resdep.classify import GKS_ORDER, LABEL_ORDER, NAJAM_ORDER, gks, najam
 from resdep.csvout import write_csv
-from resdep.dependence import STATE_ORDER, dyad_measures, noisy_or
+from resdep.dependence import STATE_ORDER, dyad_measures
 from resdep.simulate.api import SimulationResult
 from resdep.simulate.model import (
     AG_RESOURCES,
@@ -34,15 +36,26 @@ from resdep.simulate.model import (
     government_goals,
     stream,
 )
+from resdep.simulate.seeds import SeedRuns
 from resdep.textio import atomic_dir
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.figure import Figure
 
 __all__ = [
     "DIAGNOSTICS_COLUMNS",
+    "DISTRICT_ROWS",
     "MAX_DYAD_ROWS",
+    "PA_QUANTILES",
+    "SIM_FIGURE_NAMES",
     "diagnostics_frame",
+    "district_summary",
     "dyad_frames",
     "networks",
     "render_report",
+    "report_figures",
+    "write_graphml",
     "write_simulation",
 ]
 
@@ -158,61 +171,128 @@ def dyad_frames(result: SimulationResult) -> tuple[pd.DataFrame, pd.DataFrame, p
     return stages, relationships, inputs, sampled
 
 
-def _svg(fig: object) -> str:
-    import matplotlib.pyplot as plt
+#: Base names of the figures of a simulation report (``figures/<name>.svg`` and ``.png``);
+#: ``stage_states`` and ``pa_quantiles`` only when the outcomes hold their columns.
+SIM_FIGURE_NAMES: tuple[str, ...] = (
+    "outcomes",
+    "stage_pa",
+    "stage_dependence",
+    "stage_states",
+    "pa_quantiles",
+)
+#: Quantile suffixes of the per-stage PA columns (``pa_<stage>_<q>``) drawn as a fan.
+PA_QUANTILES = ("q05", "q25", "q50", "q75", "q95")
+#: Rows of the top and of the bottom of the per-district table (all rows when few).
+DISTRICT_ROWS = 8
 
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
-    plt.close(fig)  # type: ignore[arg-type]
-    text = buf.getvalue()
-    return text[text.find("<svg") :]
+_STATE_COLOURS = {
+    "interdependent": "#009E73",
+    "government_dominant": "#0072B2",
+    "agency_dominant": "#E69F00",
+    "weak": "#8C8C8C",
+}
 
 
-def render_report(result: SimulationResult) -> str:
-    """A self-contained HTML page: outcome series, stage-wise dependence, label shares."""
-    import matplotlib
+def _view(run: SimulationResult | SeedRuns) -> tuple[SimulationResult, pd.DataFrame, int]:
+    """The first (or only) result, the yearly outcomes to show, and the number of seeds."""
+    if isinstance(run, SeedRuns):
+        return run.first, run.outcomes, len(run.seeds)
+    return run, run.outcomes, 1
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    o = result.outcomes
+def _line(ax: Any, o: pd.DataFrame, col: str, label: str | None = None, **kw: Any) -> None:
+    """A yearly series; with a band (``<col>_lo``, ``<col>_hi``) shaded behind it."""
     years = o["year"].to_numpy()
-    fig, axes = plt.subplots(2, 2, figsize=(10, 6.5))
+    (ln,) = ax.plot(years, o[col].to_numpy(), label=label or col, **kw)
+    if f"{col}_lo" in o.columns and f"{col}_hi" in o.columns:
+        ax.fill_between(
+            years,
+            o[f"{col}_lo"].to_numpy(),
+            o[f"{col}_hi"].to_numpy(),
+            color=ln.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
+
+
+def _integer_years(axes: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _state_columns(o: pd.DataFrame, stage: str) -> list[tuple[str, str]]:
+    return [
+        (s.value, f"share_{s.value}_{stage}")
+        for s in STATE_ORDER
+        if f"share_{s.value}_{stage}" in o.columns
+    ]
+
+
+def _has_fan(o: pd.DataFrame, stage: str) -> bool:
+    return all(f"pa_{stage}_{q}" in o.columns for q in PA_QUANTILES)
+
+
+def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
+    """The report's figures by name (:data:`SIM_FIGURE_NAMES`), built without pyplot.
+
+    With several seeds every yearly series is the across-seed mean with its 5–95% band
+    shaded. ``stage_states`` (yearly shares of each stage state, per stage) and
+    ``pa_quantiles`` (the fan of PA quantiles across dyads, per stage) are drawn only when
+    the outcomes hold those columns.
+
+    Examples
+    --------
+    >>> from resdep.simulate import simulate
+    >>> {"outcomes", "stage_pa", "stage_dependence"} <= set(report_figures(simulate(years=2, seed=1)))
+    True
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    _, o, _n = _view(run)
+    figs: dict[str, Figure] = {}
+
+    fig = Figure(figsize=(10, 6.5))
+    axes = fig.subplots(2, 2)
     for col in ("welfare", "welfare_ratio", "task_completion", "budget_index"):
-        axes[0, 0].plot(years, o[col], label=col)
+        _line(axes[0, 0], o, col)
     axes[0, 0].set_title("residents and tasks")
     for col in ("survival", "staff", "hhi"):
-        axes[0, 1].plot(years, o[col], label=col)
+        _line(axes[0, 1], o, col)
     axes[0, 1].set_title("agencies")
     for col in ("relational_share", "formalization", "autonomy"):
-        axes[1, 0].plot(years, o[col], label=col)
+        _line(axes[1, 0], o, col)
     axes[1, 0].set_title("purchase problems")
-    axes[1, 1].stackplot(
-        years,
-        o["share_partnership"],
-        o["share_buddy"],
-        o["share_transactional"],
-        labels=["partnership", "buddy", "transactional"],
-    )
+    for col in ("share_partnership", "share_buddy", "share_transactional"):
+        _line(axes[1, 1], o, col, label=col.removeprefix("share_"))
+    axes[1, 1].set_ylim(-0.02, 1.02)
     axes[1, 1].set_title("relationship labels (share of dyads)")
     for ax in axes.flat:
         ax.set_xlabel("year")
         ax.legend(fontsize=7)
+    _integer_years(axes.flat)
     fig.tight_layout()
-    series = _svg(fig)
-    fig2, ax2 = plt.subplots(1, 2, figsize=(10, 3.5))
+    figs["outcomes"] = fig
+
+    fig = Figure(figsize=(10, 3.5))
+    ax2 = fig.subplots(1, 2)
     for stage in STAGES:
-        ax2[0].plot(years, o[f"pa_{stage}"], label=stage)
-        ax2[1].plot(years, o[f"md_min_{stage}"], label=stage)
+        _line(ax2[0], o, f"pa_{stage}", label=stage)
+        _line(ax2[1], o, f"md_min_{stage}", label=stage)
     ax2[0].axhline(0, color="grey", lw=0.5)
     ax2[0].set_title("power advantage of government PA by stage")
     ax2[1].set_title("mutual dependence MDmin by stage")
     for ax in ax2:
         ax.set_xlabel("year")
         ax.legend(fontsize=7)
-    fig2.tight_layout()
-    stage_fig = _svg(fig2)
-    fig3, ax3 = plt.subplots(figsize=(5, 3.2))
+    _integer_years(ax2)
+    fig.tight_layout()
+    figs["stage_pa"] = fig
+
+    fig = Figure(figsize=(5, 3.2))
+    ax3 = fig.subplots()
     half = o.iloc[len(o) // 2 :]
     ax3.plot(
         range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label="D agency→government"
@@ -224,33 +304,237 @@ def render_report(result: SimulationResult) -> str:
     ax3.set_ylim(0, 1)
     ax3.set_title("stage-wise dependence (last half of the run)")
     ax3.legend(fontsize=7)
-    traj = _svg(fig3)
-    means = half.drop(columns=["year"]).mean()
-    table = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{v:.3f}</td></tr>" for k, v in means.items()
+    fig.tight_layout()
+    figs["stage_dependence"] = fig
+
+    if any(_state_columns(o, s) for s in STAGES):
+        fig = Figure(figsize=(11, 3.4))
+        ax4 = fig.subplots(1, 3, sharey=True)
+        years = o["year"].to_numpy()
+        for ax, stage in zip(ax4, STAGES, strict=True):
+            cols = _state_columns(o, stage)
+            if cols:
+                ax.stackplot(
+                    years,
+                    *[o[c].to_numpy() for _, c in cols],
+                    labels=[n for n, _ in cols],
+                    colors=[_STATE_COLOURS.get(n, "#444444") for n, _ in cols],
+                )
+            ax.set_ylim(0, 1)
+            ax.set_xlim(float(years.min()), float(years.max()) if len(years) > 1 else None)
+            ax.set_title(stage)
+            ax.set_xlabel("year")
+        fig.suptitle("share of dyads in each stage state", fontsize=10)
+        ax4[0].legend(fontsize=7, loc="lower left")
+        _integer_years(ax4)
+        fig.tight_layout()
+        figs["stage_states"] = fig
+
+    if any(_has_fan(o, s) for s in STAGES):
+        fig = Figure(figsize=(11, 3.4))
+        ax5 = fig.subplots(1, 3, sharey=True)
+        years = o["year"].to_numpy()
+        for ax, stage in zip(ax5, STAGES, strict=True):
+            if _has_fan(o, stage):
+                q = {k: o[f"pa_{stage}_{k}"].to_numpy() for k in PA_QUANTILES}
+                ax.fill_between(years, q["q05"], q["q95"], color="#0072B2", alpha=0.15, lw=0)
+                ax.fill_between(years, q["q25"], q["q75"], color="#0072B2", alpha=0.3, lw=0)
+                ax.plot(years, q["q50"], color="#0072B2", label="median")
+            ax.axhline(0, color="grey", lw=0.5)
+            ax.set_title(stage)
+            ax.set_xlabel("year")
+        fig.suptitle("power advantage PA across the year's dyads", fontsize=10)
+        ax5[0].legend(
+            handles=[
+                Patch(color="#0072B2", alpha=0.15, label="5–95%"),
+                Patch(color="#0072B2", alpha=0.3, label="25–75%"),
+                *ax5[0].get_lines()[:1],
+            ],
+            fontsize=7,
+        )
+        _integer_years(ax5)
+        fig.tight_layout()
+        figs["pa_quantiles"] = fig
+    return figs
+
+
+def _svg_document(fig: Figure) -> str:
+    import matplotlib as mpl
+
+    buf = io.BytesIO()
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "resdep"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue().decode("utf-8")
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float | np.floating):
+        x = float(v)
+        if np.isnan(x):
+            return ""
+        return f"{x:.0f}" if x.is_integer() and abs(x) >= 1 else f"{x:.3f}"
+    return html.escape(str(v))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
     )
-    stats = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{v:.3f}</td></tr>" for k, v in result.stats.items()
-    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def district_summary(districts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The final year's districts ordered by closing PA, the top and bottom ones when many.
+
+    Returns the table (every base column: no ``_lo``/``_hi`` band columns) and a sentence
+    saying how many districts there are and how closing PA spreads across them.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"year": [1, 2, 2, 2], "district": [0, 0, 1, 2],
+    ...                   "n_dyads": [5, 6, 7, 8], "pa_closing": [0.1, 0.3, -0.2, 0.0]})
+    >>> table, text = district_summary(d)
+    >>> table["district"].tolist(), text
+    ([0, 2, 1], 'Year 2: 3 districts; closing PA across districts from -0.200 to +0.300 (median +0.000).')
+    """
+    last = districts.loc[districts["year"] == districts["year"].max()]
+    cols = [
+        c for c in last.columns if c != "year" and not c.endswith(("_lo", "_hi")) and c != "n_seeds"
+    ]
+    key = "pa_closing" if "pa_closing" in last.columns else cols[-1]
+    ordered = last.sort_values([key, "district"], ascending=[False, True], kind="stable")[cols]
+    n = len(ordered)
+    if n > 2 * DISTRICT_ROWS:
+        ordered = pd.concat([ordered.head(DISTRICT_ROWS), ordered.tail(DISTRICT_ROWS)])
+    year = int(last["year"].iloc[0]) if n else 0
+    v = last[key].to_numpy(dtype=float)
+    if n and np.isfinite(v).any():
+        spread = (
+            f"; {key.replace('_', ' ').replace('pa closing', 'closing PA')} across districts "
+            f"from {np.nanmin(v):+.3f} to {np.nanmax(v):+.3f} (median {np.nanmedian(v):+.3f})"
+        )
+    else:
+        spread = ""
+    return ordered.reset_index(drop=True), f"Year {year}: {n} districts{spread}."
+
+
+def render_report(
+    run: SimulationResult | SeedRuns,
+    figures: Mapping[str, str] | None = None,
+) -> str:
+    """A self-contained HTML page: outcome series, stage-wise dependence, label shares.
+
+    Shows the yearly stage-state shares and the PA quantile fan per stage when the
+    outcomes hold them, the 5–95% band across seeds (shaded) for several seeds, and a
+    per-district table when the run has districts. ``figures`` are standalone SVG
+    documents by name (as :func:`write_simulation` renders them once for both the files
+    and the page); drawn here when not given.
+
+    Examples
+    --------
+    >>> from resdep.simulate import simulate
+    >>> page = render_report(simulate(years=2, seed=1))
+    >>> page.startswith("<!DOCTYPE html>") and page.count("<svg") >= 3
+    True
+    """
+    from resdep.report.figures import CSS_FONT_STACK, inline_svg
+
+    if figures is None:
+        figures = {k: _svg_document(f) for k, f in report_figures(run).items()}
+    result, o, n_seeds = _view(run)
+
+    def fig(name: str) -> str:
+        if name not in figures:
+            return ""
+        # as wide as drawn (points at 96 px per inch), never wider than the page
+        match = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', figures[name])
+        width = f"max-width:{float(match.group(1)) * 96 / 72:.0f}px" if match else ""
+        return f'<div style="{width}">{inline_svg(figures[name], prefix=name)}</div>'
+
+    base = [c for c in o.columns if c not in ("year", "n_seeds") and not c.endswith(("_lo", "_hi"))]
+    half = o.iloc[len(o) // 2 :]
+    rows = []
+    for c in base:
+        cell = f"<td>{html.escape(c)}</td><td>{half[c].mean():.3f}</td>"
+        if n_seeds > 1:
+            cell += f"<td>{half[f'{c}_lo'].mean():.3f}</td><td>{half[f'{c}_hi'].mean():.3f}</td>"
+        rows.append(f"<tr>{cell}</tr>")
+    band_head = "<th>5% over seeds</th><th>95% over seeds</th>" if n_seeds > 1 else ""
+    table = f"<table><tr><th>outcome</th><th>mean</th>{band_head}</tr>{''.join(rows)}</table>"
+    if isinstance(run, SeedRuns):
+        stats_mean = run.stats.drop(columns=["seed"]).mean()
+        stats_items = [(str(k), float(v)) for k, v in stats_mean.items()]
+        stats_title = f"Run statistics (mean over {n_seeds} seeds)"
+    else:
+        stats_items = [(k, float(v)) for k, v in result.stats.items()]
+        stats_title = "Run statistics"
+    stats = "".join(f"<tr><td>{html.escape(k)}</td><td>{v:.3f}</td></tr>" for k, v in stats_items)
     params = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
         for k, v in result.params.items()
     )
     sc = result.scale
+    if isinstance(run, SeedRuns):
+        seeds_text = (
+            f"{n_seeds} seeds ({run.seeds[0]}–{run.seeds[-1]}); every yearly series is the "
+            "mean over seeds with its 5–95% band across seeds shaded. The per-dyad files "
+            f"(stages, relationships, inputs, diagnostics, networks) describe seed {result.seed}."
+        )
+    else:
+        seeds_text = f"seed {result.seed}."
+    states = ""
+    if "stage_states" in figures:
+        states = "<h2>Stage states over time</h2>" + fig("stage_states")
+    fan = ""
+    if "pa_quantiles" in figures:
+        fan = (
+            "<h2>Power advantage across dyads</h2><p>Median, 25–75% and 5–95% of PA across "
+            "the year's dyads, per stage"
+            + (" (means over seeds)" if n_seeds > 1 else "")
+            + ".</p>"
+            + fig("pa_quantiles")
+        )
+    dist = ""
+    districts = run.districts if isinstance(run, SeedRuns) else result.districts
+    if districts is not None and len(districts):
+        dtable, dtext = district_summary(districts)
+        many = len(dtable) < districts["district"].nunique()
+        dist = (
+            "<h2>Districts</h2><p>"
+            + html.escape(dtext)
+            + (
+                f" The {DISTRICT_ROWS} districts with the highest and the {DISTRICT_ROWS} with "
+                "the lowest closing PA"
+                if many
+                else " Every district, by closing PA"
+            )
+            + (" (means over seeds)" if n_seeds > 1 else "")
+            + "; all of them in districts.csv.</p>"
+            + _table(dtable)
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>resdep simulation: {html.escape(result.scenario)}</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}}
-table{{border-collapse:collapse;font-size:0.85em}}td{{border:1px solid #ccc;padding:2px 6px}}
-.cols{{display:flex;gap:2em;flex-wrap:wrap}}</style></head><body>
+<style>body{{font-family:{CSS_FONT_STACK};max-width:1100px;margin:auto;padding:1em}}
+table{{border-collapse:collapse;font-size:0.85em}}td,th{{border:1px solid #ccc;padding:2px 6px}}
+svg{{max-width:100%;height:auto}}.cols{{display:flex;gap:2em;flex-wrap:wrap}}</style></head><body>
 <h1>Simulation: {html.escape(result.scenario)}</h1>
 <p>Scale {html.escape(sc.name)} ({sc.districts} districts, {sc.streets} streets, {sc.committees}
-committees, {sc.agencies} agency slots), {result.years} years, seed {result.seed}.
+committees, {sc.agencies} agency slots), {result.years} years, {html.escape(seeds_text)}
 Dependence and labels come from the same scoring and classification code as observed cases.</p>
-<h2>Outcomes over time</h2>{series}
-<h2>Stage-wise dependence</h2>{stage_fig}{traj}
-<div class="cols"><div><h2>Means over the last half</h2><table>{table}</table>
-<h2>Run statistics</h2><table>{stats}</table></div>
+<h2>Outcomes over time</h2>{fig("outcomes")}
+<h2>Stage-wise dependence</h2>{fig("stage_pa")}{fig("stage_dependence")}
+{states}{fan}{dist}
+<div class="cols"><div><h2>Means over the last half</h2>{table}
+<h2>{html.escape(stats_title)}</h2><table>{stats}</table></div>
 <div><h2>Parameters</h2><table>{params}</table></div></div>
 </body></html>
 """
@@ -318,6 +602,51 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     return out.reset_index(drop=True)[DIAGNOSTICS_COLUMNS]
 
 
+#: One stage network as plain data: graph attributes, nodes and edges with attributes.
+_NetworkData = tuple[
+    dict[str, Any], list[tuple[str, dict[str, Any]]], list[tuple[str, str, dict[str, Any]]]
+]
+
+
+def _network_data(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, _NetworkData]:
+    t, idx = _sampled(result)
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    if t is not None:
+        sc = result.scale
+        for a in np.unique(t.agency[idx]).tolist():
+            attrs = {
+                "kind": "social_work_agency",
+                "government": False,
+                "district": f"district_{a * sc.districts // sc.agencies}",
+            }
+            nodes.append((f"agency_{a}", attrs))
+        for s in np.unique(t.street[idx]).tolist():
+            attrs = {
+                "kind": "street_office",
+                "government": True,
+                "district": f"district_{s * sc.districts // sc.streets}",
+            }
+            nodes.append((f"street_{s}", attrs))
+    edges: dict[str, list[tuple[str, str, dict[str, Any]]]] = {s: [] for s in STAGES}
+    if len(inputs):
+        # one pass over the table: a column per resource, the noisy-OR over them per edge
+        wide = inputs.set_index(["stage", "dependent", "provider", "resource"])["d"].unstack(
+            "resource"
+        )
+        resources = list(dict.fromkeys(inputs["resource"]))  # first-seen order, as analyze
+        wide = wide[[r for r in resources if r in wide.columns]]
+        values = wide.to_numpy()
+        d_edge = 1.0 - np.prod(1.0 - np.clip(np.nan_to_num(values), 0.0, 1.0), axis=1)
+        names = [f"d_{r}" for r in wide.columns]
+        for (stage, dep, prov), d, row in zip(
+            wide.index, d_edge.tolist(), values.tolist(), strict=True
+        ):
+            attrs = {"d": d, **{n: v for n, v in zip(names, row, strict=True) if v == v}}
+            edges[stage].append((dep, prov, attrs))  # NaN above: no tie of that resource
+    case = f"simulation:{result.scenario}"
+    return {s: ({"stage": s, "case": case}, nodes, edges[s]) for s in STAGES}
+
+
 def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiGraph]:
     """One dependence network per stage, as ``resdep analyze`` writes them.
 
@@ -334,49 +663,141 @@ def networks(result: SimulationResult, inputs: pd.DataFrame) -> dict[str, nx.DiG
     >>> sorted({k for _, k in g.nodes(data="kind")})
     ['social_work_agency', 'street_office']
     """
-    t, idx = _sampled(result)
-    nodes: dict[str, dict[str, Any]] = {}
-    if t is not None:
-        sc = result.scale
-        for a in np.unique(t.agency[idx]).tolist():
-            nodes[f"agency_{a}"] = {
-                "kind": "social_work_agency",
-                "government": False,
-                "district": f"district_{a * sc.districts // sc.agencies}",
-            }
-        for s in np.unique(t.street[idx]).tolist():
-            nodes[f"street_{s}"] = {
-                "kind": "street_office",
-                "government": True,
-                "district": f"district_{s * sc.districts // sc.streets}",
-            }
-    edges: dict[str, dict[tuple[str, str], dict[str, float]]] = {
-        s: defaultdict(dict) for s in STAGES
-    }
-    if len(inputs):
-        cols = zip(
-            inputs["stage"],
-            inputs["dependent"],
-            inputs["provider"],
-            inputs["resource"],
-            inputs["d"],
-            strict=True,
-        )
-        for stage, dep, prov, res, d in cols:
-            edges[stage][(dep, prov)][f"d_{res}"] = float(d)
+    import networkx as nx
+
     out: dict[str, nx.DiGraph] = {}
-    for stage in STAGES:
-        g = nx.DiGraph(stage=stage, case=f"simulation:{result.scenario}")
-        g.add_nodes_from(nodes.items())
-        for (dep, prov), attrs in sorted(edges[stage].items()):
-            d = float(noisy_or(np.fromiter(attrs.values(), dtype=np.float64)))
-            g.add_edge(dep, prov, d=d, **attrs)
+    for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
+        g = nx.DiGraph(**graph)
+        g.add_nodes_from(nodes)
+        g.add_edges_from(edges)
         out[stage] = g
     return out
 
 
-def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bool = False) -> Path:
+def _graphml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    return "string"
+
+
+def _graphml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return xml_escape(str(value))
+
+
+def _quote(text: object) -> str:
+    return xml_escape(str(text), {'"': "&quot;"})
+
+
+def _graphml_text(
+    graph: Mapping[str, object],
+    nodes: Iterable[tuple[object, Mapping[str, object]]],
+    edges: Iterable[tuple[object, object, Mapping[str, object]]],
+    *,
+    directed: bool = True,
+) -> str:
+    keys: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def key(domain: str, name: str, value: object) -> str:
+        k = keys.get((domain, name))
+        if k is None:
+            k = (f"d{len(keys)}", _graphml_type(value))
+            keys[(domain, name)] = k
+        return k[0]
+
+    def data(domain: str, attrs: Mapping[str, object], indent: str) -> str:
+        return "".join(
+            f'{indent}<data key="{key(domain, n, v)}">{_graphml_value(v)}</data>\n'
+            for n, v in attrs.items()
+            if v is not None
+        )
+
+    body = [data("graph", graph, "    ")]
+    for n, attrs in nodes:
+        inner = data("node", attrs, "      ")
+        nid = _quote(n)
+        body.append(
+            f'    <node id="{nid}">\n{inner}    </node>\n'
+            if inner
+            else f'    <node id="{nid}" />\n'
+        )
+    for u, v, attrs in edges:
+        inner = data("edge", attrs, "      ")
+        ends = f'source="{_quote(u)}" target="{_quote(v)}"'
+        body.append(
+            f"    <edge {ends}>\n{inner}    </edge>\n" if inner else f"    <edge {ends} />\n"
+        )
+    head = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n',
+    ]
+    for (domain, name), (k, typ) in keys.items():
+        head.append(
+            f'  <key id="{k}" for="{domain}" attr.name="{_quote(name)}" attr.type="{typ}" />\n'
+        )
+    edgedefault = "directed" if directed else "undirected"
+    return "".join(
+        [*head, f'  <graph edgedefault="{edgedefault}">\n', *body, "  </graph>\n</graphml>\n"]
+    )
+
+
+def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
+    """Write a directed graph as GraphML, the file :func:`networkx.write_graphml` writes.
+
+    A plain streaming writer, many times faster than networkx's for the networks of big
+    simulations: the same keys (one per attribute name and domain, typed ``boolean``,
+    ``long``, ``double`` or ``string``), text escaped, floats at full precision, so
+    :func:`networkx.read_graphml` reads back the same graph. :func:`write_simulation`
+    writes its networks with the same code straight from the dyad tables.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import networkx as nx
+    >>> g = nx.DiGraph(stage="closing")
+    >>> g.add_node("a<1>", kind="agency", government=False)
+    >>> g.add_edge("a<1>", "s", d=0.25)
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "g.graphml"
+    >>> write_graphml(g, p)
+    >>> back = nx.read_graphml(p)
+    >>> back.graph["stage"], back.nodes["a<1>"], back.edges["a<1>", "s"]
+    ('closing', {'kind': 'agency', 'government': False}, {'d': 0.25})
+    """
+    text = _graphml_text(
+        graph.graph,
+        graph.nodes(data=True),
+        graph.edges(data=True),
+        directed=graph.is_directed(),
+    )
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def write_simulation(
+    run: SimulationResult | SeedRuns,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    png_dpi: int = 150,
+) -> Path:
     """Write a run's files into ``out_dir``.
+
+    ``run`` is one seed's result or several seeds' (:func:`resdep.simulate.seeds.simulate_seeds`).
+    With several seeds ``outcomes.csv`` holds per year the across-seed mean and 5–95% band
+    of every outcome column with ``n_seeds``, ``outcomes_by_seed.csv`` the long table
+    (``seed``, ``year``, …), and the per-dyad files describe the first seed (``run.json``
+    says so). ``districts.csv`` is written when the model gives districts (with several
+    seeds: mean and band per year and district). The report's figures are also written
+    to ``figures/`` as SVG and PNG.
 
     The folder is built beside ``out_dir`` and moved into place when complete
     (:func:`resdep.textio.atomic_dir`); with ``force`` an earlier resdep output folder is
@@ -391,18 +812,36 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bo
     """
     from resdep import __version__
 
+    result, outcomes, n_seeds = _view(run)
+    multi = isinstance(run, SeedRuns)
     out = Path(out_dir)
     with atomic_dir(out, force=force) as tmp:
-        write_csv(result.outcomes, tmp / "outcomes.csv")
+        write_csv(outcomes, tmp / "outcomes.csv")
+        if isinstance(run, SeedRuns):
+            write_csv(run.by_seed, tmp / "outcomes_by_seed.csv")
+        districts = run.districts if isinstance(run, SeedRuns) else result.districts
+        if districts is not None:
+            write_csv(districts, tmp / "districts.csv")
         stages, rels, inputs, sampled = dyad_frames(result)
         write_csv(stages, tmp / "stages.csv")
         write_csv(rels, tmp / "relationships.csv")
         write_csv(inputs, tmp / "inputs.csv")
         write_csv(diagnostics_frame(result), tmp / "diagnostics.csv")
         (tmp / "networks").mkdir()
-        for stage, graph in networks(result, inputs).items():
-            nx.write_graphml(graph, tmp / "networks" / f"{stage}.graphml")
+        for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
+            text = _graphml_text(graph, nodes, edges)
+            (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
         n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
+        seeds = list(run.seeds) if isinstance(run, SeedRuns) else [result.seed]
+        by_seed: list[dict[str, Any]]
+        statistics: dict[str, float]
+        if isinstance(run, SeedRuns):
+            by_seed = [{str(k): v for k, v in r.items()} for r in run.stats.to_dict("records")]
+            means = run.stats.drop(columns=["seed"]).mean()
+            statistics = {str(k): float(v) for k, v in means.items()}
+        else:
+            by_seed = [{"seed": result.seed, **dict(result.stats)}]
+            statistics = dict(result.stats)
         meta = {
             "command": "simulate",
             "scenario": result.scenario,
@@ -415,22 +854,46 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, force: bo
             },
             "years": result.years,
             "seed": result.seed,
+            "seeds": seeds,
+            "n_seeds": n_seeds,
+            "workers": run.workers if isinstance(run, SeedRuns) else 1,
+            "outcomes": (
+                "per year the mean over seeds of every outcome, its 5% and 95% quantiles over "
+                "seeds (<col>_lo, <col>_hi) and n_seeds; each seed's in outcomes_by_seed.csv"
+                if multi
+                else "one row per year of this seed"
+            ),
             "parameters": dict(result.params),
-            "statistics": dict(result.stats),
+            "statistics": statistics,
+            "statistics_by_seed": by_seed,
             "dyad_tables": {
+                "seed": result.seed,
                 "year": result.years,
                 "dyads": n_dyads,
                 "rows_written": min(n_dyads, MAX_DYAD_ROWS),
                 "sampled": sampled,
+                "files": [
+                    "stages.csv",
+                    "relationships.csv",
+                    "inputs.csv",
+                    "diagnostics.csv",
+                    "networks/",
+                ],
             },
             "versions": {
                 "resdep": __version__,
                 "numpy": np.__version__,
                 "pandas": pd.__version__,
-                "networkx": nx.__version__,
+                "networkx": metadata.version("networkx"),
                 "python": platform.python_version(),
             },
         }
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
-        (tmp / "report.html").write_text(render_report(result), encoding="utf-8")
+        figs = report_figures(run)
+        docs = {name: _svg_document(f) for name, f in figs.items()}
+        (tmp / "figures").mkdir()
+        for name, f in figs.items():
+            (tmp / "figures" / f"{name}.svg").write_text(docs[name], encoding="utf-8")
+            (tmp / "figures" / f"{name}.png").write_bytes(_png(f, png_dpi))
+        (tmp / "report.html").write_text(render_report(run, docs), encoding="utf-8")
     return out
