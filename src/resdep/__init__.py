@@ -12,11 +12,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from resdep.case import Case, load_case
+from resdep.case import Case
 from resdep.classify import ClassifyParams
 from resdep.data import founding_case_path
 from resdep.dependence import DependenceParams
 from resdep.errors import InputError, ResdepError
+from resdep.loading import load_any as load_case
 from resdep.outputs import write_outputs
 from resdep.parameters import AnalysisParams
 from resdep.pipeline import Analysis, analyze

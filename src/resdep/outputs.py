@@ -2,7 +2,8 @@
 
 The folder holds exactly: ``inputs.csv``, ``stages.csv``, ``relationships.csv``,
 ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html`` and ``run.json``
-(plus ``figures/`` with the report's figures as SVG and PNG for papers).
+(plus ``figures/`` with the report's figures as SVG and PNG for papers, and for a case
+with ``[[records]]`` the import log ``records-log.csv``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -21,7 +22,13 @@ from resdep.csvout import write_csv
 from resdep.pipeline import Analysis
 from resdep.textio import atomic_dir
 
-__all__ = ["package_versions", "run_record", "write_outputs", "write_table"]
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from resdep.contracts import RecordsImport
+
+#: The import log of a case's ``[[records]]``, kept beside the tables.
+RECORDS_LOG = "records-log.csv"
+
+__all__ = ["RECORDS_LOG", "package_versions", "run_record", "write_outputs", "write_table"]
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -44,8 +51,12 @@ def _hash_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_record(analysis: Analysis) -> dict[str, Any]:
-    """What ``run.json`` holds: parameters, seed, versions, hashes of the inputs."""
+def run_record(analysis: Analysis, records: RecordsImport | None = None) -> dict[str, Any]:
+    """What ``run.json`` holds: parameters, seed, versions, hashes of the inputs.
+
+    With ``records`` (what the case's ``[[records]]`` gave), also the counts of the import:
+    rows read, skipped, kept out of sums (by reason) and issues, and the name of its log.
+    """
     case = analysis.case
     hashes: dict[str, str] = {}
     if case.root is not None and case.root.is_dir():
@@ -60,7 +71,7 @@ def run_record(analysis: Analysis) -> dict[str, Any]:
                 hashes[r.path] = _hash_file(case.root / r.path)
     elif case.root is not None and case.root.is_file():
         hashes[case.root.name] = _hash_file(case.root)
-    return {
+    record: dict[str, Any] = {
         "command": "analyze",
         "case": {
             "id": case.id,
@@ -82,6 +93,9 @@ def run_record(analysis: Analysis) -> dict[str, Any]:
             "dyads": len(analysis.relationships),
         },
     }
+    if records is not None:
+        record["records_import"] = {**records.counts(), "log": RECORDS_LOG}
+    return record
 
 
 def write_outputs(
@@ -92,6 +106,7 @@ def write_outputs(
     report: bool = True,
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
+    records: RecordsImport | None = None,
 ) -> Path:
     """Write the output folder of an analysis; returns the path of ``report.html``.
 
@@ -99,7 +114,9 @@ def write_outputs(
     non-empty ``out`` is refused unless ``force`` (then replaced as a whole).
     ``pseudonymise`` hides informant ids and roles in the report; ``agreement`` holds
     code families whose inter-coder α fell below threshold (from
-    :func:`resdep.qda.agreement_flags`), which the report flags.
+    :func:`resdep.qda.agreement_flags`), which the report flags. ``records`` (from
+    :func:`resdep.loading.load`) adds ``records-log.csv``, the import log of the case's
+    ``[[records]]``, its counts in ``run.json`` and a link to it in the report.
     """
     target = Path(out)
     with atomic_dir(target, force=force) as tmp:
@@ -110,8 +127,11 @@ def write_outputs(
         (tmp / "networks").mkdir()
         for stage, graph in analysis.networks.items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
+        if records is not None:
+            write_table(records.log_frame(), tmp / RECORDS_LOG)
         (tmp / "run.json").write_text(
-            json.dumps(run_record(analysis), ensure_ascii=False, indent=2, default=str) + "\n",
+            json.dumps(run_record(analysis, records), ensure_ascii=False, indent=2, default=str)
+            + "\n",
             encoding="utf-8",
         )
         if report:
@@ -123,5 +143,6 @@ def write_outputs(
                 figures_dir=tmp / "figures",
                 pseudonymise=pseudonymise,
                 agreement=agreement,
+                records_note=None if records is None else (records.summary_line(), RECORDS_LOG),
             )
     return target / "report.html"

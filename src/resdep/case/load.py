@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from resdep.case.model import Actor, Case, Coding, HardInput, Informant, RecordsLink, Source
+from resdep.case.model import Actor, Case, Coding, Informant, RecordsLink, Source
 from resdep.errors import CaseFormatError, InputError, SourceTextError, closest
 from resdep.parameters import AnalysisParams
 from resdep.textio import decode_bytes, read_text
@@ -53,13 +53,17 @@ _DEFAULT_EVIDENCE = {
 
 
 def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Case:
-    """Load and validate a case folder (or a REFI-QDA ``.qdpx`` project).
+    """Load and validate a case folder.
+
+    The case model reads folders only and imports no adapter: a ``.qdpx`` project and the
+    ``[[records]]`` of a case are read by :func:`resdep.loading.load_any` (which
+    :func:`resdep.load_case` is), so ``hard_inputs`` is empty here and ``records`` only
+    lists the entries.
 
     Parameters
     ----------
     path
-        The case folder holding ``case.toml``, ``codings.csv`` and ``sources/``; or a
-        ``.qdpx`` file exported from a QDA program.
+        The case folder holding ``case.toml``, ``codings.csv`` and ``sources/``.
     overrides
         Parameter overrides applied after those of ``case.toml`` (the command line's).
 
@@ -71,13 +75,12 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
     (True, 10)
     """
     p = Path(path)
-    if p.suffix.lower() == ".qdpx":
-        from resdep.qda import load_qdpx_case  # the QDA layer builds a Case from a project
-
-        case: Case = load_qdpx_case(p)
-        if overrides:
-            case = dataclasses.replace(case, parameters=case.parameters.with_overrides(overrides))
-        return case
+    if p.suffix.lower() == ".qdpx" and p.is_file():
+        raise CaseFormatError(
+            "a .qdpx project is not a case folder",
+            file=p,
+            fix="load it with resdep.load_case (resdep.loading.load_any), which reads projects",
+        )
     if not p.exists():
         raise CaseFormatError(
             "no such case folder", file=p, fix="give the path of a folder holding case.toml"
@@ -175,23 +178,7 @@ def load_case(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -
         root=p,
     )
     codings = parse_codings(codings_path.read_bytes(), case, file=codings_path)
-    hard: list[HardInput] = []
-    if records:
-        from resdep.contracts import economic_inputs  # records are optional evidence
-
-        for link in records:
-            for h in economic_inputs([p / link.path], link.actors):
-                hard.append(
-                    HardInput(
-                        dependent=h.dependent,
-                        provider=h.provider,
-                        resource=str(h.resource),
-                        dimension=str(h.dimension),
-                        value=float(h.value),
-                        basis=h.basis,
-                    )
-                )
-    return dataclasses.replace(case, codings=codings, hard_inputs=tuple(hard))
+    return dataclasses.replace(case, codings=codings)
 
 
 def parse_codings(

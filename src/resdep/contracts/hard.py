@@ -51,7 +51,17 @@ from resdep.contracts.indicators import Window, compute_indicators, in_window
 from resdep.contracts.table import AwardTable, read_records
 from resdep.errors import RecordsFormatError, closest
 
-__all__ = ["HardInput", "economic_inputs", "resolve_actors"]
+__all__ = [
+    "HardInput",
+    "RecordsImport",
+    "case_records",
+    "economic_inputs",
+    "import_counts",
+    "log_frame",
+    "main_currency",
+    "resolve_actors",
+    "summary_line",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +111,110 @@ def _money(currency: str, amount: float) -> str:
     return f"{currency} {amount:,.0f}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordsImport:
+    """What the ``[[records]]`` of a case gave: the inputs, the one award table, its log."""
+
+    inputs: tuple[HardInput, ...]
+    table: AwardTable
+
+    def log_frame(self) -> pd.DataFrame:
+        """The import log as a table: severity, file, place, message (``records-log.csv``)."""
+        return log_frame(self.table)
+
+    def counts(self) -> dict[str, object]:
+        """Counts for ``run.json``: what was read, skipped, excluded, flagged."""
+        return import_counts(self.table)
+
+    def summary_line(self) -> str:
+        """One line for the terminal: files, award rows, inputs, what was left out."""
+        return summary_line(self.table, len(self.inputs))
+
+
+def log_frame(table: AwardTable) -> pd.DataFrame:
+    """The import log of a table as rows: severity, file, place, message."""
+    return pd.DataFrame(
+        [
+            {"severity": i.severity, "file": i.file, "place": i.place, "message": i.message}
+            for i in table.log.issues
+        ],
+        columns=["severity", "file", "place", "message"],
+    )
+
+
+def import_counts(table: AwardTable) -> dict[str, object]:
+    """What was read, skipped and kept out of sums, as plain numbers (``run.json``)."""
+    frame = table.frame
+    excluded = frame.loc[~frame["in_revenue"], "excluded"].value_counts()
+    return {
+        "files": [Path(f).name for f in table.files],
+        "award_rows": len(frame),
+        "read": dict(table.log.read),
+        "skipped": dict(table.log.skipped),
+        "excluded_from_sums": {str(k): int(v) for k, v in excluded.items()},
+        "issues": table.log.n_issues,
+    }
+
+
+def summary_line(table: AwardTable, n_inputs: int) -> str:
+    """``records: 2 file(s), 19 award rows, 4 inputs; 3 kept out of sums (...); 2 issue(s)``."""
+    frame = table.frame
+    text = (
+        f"records: {len(table.files)} file(s), {len(frame)} award row(s), "
+        f"{n_inputs} input(s) from records"
+    )
+    excluded = frame.loc[~frame["in_revenue"], "excluded"].value_counts()
+    if len(excluded):
+        text += "; kept out of sums: " + ", ".join(
+            f"{int(n)} {why}" for why, n in sorted(excluded.items())
+        )
+    if table.log.skipped:
+        text += "; skipped " + ", ".join(f"{n} {k}" for k, n in sorted(table.log.skipped.items()))
+    if table.log.n_issues:
+        text += f"; {table.log.n_issues} issue(s) in the log"
+    return text
+
+
+def case_records(
+    links: Sequence[tuple[Path, Mapping[str, str]]],
+    *,
+    window: tuple[date, date] | None = None,
+    file: str | Path | None = None,
+) -> RecordsImport:
+    """Read every ``[[records]]`` entry of a case into **one** award table, then the inputs.
+
+    All files are read before any indicator is computed, so the same purchases split into
+    several files (one per district) give the same values as one file. The actor maps of
+    the entries are joined; one actor mapped to two different organisations is an input error.
+
+    Parameters
+    ----------
+    links
+        (record file, actor map) per ``[[records]]`` entry, paths already joined with the case
+        folder.
+    window
+        As in :func:`economic_inputs`.
+    file
+        The file named in errors about the actor map (``case.toml``).
+    """
+    _window_ok(window)
+    table = read_records([path for path, _ in links])
+    keys: dict[str, str] = {}
+    for _, mapping in links:
+        found = resolve_actors(table, mapping, file=file)
+        for actor, key in found.items():
+            if keys.setdefault(actor, key) != key:
+                raise RecordsFormatError(
+                    f"actor {actor!r} is mapped to two organisations: "
+                    f"{table.orgs.name(keys[actor])!r} and {table.orgs.name(key)!r}",
+                    file=file,
+                    place=f"[records.actors] {actor}",
+                    fix="map each actor to one organisation in every [[records]] entry",
+                )
+    inputs = _inputs(table, keys, window=window)
+    return RecordsImport(inputs=tuple(inputs), table=table)
+
+
 def economic_inputs(
     record_files: Sequence[Path],
     actor_map: Mapping[str, str],
@@ -112,7 +226,7 @@ def economic_inputs(
     Parameters
     ----------
     record_files
-        OCDS, 360Giving or CSV-template files (formats are detected).
+        OCDS, 360Giving or CSV-template files (formats are detected), read into one table.
     actor_map
         Case actor id → organisation in the records: a scheme-qualified identifier
         (``CN-USCC-...``, ``GB-CHC-...``) or a name (matched after folding case,
@@ -123,12 +237,35 @@ def economic_inputs(
     Raises :class:`~resdep.errors.RecordsFormatError` for unreadable records or an
     organisation that the records do not name.
     """
-    if window is not None and window[0] > window[1]:
-        raise ValueError(f"window starts after it ends: {window[0]} > {window[1]}")
+    _window_ok(window)
     table = read_records(record_files)
-    files = ", ".join(Path(f).name for f in record_files)
     where = record_files[0] if len(record_files) == 1 else None
     keys = resolve_actors(table, actor_map, file=where)
+    return _inputs(table, keys, window=window)
+
+
+def _window_ok(window: tuple[date, date] | None) -> bool:
+    if window is not None and window[0] > window[1]:
+        raise ValueError(f"window starts after it ends: {window[0]} > {window[1]}")
+    return True
+
+
+def main_currency(rows: pd.DataFrame) -> str:
+    """The currency of most award rows (ties: the first code in sort order), never by amounts.
+
+    >>> main_currency(pd.DataFrame({"currency": ["USD", "CNY", "CNY", "USD", "EUR"]}))
+    'CNY'
+    """
+    counts = rows["currency"].value_counts()
+    best = int(counts.max())
+    return sorted(str(c) for c, n in counts.items() if int(n) == best)[0]
+
+
+def _inputs(
+    table: AwardTable, keys: Mapping[str, str], *, window: tuple[date, date] | None
+) -> list[HardInput]:
+    _window_ok(window)
+    files = ", ".join(Path(f).name for f in table.files)
     if window is not None:
         win = Window(
             label=f"{window[0]:%Y-%m-%d}:{window[1]:%Y-%m-%d}", start=window[0], end=window[1]
@@ -143,8 +280,8 @@ def economic_inputs(
         mine = suppliers[(suppliers["supplier"] == s_key) & (suppliers["value"] > 0)]
         if mine.empty:
             continue
-        main = mine.sort_values("value", ascending=False).iloc[0]
-        currency, v_s = str(main["currency"]), float(main["value"])
+        currency = main_currency(frame[(frame["supplier"] == s_key) & frame["in_revenue"]])
+        v_s = float(mine.loc[mine["currency"] == currency, "value"].iloc[0])
         rows_s = frame[
             (frame["supplier"] == s_key) & (frame["currency"] == currency) & frame["in_revenue"]
         ]
