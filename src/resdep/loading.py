@@ -76,10 +76,24 @@ def with_records(case: Case) -> Loaded:
     if not case.records or case.root is None:
         return Loaded(case=case)
     from resdep.contracts import case_records  # records are optional evidence
+    from resdep.errors import CaseFormatError
 
+    toml = case.root / "case.toml"
+    currencies = sorted({link.currency for link in case.records if link.currency})
+    rates = sorted({link.rates for link in case.records if link.rates})
+    if len(currencies) > 1 or len(rates) > 1:
+        raise CaseFormatError(
+            "the [[records]] entries name different currencies or rates tables: "
+            + ", ".join(currencies + rates),
+            file=toml,
+            place="[[records]]",
+            fix="one case has one main currency and one rates table; name the same in each",
+        )
     imported = case_records(
         [(case.root / link.path, link.actors) for link in case.records],
-        file=case.root / "case.toml",
+        file=toml,
+        currency=currencies[0] if currencies else None,
+        rates=case.root / rates[0] if rates else None,
     )
     hard = tuple(
         HardInput(

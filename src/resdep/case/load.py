@@ -655,7 +655,7 @@ def _source(
 
 def _records(t: Mapping[str, Any], file: Path, index: int, actor_ids: set[str]) -> RecordsLink:
     place = f"[[records]] #{index + 1}"
-    _known_keys(t, {"path", "actors"}, file, place)
+    _known_keys(t, {"path", "actors", "currency", "rates"}, file, place)
     rel = _str(t, "path", file, place, required=True)
     actors = t.get("actors", {})
     if not isinstance(actors, dict) or not all(isinstance(v, str) for v in actors.values()):
@@ -673,4 +673,20 @@ def _records(t: Mapping[str, Any], file: Path, index: int, actor_ids: set[str]) 
                 place=f"{place} actors",
                 fix=closest(key, actor_ids),
             )
-    return RecordsLink(path=rel, actors=dict(actors))
+    currency = _str(t, "currency", file, place).strip().upper()
+    if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+        raise CaseFormatError(
+            f"currency {currency!r} is not an ISO 4217 code",
+            file=file,
+            place=f"{place} currency",
+            fix='write three letters, e.g. currency = "CNY"',
+        )
+    rates = _str(t, "rates", file, place)
+    if rates and not currency:
+        raise CaseFormatError(
+            "a rates table needs the currency it converts into",
+            file=file,
+            place=f"{place} rates",
+            fix='add currency = "CNY" (the main currency) to this [[records]] entry',
+        )
+    return RecordsLink(path=rel, actors=dict(actors), currency=currency, rates=rates)

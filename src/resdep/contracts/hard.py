@@ -47,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from resdep.contracts.currency import check_currency_code, convert, read_rates
 from resdep.contracts.indicators import Window, compute_indicators, in_window
 from resdep.contracts.table import AwardTable, read_records
 from resdep.errors import RecordsFormatError, closest
@@ -180,6 +181,8 @@ def case_records(
     *,
     window: tuple[date, date] | None = None,
     file: str | Path | None = None,
+    currency: str | None = None,
+    rates: str | Path | None = None,
 ) -> RecordsImport:
     """Read every ``[[records]]`` entry of a case into **one** award table, then the inputs.
 
@@ -196,9 +199,17 @@ def case_records(
         As in :func:`economic_inputs`.
     file
         The file named in errors about the actor map (``case.toml``).
+    currency
+        The main currency (ISO 4217) the inputs are computed in; by default, for each agency,
+        the currency of most of its valued award rows.
+    rates
+        A rates table (``currency,year,rate``) converting other currencies into ``currency``
+        (:func:`resdep.contracts.currency.convert`); needs ``currency``.
     """
     _window_ok(window)
-    table = read_records([path for path, _ in links])
+    if currency is not None:
+        currency = check_currency_code(currency, file=file, place="[[records]] currency")
+    table = _read([path for path, _ in links], currency=currency, rates=rates, file=file)
     keys: dict[str, str] = {}
     for _, mapping in links:
         found = resolve_actors(table, mapping, file=file)
@@ -211,8 +222,28 @@ def case_records(
                     place=f"[records.actors] {actor}",
                     fix="map each actor to one organisation in every [[records]] entry",
                 )
-    inputs = _inputs(table, keys, window=window)
+    inputs = _inputs(table, keys, window=window, currency=currency)
     return RecordsImport(inputs=tuple(inputs), table=table)
+
+
+def _read(
+    paths: Sequence[Path],
+    *,
+    currency: str | None,
+    rates: str | Path | None,
+    file: str | Path | None,
+) -> AwardTable:
+    if rates is not None and currency is None:
+        raise RecordsFormatError(
+            "a rates table needs the currency to convert into",
+            file=file,
+            place="rates",
+            fix='name the main currency too, e.g. currency = "CNY"',
+        )
+    table = read_records(paths)
+    if rates is not None and currency is not None:
+        table = convert(table, read_rates(rates), currency)
+    return table
 
 
 def economic_inputs(
@@ -220,6 +251,8 @@ def economic_inputs(
     actor_map: Mapping[str, str],
     *,
     window: tuple[date, date] | None = None,
+    currency: str | None = None,
+    rates: str | Path | None = None,
 ) -> list[HardInput]:
     """Economic importance and alternatives of agency → government pairs, from records.
 
@@ -233,15 +266,19 @@ def economic_inputs(
         punctuation and HTML entities).
     window
         Only awards dated from the first to the second date (inclusive); all by default.
+    currency, rates
+        The main currency, and a rates table converting into it (see :func:`case_records`).
 
     Raises :class:`~resdep.errors.RecordsFormatError` for unreadable records or an
     organisation that the records do not name.
     """
     _window_ok(window)
-    table = read_records(record_files)
     where = record_files[0] if len(record_files) == 1 else None
+    if currency is not None:
+        currency = check_currency_code(currency, file=where, place="currency")
+    table = _read(list(record_files), currency=currency, rates=rates, file=where)
     keys = resolve_actors(table, actor_map, file=where)
-    return _inputs(table, keys, window=window)
+    return _inputs(table, keys, window=window, currency=currency)
 
 
 def _window_ok(window: tuple[date, date] | None) -> bool:
@@ -262,7 +299,11 @@ def main_currency(rows: pd.DataFrame) -> str:
 
 
 def _inputs(
-    table: AwardTable, keys: Mapping[str, str], *, window: tuple[date, date] | None
+    table: AwardTable,
+    keys: Mapping[str, str],
+    *,
+    window: tuple[date, date] | None,
+    currency: str | None = None,
 ) -> list[HardInput]:
     _window_ok(window)
     files = ", ".join(Path(f).name for f in table.files)
@@ -280,10 +321,36 @@ def _inputs(
         mine = suppliers[(suppliers["supplier"] == s_key) & (suppliers["value"] > 0)]
         if mine.empty:
             continue
-        currency = main_currency(frame[(frame["supplier"] == s_key) & frame["in_revenue"]])
-        v_s = float(mine.loc[mine["currency"] == currency, "value"].iloc[0])
+        valued = frame[(frame["supplier"] == s_key) & frame["in_revenue"]]
+        main = currency or main_currency(valued)
+        in_main = mine[mine["currency"] == main]
+        if in_main.empty:  # the named currency holds none of this agency's revenue
+            table.log.warn(
+                table.orgs.name(s_key),
+                "[[records]] currency",
+                f"no valued award in {main} for {table.orgs.name(s_key)} (it has "
+                f"{', '.join(sorted(set(mine['currency'])))}): no input from records",
+            )
+            continue
+        v_s = float(in_main["value"].iloc[0])
+        others = valued[valued["currency"] != main]
+        currency_note = (
+            f"; {len(others)} valued award(s) in other currencies "
+            f"({', '.join(sorted(set(others['currency'])))}) not summed"
+            if len(others)
+            else ""
+        )
+        unsure = frame[
+            (frame["supplier"] == s_key)
+            & frame["excluded"].isin(["no_currency", "currency_conflict"])
+        ]
+        if len(unsure):
+            currency_note += (
+                f"; {len(unsure)} award(s) with a missing or contradictory currency left out "
+                "(see the records log)"
+            )
         rows_s = frame[
-            (frame["supplier"] == s_key) & (frame["currency"] == currency) & frame["in_revenue"]
+            (frame["supplier"] == s_key) & (frame["currency"] == main) & frame["in_revenue"]
         ]
         for government, b_key in keys.items():
             if government == agency or b_key == s_key or b_key not in set(frame["buyer"]):
@@ -291,7 +358,7 @@ def _inputs(
             pair = pairs[
                 (pairs["supplier"] == s_key)
                 & (pairs["buyer"] == b_key)
-                & (pairs["currency"] == currency)
+                & (pairs["currency"] == main)
             ]
             v_bs = float(pair["value"].iloc[0]) if not pair.empty else 0.0
             d = min(max(v_bs / v_s, 0.0), 1.0)
@@ -299,7 +366,7 @@ def _inputs(
             n_other = int(
                 (
                     (pairs["supplier"] == s_key)
-                    & (pairs["currency"] == currency)
+                    & (pairs["currency"] == main)
                     & (pairs["buyer"] != b_key)
                     & (pairs["value"] > 0)
                 ).sum()
@@ -308,7 +375,7 @@ def _inputs(
             context = (
                 f"{len(rows_bs)} of {len(rows_s)} valued award(s), "
                 f"{_years(rows_s['award_date'].fillna(rows_s['start_date']))}, "
-                f"window {win.label}, {files}"
+                f"window {win.label}, {files}{currency_note}"
             )
             out.append(
                 HardInput(
@@ -319,8 +386,8 @@ def _inputs(
                     value=d,
                     basis=(
                         f"records: D_sb = {d:.2f}, the share of {s_name}'s observed public revenue "
-                        f"({_money(currency, v_s)}) that came from {b_name} "
-                        f"({_money(currency, v_bs)}); {context}"
+                        f"({_money(main, v_s)}) that came from {b_name} "
+                        f"({_money(main, v_bs)}); {context}"
                     ),
                 )
             )
@@ -334,7 +401,7 @@ def _inputs(
                     basis=(
                         f"records: 1 - D_sb = {1.0 - d:.2f}, the share of {s_name}'s observed "
                         f"public revenue from {n_other} other buyer(s) "
-                        f"({_money(currency, v_s - v_bs)}); {context}"
+                        f"({_money(main, v_s - v_bs)}); {context}"
                     ),
                 )
             )

@@ -131,6 +131,7 @@ class Window:
 
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})?:(\d{4}-\d{2}-\d{2})?$")
+_YEARS = re.compile(r"^(\d{4}):(\d{4})$")
 
 
 def parse_windows(specs: Sequence[str], years: Sequence[int] = ()) -> list[Window]:
@@ -150,9 +151,31 @@ def parse_windows(specs: Sequence[str], years: Sequence[int] = ()) -> list[Windo
                 for y in sorted(set(years))
             )
         elif (m := _RANGE.match(text)) and (m.group(1) or m.group(2)):
-            start = date.fromisoformat(m.group(1)) if m.group(1) else None
-            end = date.fromisoformat(m.group(2)) if m.group(2) else None
+            try:
+                start = date.fromisoformat(m.group(1)) if m.group(1) else None
+                end = date.fromisoformat(m.group(2)) if m.group(2) else None
+            except ValueError as exc:
+                raise RecordsFormatError(
+                    f"window {spec!r}: {exc}",
+                    place="--windows",
+                    fix="write real calendar dates, e.g. 2020-01-01:2021-12-31",
+                ) from None
+            if start is not None and end is not None and start > end:
+                raise RecordsFormatError(
+                    f"window {spec!r} ends before it starts",
+                    place="--windows",
+                    fix=f"swap the dates: {m.group(2)}:{m.group(1)}",
+                )
             out.append(Window(label=text, start=start, end=end))
+        elif (y := _YEARS.match(text)) is not None:
+            lo, hi = int(y.group(1)), int(y.group(2))
+            raise RecordsFormatError(
+                f"window {spec!r} is two years"
+                + (", and it ends before it starts" if lo > hi else ""),
+                place="--windows",
+                fix=f"write the dates: {min(lo, hi)}-01-01:{max(lo, hi)}-12-31 "
+                "(or use year for one window per calendar year)",
+            )
         else:
             raise RecordsFormatError(
                 f"unknown window {spec!r}",

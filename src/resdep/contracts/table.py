@@ -145,7 +145,19 @@ def build_table(
     for ref, count in seen.items():
         orgs.add(ref, count)
     key_of = {ref: orgs.resolve(ref) for ref in seen}
+    log = log if log is not None else ImportLog()
     settled = [_settle(r) for r in rows]
+    for i, row in enumerate(rows):
+        if settled[i][0] is not None and not row.currency:
+            # an amount without a currency is never summed, nor guessed into one
+            settled[i] = (None, "no_currency")
+            log.warn(
+                row.source,
+                row.place,
+                f"no currency for the amount {row.supplier_value or row.value:,.2f}: kept out "
+                "of every sum; fill the currency (awards/value/currency, 币种, or the "
+                "grant's currency)",
+            )
     buyers = [key_of[r.buyer] for r in rows]
     suppliers = [key_of[r.supplier] for r in rows]
     names = orgs.known()
@@ -190,9 +202,7 @@ def build_table(
         }
     )
     _derive(frame)
-    return AwardTable(
-        frame=frame[list(COLUMNS)], orgs=orgs, log=log or ImportLog(), files=tuple(files)
-    )
+    return AwardTable(frame=frame[list(COLUMNS)], orgs=orgs, log=log, files=tuple(files))
 
 
 def _derive(frame: pd.DataFrame) -> None:
