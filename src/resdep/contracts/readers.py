@@ -109,15 +109,15 @@ class _Reader:
         published = published if isinstance(published, str) else ""
         if "releases" in doc and "records" not in doc and "ocid" not in doc:
             self.check("release_package", doc, file, place or "/")
-            for i, release in enumerate(_list(doc.get("releases"))):
+            for i, release in enumerate(self.members(doc, "releases", file, at("releases"))):
                 self.release(release, file, at("releases", i), published)
         elif "records" in doc:
             self.check("record_package", doc, file, place or "/")
-            for i, record in enumerate(_list(doc.get("records"))):
+            for i, record in enumerate(self.members(doc, "records", file, at("records"))):
                 self.record(record, file, at("records", i), published)
         elif "grants" in doc:
             self.check("grant_package", doc, file, place or "/")
-            for i, grant in enumerate(_list(doc.get("grants"))):
+            for i, grant in enumerate(self.members(doc, "grants", file, at("grants"))):
                 self.grant(grant, file, at("grants", i))
         elif "ocid" in doc and ("compiledRelease" in doc or "releases" in doc):
             self.record(doc, file, place or "/")
@@ -133,6 +133,23 @@ class _Reader:
                 "neither an OCDS package, release or "
                 "record nor 360Giving grants (no releases, records, grants or ocid)",
             )
+
+    def members(self, doc: Mapping[str, Any], key: str, file: str, place: str) -> list[Any]:
+        """A package's list of items; a package whose list is not one, or is empty, is reported
+        (the schema's reason first) and gives nothing."""
+        value = doc.get(key)
+        if isinstance(value, list) and value:
+            return value
+        kind = type(value).__name__ if not isinstance(value, Mapping) else "a JSON object"
+        reason = (
+            f"'{key}' is empty: the package holds no {key}"
+            if isinstance(value, list)
+            else f"'{key}' is not of type 'array' (it is {kind}): the package holds no {key}"
+        )
+        self.log.skip(
+            "package", file, place, f'{reason}; write {key} as a list: {{"{key}": [...]}}'
+        )
+        return []
 
     def release(self, release: Any, file: str, place: str, published: str = "") -> None:
         """One release; ``published`` is its package's ``publishedDate`` (``""``: none)."""
@@ -237,7 +254,8 @@ def read_awards(
     """Read record files (and folders of them) into award rows, with the log of problems.
 
     Raises :class:`~resdep.errors.RecordsFormatError` for a missing path, a CSV that is not
-    in the template, or when no file yields a usable row and some file had errors.
+    in the template, or when no file yields a usable row (the message gives the first problem,
+    errors before warnings: for a package of the wrong shape, the schema's reason).
     """
     log = log if log is not None else ImportLog()
     files = expand_paths(paths)
@@ -273,12 +291,13 @@ def read_awards(
             else:
                 _json_file(reader, path, file, advance)
         rows = reader.finish()
-    if not rows and log.skipped:
+    if not rows:
         first = next((i for i in log.issues if i.severity == "error"), None)
+        first = first or next(iter(log.issues), None)
         raise RecordsFormatError(
             f"no usable award in {len(files)} file(s); first problem: {first}"
             if first
-            else f"no usable award in {len(files)} file(s)",
+            else f"no usable award in {len(files)} file(s): they hold no award to a supplier",
             file=files[0] if len(files) == 1 else None,
             fix="check that the files are OCDS, 360Giving or the resdep CSV template",
         )
