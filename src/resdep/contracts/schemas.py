@@ -86,7 +86,6 @@ _DATES = FormatChecker(formats=())
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
-@_DATES.checks("date-time")
 def _is_date_time(value: object) -> bool:
     """RFC 3339 date-time (as JSON Schema's ``format``); non-strings pass (types check those)."""
     if not isinstance(value, str):
@@ -98,6 +97,9 @@ def _is_date_time(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+_DATES.checks("date-time")(_is_date_time)
 
 
 def _pointer(error: ValidationError) -> str:
