@@ -49,6 +49,7 @@ from pathlib import Path
 import pandas as pd
 
 from resdep.contracts.awards import RawAward
+from resdep.contracts.identifiers import uscc_problem
 from resdep.contracts.log import ImportLog
 from resdep.contracts.orgs import OrgRef, OrgResolver
 from resdep.contracts.readers import expand_paths, read_awards
@@ -126,6 +127,25 @@ def _settle(row: RawAward) -> tuple[float | None, str]:
     return row.value, ""
 
 
+def _check_codes(rows: Sequence[RawAward], key_of: dict[OrgRef, str], log: ImportLog) -> None:
+    """Report each CN-USCC code that fails GB 32100-2015, once, where it is first met."""
+    reported: set[str] = set()
+    for row in rows:
+        for ref in (row.buyer, row.supplier):
+            key = key_of[ref]
+            if not key.startswith("CN-USCC-") or key in reported:
+                continue
+            reported.add(key)
+            problem = uscc_problem(key.removeprefix("CN-USCC-"))
+            if problem:
+                log.warn(
+                    row.source,
+                    row.place,
+                    f"{key} ({ref.display_name or 'no name'}) is not a valid unified social "
+                    f"credit code: {problem}; kept as written, check the code",
+                )
+
+
 def _dates(values: Iterable[date | None]) -> pd.Series:
     text = [None if v is None else v.isoformat() for v in values]
     return pd.Series(
@@ -146,6 +166,7 @@ def build_table(
         orgs.add(ref, count)
     key_of = {ref: orgs.resolve(ref) for ref in seen}
     log = log if log is not None else ImportLog()
+    _check_codes(rows, key_of, log)
     settled = [_settle(r) for r in rows]
     for i, row in enumerate(rows):
         if settled[i][0] is not None and not row.currency:

@@ -39,7 +39,7 @@ def _split_case(tmp_path: Path) -> Path:
     head, _, _ = toml.partition("[[records]]")
     toml = head + (
         '[[records]]\npath = "records/qingshi.csv"\n\n[records.actors]\n'
-        'street = "青石街道办事处"\nbureau = "CN-USCC-11310112MB2F00003C"\n'
+        'street = "青石街道办事处"\nbureau = "CN-USCC-11310112MB2F000037"\n'
         'agency = "新桥社会工作服务社"\n\n'
         '[[records]]\npath = "records/liuan.csv"\n\n[records.actors]\n'
         'agency = "新桥社会工作服务社"\n'
