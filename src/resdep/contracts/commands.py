@@ -187,6 +187,11 @@ def _import(args: argparse.Namespace) -> int:
             "validated": not args.no_validate,
             "read": dict(table.log.read),
             "skipped": dict(table.log.skipped),
+            "flagged": dict(table.log.flagged),
+            "excluded_from_sums": {
+                str(k): int(v)
+                for k, v in frame.loc[~frame["in_revenue"], "excluded"].value_counts().items()
+            },
             "issues": table.log.n_issues,
             "rows": len(frame),
             "indicators": DEFINITIONS,

@@ -152,6 +152,7 @@ def import_counts(table: AwardTable) -> dict[str, object]:
         "award_rows": len(frame),
         "read": dict(table.log.read),
         "skipped": dict(table.log.skipped),
+        "flagged": dict(table.log.flagged),
         "excluded_from_sums": {str(k): int(v) for k, v in excluded.items()},
         "issues": table.log.n_issues,
     }
@@ -171,6 +172,8 @@ def summary_line(table: AwardTable, n_inputs: int) -> str:
         )
     if table.log.skipped:
         text += "; skipped " + ", ".join(f"{n} {k}" for k, n in sorted(table.log.skipped.items()))
+    if table.log.flagged:
+        text += "; flagged " + ", ".join(f"{n} {k}" for k, n in sorted(table.log.flagged.items()))
     if table.log.n_issues:
         text += f"; {table.log.n_issues} issue(s) in the log"
     return text

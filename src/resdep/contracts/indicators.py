@@ -407,6 +407,8 @@ def compute_indicators(
     supplier's total income I_s by ``(window label, currency, supplier key)`` (see
     :func:`read_income`); where known, suppliers get ``income`` and
     ``public_share_of_income`` = V_s / I_s, and pairs ``dependence_on_income`` = V_bs / I_s.
+    An income below the supplier's observed public revenue V_s is refused (left empty, with a
+    warning in the table's log): the ratios would exceed 1.
     """
     frame = table.frame if isinstance(table, AwardTable) else table
     years = sorted({int(y) for y in _when(frame).dt.year.dropna()})
@@ -435,10 +437,27 @@ def compute_indicators(
             if frame_[col].dtype == object and col not in ("first_award", "last_award"):
                 frame_[col] = frame_[col].fillna("")
     if income and not suppliers.empty:
+        usable = dict(income)
+        # a total income below the observed public revenue would give shares above 1: the
+        # income figure (or its window or currency) is wrong, so it is refused, not clipped
+        for row in suppliers.itertuples():
+            key = (str(row.window), str(row.currency), str(row.supplier))
+            given = usable.get(key)
+            if given is not None and float(row.value) > given:
+                del usable[key]
+                if isinstance(table, AwardTable):
+                    table.log.warn(
+                        "income",
+                        f"{row.supplier_name or row.supplier}, window {row.window}",
+                        f"total income {row.currency} {given:,.0f} is below the observed "
+                        f"public revenue {row.currency} {float(row.value):,.0f}: refused "
+                        "(D*_sb and the public share of income would exceed 1); check the "
+                        "income, its window and its currency",
+                    )
 
         def total(frame_: pd.DataFrame) -> pd.Series:
             keys = zip(frame_["window"], frame_["currency"], frame_["supplier"], strict=True)
-            return pd.Series([income.get(k) for k in keys], index=frame_.index, dtype="float64")
+            return pd.Series([usable.get(k) for k in keys], index=frame_.index, dtype="float64")
 
         suppliers["income"] = total(suppliers)
         suppliers["public_share_of_income"] = suppliers["value"] / suppliers["income"]

@@ -82,6 +82,7 @@ class _Reader:
         self.validate = validate
         self.ocds = OcdsCollector(log)
         self.rows: list[RawAward] = []
+        self.publisher = ""  # the publisher named by the package being read ("": none)
 
     def check(self, kind: SchemaKind, item: Any, file: str, place: str) -> None:
         if not self.validate:
@@ -107,6 +108,9 @@ class _Reader:
             return
         published = doc.get("publishedDate")
         published = published if isinstance(published, str) else ""
+        owner = doc.get("publisher")
+        name = owner.get("name") if isinstance(owner, Mapping) else None
+        self.publisher = name.strip() if isinstance(name, str) else ""
         if "releases" in doc and "records" not in doc and "ocid" not in doc:
             self.check("release_package", doc, file, place or "/")
             for i, release in enumerate(self.members(doc, "releases", file, at("releases"))):
@@ -158,9 +162,9 @@ class _Reader:
             return
         self.check("release", release, file, place)
         if "compiled" in (release.get("tag") or []):
-            self.ocds.add_compiled(release, file, place, published)
+            self.ocds.add_compiled(release, file, place, published, self.publisher)
         else:
-            self.ocds.add_release(release, file, place, published)
+            self.ocds.add_release(release, file, place, published, self.publisher)
 
     def record(self, record: Any, file: str, place: str, published: str = "") -> None:
         if not isinstance(record, Mapping):
@@ -177,7 +181,9 @@ class _Reader:
             self.release(release, file, sub(f"releases/{i}"), published)
         if isinstance(compiled, Mapping):
             self.check("release", compiled, file, sub("compiledRelease"))
-            self.ocds.add_compiled(compiled, file, sub("compiledRelease"), published)
+            self.ocds.add_compiled(
+                compiled, file, sub("compiledRelease"), published, self.publisher
+            )
         elif not full:
             self.log.skip(
                 "record",

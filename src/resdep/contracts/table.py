@@ -54,7 +54,15 @@ from resdep.contracts.log import ImportLog
 from resdep.contracts.orgs import OrgRef, OrgResolver
 from resdep.contracts.readers import expand_paths, read_awards
 
-__all__ = ["COLUMNS", "AwardTable", "build_table", "read_records"]
+__all__ = [
+    "AMOUNT_CEILING",
+    "COLUMNS",
+    "MEDIAN_MIN_AWARDS",
+    "MEDIAN_MULTIPLE",
+    "AwardTable",
+    "build_table",
+    "read_records",
+]
 
 COLUMNS = (
     "source",
@@ -127,6 +135,58 @@ def _settle(row: RawAward) -> tuple[float | None, str]:
     return row.value, ""
 
 
+#: An amount above this, in any currency, is taken for a typing or unit error (9999亿 =
+#: 9.999e11, an OCDS amount of 1e15) and kept out of every sum.
+AMOUNT_CEILING = 1e11
+#: An amount above this multiple of its buyer's median award (same currency) is flagged.
+MEDIAN_MULTIPLE = 100.0
+#: The median is used only over at least this many valued awards of the buyer.
+MEDIAN_MIN_AWARDS = 3
+
+
+def _plausible(
+    rows: Sequence[RawAward],
+    settled: list[tuple[float | None, str]],
+    buyers: Sequence[str],
+    log: ImportLog,
+) -> None:
+    """Keep amounts above :data:`AMOUNT_CEILING` out of sums; flag those far above the median."""
+    for i, row in enumerate(rows):
+        value = settled[i][0]
+        if value is not None and value > AMOUNT_CEILING:
+            settled[i] = (None, "implausible")
+            log.flagged["amounts above the ceiling (kept out of sums)"] += 1
+            log.warn(
+                row.source,
+                row.place,
+                f"amount {row.currency or '(no currency)'} {value:,.0f} is above the "
+                f"plausibility ceiling {AMOUNT_CEILING:,.0f}: kept out of every sum; "
+                "check the amount and its unit (元, 万, 亿)",
+            )
+    groups: dict[tuple[str, str], list[float]] = {}
+    for i, row in enumerate(rows):
+        value = settled[i][0]
+        if value is not None:
+            groups.setdefault((buyers[i], row.currency), []).append(value)
+    medians = {
+        key: float(pd.Series(values).median())
+        for key, values in groups.items()
+        if len(values) >= MEDIAN_MIN_AWARDS
+    }
+    for i, row in enumerate(rows):
+        value = settled[i][0]
+        median = medians.get((buyers[i], row.currency))
+        if value is None or not median or value <= MEDIAN_MULTIPLE * median:
+            continue
+        log.flagged["amounts far above their buyer's median (kept)"] += 1
+        log.warn(
+            row.source,
+            row.place,
+            f"amount {row.currency} {value:,.0f} is {value / median:,.0f} times the median "
+            f"award of its buyer ({row.currency} {median:,.0f}): kept, but check it",
+        )
+
+
 def _check_codes(rows: Sequence[RawAward], key_of: dict[OrgRef, str], log: ImportLog) -> None:
     """Report each CN-USCC code that fails GB 32100-2015, once, where it is first met."""
     reported: set[str] = set()
@@ -181,6 +241,7 @@ def build_table(
             )
     buyers = [key_of[r.buyer] for r in rows]
     suppliers = [key_of[r.supplier] for r in rows]
+    _plausible(rows, settled, buyers, log)
     names = orgs.known()
     name_of = {key: names.get(key) or orgs.name(key) for key in set(key_of.values())}
 
