@@ -440,17 +440,23 @@ def compute_indicators(
         usable = dict(income)
         # a total income below the observed public revenue would give shares above 1: the
         # income figure (or its window or currency) is wrong, so it is refused, not clipped
-        for row in suppliers.itertuples():
-            key = (str(row.window), str(row.currency), str(row.supplier))
-            given = usable.get(key)
-            if given is not None and float(row.value) > given:
-                del usable[key]
+        for window, currency, supplier, name, value in zip(
+            suppliers["window"].astype(str),
+            suppliers["currency"].astype(str),
+            suppliers["supplier"].astype(str),
+            suppliers["supplier_name"].astype(str),
+            suppliers["value"].astype(float),
+            strict=True,
+        ):
+            given = usable.get((window, currency, supplier))
+            if given is not None and value > given:
+                del usable[(window, currency, supplier)]
                 if isinstance(table, AwardTable):
                     table.log.warn(
                         "income",
-                        f"{row.supplier_name or row.supplier}, window {row.window}",
-                        f"total income {row.currency} {given:,.0f} is below the observed "
-                        f"public revenue {row.currency} {float(row.value):,.0f}: refused "
+                        f"{name or supplier}, window {window}",
+                        f"total income {currency} {given:,.0f} is below the observed "
+                        f"public revenue {currency} {value:,.0f}: refused "
                         "(D*_sb and the public share of income would exceed 1); check the "
                         "income, its window and its currency",
                     )
