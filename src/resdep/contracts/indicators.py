@@ -440,7 +440,7 @@ def compute_indicators(
         usable = dict(income)
         # a total income below the observed public revenue would give shares above 1: the
         # income figure (or its window or currency) is wrong, so it is refused, not clipped
-        for window, currency, supplier, name, value in zip(
+        for label, currency, supplier, name, value in zip(
             suppliers["window"].astype(str),
             suppliers["currency"].astype(str),
             suppliers["supplier"].astype(str),
@@ -448,13 +448,13 @@ def compute_indicators(
             suppliers["value"].astype(float),
             strict=True,
         ):
-            given = usable.get((window, currency, supplier))
+            given = usable.get((label, currency, supplier))
             if given is not None and value > given:
-                del usable[(window, currency, supplier)]
+                del usable[(label, currency, supplier)]
                 if isinstance(table, AwardTable):
                     table.log.warn(
                         "income",
-                        f"{name or supplier}, window {window}",
+                        f"{name or supplier}, window {label}",
                         f"total income {currency} {given:,.0f} is below the observed "
                         f"public revenue {currency} {value:,.0f}: refused "
                         "(D*_sb and the public share of income would exceed 1); check the "
