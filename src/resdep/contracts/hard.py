@@ -290,6 +290,12 @@ def _window_ok(window: tuple[date, date] | None) -> bool:
     return True
 
 
+def rows_main_sectors(frame: pd.DataFrame, supplier: str, currency: str) -> list[str]:
+    """The sectors of the buyers that paid ``supplier`` in ``currency`` (revenue rows)."""
+    rows = frame[(frame["supplier"] == supplier) & (frame["currency"] == currency)]
+    return list(rows.loc[rows["in_revenue"], "buyer_sector"].unique())
+
+
 def main_currency(rows: pd.DataFrame) -> str:
     """The currency of most award rows (ties: the first code in sort order), never by amounts.
 
@@ -343,6 +349,15 @@ def _inputs(
             if len(others)
             else ""
         )
+        sectors = {str(x) for x in rows_main_sectors(frame, s_key, main)}
+        kind_of_revenue = (
+            "public revenue"
+            if sectors <= {"public"}
+            else "revenue in the records (public "
+            f"{_money(main, float(in_main['value_public'].iloc[0]))}, other "
+            f"{_money(main, float(in_main['value_other'].iloc[0]))}, undetermined "
+            f"{_money(main, float(in_main['value_undetermined'].iloc[0]))})"
+        )
         unsure = frame[
             (frame["supplier"] == s_key)
             & frame["excluded"].isin(["no_currency", "currency_conflict"])
@@ -388,7 +403,7 @@ def _inputs(
                     dimension="importance",
                     value=d,
                     basis=(
-                        f"records: D_sb = {d:.2f}, the share of {s_name}'s observed public revenue "
+                        f"records: D_sb = {d:.2f}, the share of {s_name}'s observed {kind_of_revenue} "
                         f"({_money(main, v_s)}) that came from {b_name} "
                         f"({_money(main, v_bs)}); {context}"
                     ),
@@ -403,7 +418,7 @@ def _inputs(
                     value=1.0 - d,
                     basis=(
                         f"records: 1 - D_sb = {1.0 - d:.2f}, the share of {s_name}'s observed "
-                        f"public revenue from {n_other} other buyer(s) "
+                        f"{kind_of_revenue} from {n_other} other buyer(s) "
                         f"({_money(main, v_s - v_bs)}); {context}"
                     ),
                 )

@@ -76,6 +76,7 @@ from pathlib import Path
 import pandas as pd
 
 from resdep.contracts.awards import parse_amount
+from resdep.contracts.funders import sector
 from resdep.contracts.table import AwardTable
 from resdep.errors import RecordsFormatError, closest
 from resdep.textio import decode_bytes
@@ -115,6 +116,10 @@ DEFINITIONS: dict[str, str] = {
     "renewals_uncompeted": "renewals (repeat or prior process) non-open or single-bid",
     "tenure_years": "years from first contract start to latest contract end, up to window end",
     "paid_to_awarded": "sum paid / sum awarded, over valued awards with recorded payments",
+    "value_public": "V_s from public buyers or funders (org-id prefix: GB-GOR, GB-LAE/LAS/LANI/"
+    "PLA, GB-NHS, CN-USCC starting with 1)",
+    "value_other": "V_s from other buyers or funders (companies, charities, foundations)",
+    "value_undetermined": "V_s from buyers or funders whose sector the records do not show",
     "income": "I_s: the supplier's total income in the window, where given",
     "public_share_of_income": "V_s / I_s (observed public revenue as a share of total income)",
     "dependence_on_income": "D*_sb = V_bs / I_s (dependence on the buyer against total income)",
@@ -339,6 +344,11 @@ def _window_tables(
     sk, bk = ["currency", "supplier"], ["currency", "buyer"]
     suppliers = _common(frame, sk)
     suppliers["n_buyers"] = frame.groupby(sk)["buyer"].nunique()
+    revenue = frame[frame["in_revenue"]]
+    sectors = revenue["buyer_sector"] if "buyer_sector" in revenue else revenue["buyer"].map(sector)
+    for kind in ("public", "other", "undetermined"):
+        part = revenue[sectors == kind].groupby(sk)["supplier_value"].sum()
+        suppliers[f"value_{kind}"] = part.reindex(suppliers.index).fillna(0.0)
     suppliers["repeat_share"] = _share(frame["repeat"], sk, frame)
     suppliers["renewal_uncompeted_share"] = _share(
         frame["renewal_uncompeted"].where(frame["renewal"].fillna(False)), sk, frame
@@ -570,6 +580,9 @@ _ORDER = {
         "n_processes",
         "n_buyers",
         "value",
+        "value_public",
+        "value_other",
+        "value_undetermined",
         "top_buyer",
         "top_buyer_name",
         "top_buyer_share",

@@ -8,6 +8,8 @@ place                  where in the file (JSON pointer, ``line N``, ``row N``)
 process                the contracting process (``ocid``; the grant id for grants)
 award, title, status   the award id, title and status
 buyer, buyer_name      the buyer's resolved key (see :mod:`resdep.contracts.orgs`) and name
+buyer_sector           ``public`` | ``other`` | ``undetermined``, by org-id prefix
+                       (:mod:`resdep.contracts.funders`)
 supplier, …_name       the supplier's key and name
 method                 ``open`` | ``selective`` | ``limited`` | ``direct`` (empty: unknown)
 method_detail          the original wording (公开招标, "Open procedure (OJEU)", ...)
@@ -49,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 
 from resdep.contracts.awards import RawAward
+from resdep.contracts.funders import sector
 from resdep.contracts.identifiers import uscc_problem
 from resdep.contracts.log import ImportLog
 from resdep.contracts.orgs import OrgRef, OrgResolver
@@ -74,6 +77,7 @@ COLUMNS = (
     "status",
     "buyer",
     "buyer_name",
+    "buyer_sector",
     "supplier",
     "supplier_name",
     "method",
@@ -259,6 +263,7 @@ def build_table(
             "status": [r.status for r in rows],
             "buyer": buyers,
             "buyer_name": [name(k) for k in buyers],
+            "buyer_sector": [sector(k) for k in buyers],
             "supplier": suppliers,
             "supplier_name": [name(k) for k in suppliers],
             "method": pd.Series([r.method for r in rows], dtype="string"),
