@@ -94,6 +94,7 @@ def with_records(case: Case) -> Loaded:
         file=toml,
         currency=currencies[0] if currencies else None,
         rates=case.root / rates[0] if rates else None,
+        root=case.root,
     )
     hard = tuple(
         HardInput(

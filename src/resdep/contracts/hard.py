@@ -118,10 +118,22 @@ class RecordsImport:
 
     inputs: tuple[HardInput, ...]
     table: AwardTable
+    root: Path | None = None  # the case folder: files in the log are shown relative to it
 
     def log_frame(self) -> pd.DataFrame:
         """The import log as a table: severity, file, place, message (``records-log.csv``)."""
-        return log_frame(self.table)
+        frame = log_frame(self.table)
+        if self.root is not None and len(frame):
+            root = self.root
+
+            def relative(name: str) -> str:
+                try:
+                    return Path(name).relative_to(root).as_posix()
+                except ValueError:
+                    return name
+
+            frame["file"] = frame["file"].map(relative)
+        return frame
 
     def counts(self) -> dict[str, object]:
         """Counts for ``run.json``: what was read, skipped, excluded, flagged."""
@@ -186,6 +198,7 @@ def case_records(
     file: str | Path | None = None,
     currency: str | None = None,
     rates: str | Path | None = None,
+    root: Path | None = None,
 ) -> RecordsImport:
     """Read every ``[[records]]`` entry of a case into **one** award table, then the inputs.
 
@@ -208,6 +221,8 @@ def case_records(
     rates
         A rates table (``currency,year,rate``) converting other currencies into ``currency``
         (:func:`resdep.contracts.currency.convert`); needs ``currency``.
+    root
+        The case folder; the log's file names are shown relative to it.
     """
     _window_ok(window)
     if currency is not None:
@@ -226,7 +241,7 @@ def case_records(
                     fix="map each actor to one organisation in every [[records]] entry",
                 )
     inputs = _inputs(table, keys, window=window, currency=currency)
-    return RecordsImport(inputs=tuple(inputs), table=table)
+    return RecordsImport(inputs=tuple(inputs), table=table, root=root)
 
 
 def _read(

@@ -132,3 +132,4 @@ def test_an_unreadable_award_date_reaches_the_log_in_the_output(tmp_path: Path) 
     hit = log[log.message.str.contains("sometime in spring")]
     assert len(hit) == 1
     assert hit.iloc[0].place == "row 2"
+    assert hit.iloc[0].file == "records/purchases.csv"  # relative to the case, no home path
