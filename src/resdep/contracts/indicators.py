@@ -97,7 +97,8 @@ DEFINITIONS: dict[str, str] = {
     "missing and negative values left out)",
     "n_awards": "award rows (award x supplier)",
     "n_processes": "distinct contracting processes",
-    "n_buyers": "distinct buyers",
+    "n_buyers": "distinct buyers (any award, valued or not)",
+    "n_buyers_valued": "distinct buyers with revenue in the sums (the buyers behind D_sb)",
     "n_suppliers": "distinct suppliers",
     "dependence": "D_sb = V_bs / V_s (supplier's share of observed public revenue from buyer)",
     "reliance": "R_bs = V_bs / V_b (buyer's share of observed spend going to supplier)",
@@ -345,6 +346,9 @@ def _window_tables(
     suppliers = _common(frame, sk)
     suppliers["n_buyers"] = frame.groupby(sk)["buyer"].nunique()
     revenue = frame[frame["in_revenue"]]
+    suppliers["n_buyers_valued"] = (
+        revenue.groupby(sk)["buyer"].nunique().reindex(suppliers.index).fillna(0).astype(int)
+    )
     sectors = revenue["buyer_sector"] if "buyer_sector" in revenue else revenue["buyer"].map(sector)
     for kind in ("public", "other", "undetermined"):
         part = revenue[sectors == kind].groupby(sk)["supplier_value"].sum()
@@ -579,6 +583,7 @@ _ORDER = {
         "n_awards",
         "n_processes",
         "n_buyers",
+        "n_buyers_valued",
         "value",
         "value_public",
         "value_other",

@@ -83,3 +83,19 @@ def test_shared_360giving_file_names_its_funders_sector() -> None:
     counts = table.frame["buyer_sector"].value_counts().to_dict()
     # a charitable trust's own 783 grants: its funder id is a charity number (GB-CHC-1000147)
     assert counts == {"other": 783}
+
+
+def test_buyers_behind_d_sb_are_counted_apart_from_all_buyers() -> None:
+    from records_builders import EXAMPLE_CSV
+
+    table = read_records([EXAMPLE_CSV])
+    ind = compute_indicators(table, ["all"])
+    sup = ind.suppliers
+    s = sup[sup["supplier"] == table.orgs.find("阳光社会工作服务中心")].iloc[0]
+    # by hand: 阳光 won from 青石 (QS-2019-02, 2021-02, 2023-02) and the bureau (MZ-2021-01
+    # valued, MZ-2022-01 a framework ceiling): both buyers paid, so 2 and 2
+    assert (s["n_buyers"], s["n_buyers_valued"]) == (2, 2)
+    s = sup[sup["supplier"] == table.orgs.find("乐群社工服务社")].iloc[0]
+    # 乐群: 柳岸 paid (LA-2019-01, 2020-01, 2022-02); the bureau only in the MZ-2022-01 framework
+    assert (s["n_buyers"], s["n_buyers_valued"]) == (2, 1)
+    assert "paying buyers" in render_summary(table, ind)
