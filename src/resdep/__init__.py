@@ -19,17 +19,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the static view of the lazily imported names
-    from resdep.case import Case, load_case
+    from resdep.case import Case
     from resdep.classify import ClassifyParams
     from resdep.data import founding_case_path
     from resdep.dependence import DependenceParams
     from resdep.errors import InputError, ResdepError
+    from resdep.loading import load_any as load_case
     from resdep.outputs import write_outputs
     from resdep.parameters import AnalysisParams
     from resdep.pipeline import Analysis, analyze
     from resdep.vocab import Label, Resource, Stage, StageState
 
-#: Where each public name lives (imported by :func:`__getattr__` on first use).
+#: Where each public name lives, as ``module`` or ``module:attribute`` (imported by
+#: :func:`__getattr__` on first use).
 _LAZY: dict[str, str] = {
     "Analysis": "resdep.pipeline",
     "AnalysisParams": "resdep.parameters",
@@ -44,7 +46,7 @@ _LAZY: dict[str, str] = {
     "StageState": "resdep.vocab",
     "analyze": "resdep.pipeline",
     "founding_case_path": "resdep.data",
-    "load_case": "resdep.case",
+    "load_case": "resdep.loading:load_any",
     "write_outputs": "resdep.outputs",
 }
 
@@ -71,7 +73,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Import a public name (or a sub-package such as ``resdep.simulate``) on first use."""
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        module, _, attr = _LAZY[name].partition(":")
+        value = getattr(importlib.import_module(module), attr or name)
         globals()[name] = value
         return value
     if name.startswith("__"):

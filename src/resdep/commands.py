@@ -88,7 +88,7 @@ def register(subparsers: Any) -> None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from resdep.case import load_case
+    from resdep.loading import load
     from resdep.outputs import write_outputs
     from resdep.pipeline import analyze
     from resdep.textio import check_out
@@ -113,6 +113,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.seed is not None:
         overrides["seed"] = args.seed
     agreement = None
+    records = None
     if Path(args.case).suffix.lower() == ".qdpx":
         case, agreement = _load_project(Path(args.case), args.mapping, args.coder, overrides)
     else:
@@ -122,7 +123,10 @@ def _analyze(args: argparse.Namespace) -> int:
                 place="command line",
                 fix="drop them for a case folder",
             )
-        case = load_case(args.case, overrides=overrides)
+        loaded = load(args.case, overrides=overrides)
+        case, records = loaded.case, loaded.records
+        if records is not None:
+            print(records.summary_line(), file=sys.stderr)
     out = Path(args.out) if args.out else Path("out") / case.id
     check_out(out, force=args.force, inputs=inputs)
     result = analyze(case)
@@ -136,6 +140,7 @@ def _analyze(args: argparse.Namespace) -> int:
         pseudonymise=args.pseudonymise or bool(redact),
         redact=redact,
         agreement=agreement,
+        records=records,
     )
     _summary(result)
     print(f"outputs written to {out}" + ("" if args.no_report else f"\nreport: {report}"))

@@ -2,9 +2,10 @@
 
 The folder holds exactly: ``inputs.csv``, ``stages.csv``, ``relationships.csv``,
 ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html`` and ``run.json``
-(plus ``figures/`` with the report's figures as SVG and PNG for papers, and ``methods/``
+(plus ``figures/`` with the report's figures as SVG and PNG for papers, ``methods/``
 with the interviewee and code-frequency tables and a methods paragraph, in Chinese and
-English, as Markdown, .docx and .xlsx: :mod:`resdep.report.methods`).
+English, as Markdown, .docx and .xlsx: :mod:`resdep.report.methods`, and for a case
+with ``[[records]]`` the import log ``records-log.csv``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -25,7 +26,20 @@ from resdep.csvout import write_csv
 from resdep.pipeline import Analysis
 from resdep.textio import atomic_dir
 
-__all__ = ["package_versions", "run_record", "run_warnings", "write_outputs", "write_table"]
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from resdep.contracts import RecordsImport
+
+#: The import log of a case's ``[[records]]``, kept beside the tables.
+RECORDS_LOG = "records-log.csv"
+
+__all__ = [
+    "RECORDS_LOG",
+    "package_versions",
+    "run_record",
+    "run_warnings",
+    "write_outputs",
+    "write_table",
+]
 
 
 def write_table(frame: pd.DataFrame, path: Path, *, raw: bool = False) -> None:
@@ -57,11 +71,16 @@ def run_warnings() -> list[str]:
     return [message] if message else []
 
 
-def run_record(analysis: Analysis, *, pseudonymise: bool = False) -> dict[str, Any]:
+def run_record(
+    analysis: Analysis, records: RecordsImport | None = None, *, pseudonymise: bool = False
+) -> dict[str, Any]:
     """What ``run.json`` holds: parameters, seed, versions, hashes of the inputs.
 
     With ``pseudonymise`` no file name of a source or records file and no path of the
     case appear (inputs are listed as ``source 1``, ``records 1``, … with their hashes).
+
+    With ``records`` (what the case's ``[[records]]`` gave), also the counts of the import:
+    rows read, skipped, kept out of sums (by reason) and issues, and the name of its log.
     """
     case = analysis.case
     hashes: dict[str, str] = {}
@@ -79,7 +98,7 @@ def run_record(analysis: Analysis, *, pseudonymise: bool = False) -> dict[str, A
                 hashes[key] = _hash_file(case.root / r.path)
     elif case.root is not None and case.root.is_file():
         hashes["project" if pseudonymise else case.root.name] = _hash_file(case.root)
-    return {
+    record: dict[str, Any] = {
         "command": "analyze",
         "case": {
             "id": case.id,
@@ -103,6 +122,9 @@ def run_record(analysis: Analysis, *, pseudonymise: bool = False) -> dict[str, A
             "dyads": len(analysis.relationships),
         },
     }
+    if records is not None:
+        record["records_import"] = {**records.counts(), "log": RECORDS_LOG}
+    return record
 
 
 def write_outputs(
@@ -116,6 +138,7 @@ def write_outputs(
     inputs: Sequence[str | Path] = (),
     raw_csv: bool = False,
     redact: Sequence[str] = (),
+    records: RecordsImport | None = None,
 ) -> Path:
     """Write the output folder of an analysis; returns the path of ``report.html``.
 
@@ -127,7 +150,9 @@ def write_outputs(
     inside ``out`` (see :func:`resdep.textio.check_out`); ``raw_csv`` writes text cells
     without the formula escape of :mod:`resdep.csvout`. With ``pseudonymise`` every
     output file and file name is pseudonymised (:mod:`resdep.report.pseudonym`), with the
-    ``redact`` names too, and ``run.json`` names no source file and no case path.
+    ``redact`` names too, and ``run.json`` names no source file and no case path. ``records`` (from
+    :func:`resdep.loading.load`) adds ``records-log.csv``, the import log of the case's
+    ``[[records]]``, its counts in ``run.json`` and a link to it in the report.
     """
     target = Path(out)
     with atomic_dir(target, force=force, inputs=inputs) as tmp:
@@ -138,7 +163,9 @@ def write_outputs(
         (tmp / "networks").mkdir()
         for stage, graph in analysis.networks.items():
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
-        record = run_record(analysis, pseudonymise=pseudonymise)
+        if records is not None:
+            write_table(records.log_frame(), tmp / RECORDS_LOG, raw=raw_csv)
+        record = run_record(analysis, records, pseudonymise=pseudonymise)
         for message in record["warnings"]:
             print(f"resdep: warning: {message}", file=sys.stderr)
         (tmp / "run.json").write_text(
@@ -157,6 +184,7 @@ def write_outputs(
                 figures_dir=tmp / "figures",
                 pseudonymise=pseudonymise,
                 agreement=agreement,
+                records_note=None if records is None else (records.summary_line(), RECORDS_LOG),
             )
         if pseudonymise:  # every file and file name, not only the report
             from resdep.report.pseudonym import Pseudonymiser, pseudonymise_folder

@@ -38,16 +38,19 @@ from resdep.vocab import Dimension, Goal, RecordKind, Stage
 
 __all__ = [
     "DIAGNOSTICS_COLUMNS",
+    "HARD_CONCENTRATION",
+    "HARD_EPSILON",
     "INPUTS_COLUMNS",
     "RELATIONSHIPS_COLUMNS",
     "STAGES_COLUMNS",
     "Analysis",
     "analyze",
+    "hard_beta",
 ]
 
 INPUTS_COLUMNS = [
     "dependent", "provider", "resource", "stage", "importance", "alternatives", "discretion",
-    "d", "n_records", "triangulation", "single_source",
+    "d", "n_records", "triangulation", "single_source", "origin",
 ]  # fmt: skip
 STAGES_COLUMNS = [
     "agency",
@@ -69,7 +72,31 @@ DIAGNOSTICS_COLUMNS = ["scope", "measure", "value", "n_records", "triangulation"
 
 STAGES: tuple[Stage, ...] = tuple(Stage)
 DIMS: tuple[Dimension, ...] = (Dimension.IMPORTANCE, Dimension.ALTERNATIVES, Dimension.DISCRETION)
-_HARD_CONCENTRATION = 1e6  # hard data is treated as known: a Beta this tight barely moves
+#: Hard data (records) is treated as known: its Beta has this concentration (a + b - 2ε) ...
+HARD_CONCENTRATION = 1e6
+#: ... plus ε on both sides, so that D = 0 and D = 1 (an agency's sole buyer) stay valid Betas.
+HARD_EPSILON = 0.5
+
+
+def hard_beta(value: float) -> tuple[float, float]:
+    """The bounded-concentration Beta of a measured share D in [0, 1] inclusive.
+
+    ``a = ε + D·κ`` and ``b = ε + (1 − D)·κ`` with κ = :data:`HARD_CONCENTRATION` and
+    ε = :data:`HARD_EPSILON` > 0: valid at D = 0 and D = 1, mean within ε/κ of D, standard
+    deviation at most 1/(2·sqrt(κ)) = 0.0005.
+
+    Examples
+    --------
+    >>> hard_beta(1.0), hard_beta(0.0)
+    ((1000000.5, 0.5), (0.5, 1000000.5))
+    """
+    if not 0.0 <= value <= 1.0:  # also refuses NaN
+        raise ValueError(f"a hard input must be in [0, 1], got {value!r}")
+    return HARD_EPSILON + value * HARD_CONCENTRATION, HARD_EPSILON + (
+        1.0 - value
+    ) * HARD_CONCENTRATION
+
+
 RESIDENT_REFERENCE = {Goal.RESIDENT_BENEFIT: 1.0, Goal.SERVICE_QUALITY: 1.0}
 TASK_GOALS = (Goal.TROUBLE_FREE_COMPLETION, Goal.IMPRESSION_ACHIEVEMENT)
 QUALITY_GOALS = (Goal.SERVICE_QUALITY, Goal.RESIDENT_BENEFIT)
@@ -211,10 +238,12 @@ def _inputs(
             "resource": key[2],
             "stage": key[3].value,
         }
+        from_records = False
         for j, dim in enumerate(DIMS):
             h = hard.get((key[0], key[1], key[2], dim.value))
+            from_records = from_records or h is not None
             if h is not None:
-                a, b = h.value * _HARD_CONCENTRATION, (1.0 - h.value) * _HARD_CONCENTRATION
+                a, b = hard_beta(h.value)
                 origins.append(
                     {
                         **{k: row[k] for k in ("dependent", "provider", "resource", "stage")},
@@ -233,10 +262,12 @@ def _inputs(
                 )
                 a, b = est.a, est.b
             beta[i, j] = (a, b)
-            row[dim.value] = a / (a + b)
+            row[dim.value] = h.value if h is not None else a / (a + b)
         row["n_records"] = len(recs)
         row["triangulation"] = triangulation(recs)
-        row["single_source"] = row["triangulation"] < params.min_triangulation
+        # a tuple measured from records rests on documents, not on one informant's word
+        row["single_source"] = not from_records and row["triangulation"] < params.min_triangulation
+        row["origin"] = "records" if from_records else "coded"
         rows.append(row)
     frame = pd.DataFrame(rows, columns=[c for c in INPUTS_COLUMNS if c != "d"])
     frame["d"] = (

@@ -51,7 +51,10 @@ def test_uk_contracts_finder_packages_import_and_recurring_pairs_are_found() -> 
     assert table.log.read["processes"] == 73
     assert not table.log.skipped
     expected = {k: len(v) for k, v in _uk_pairs_by_identifier().items() if len(v) >= 2}
-    assert len(expected) >= 10
+    # the independent count (raw scheme-id) and resdep's (normalised identifiers, issue 12)
+    # agree: every company number in these files is already 8 characters
+    assert len(expected) == 14
+    assert len(table.frame) == 349
     ind = compute_indicators(table, ["all", "year"])
     pairs = ind.pairs[ind.pairs["window"] == "all"]
     found = {

@@ -11,7 +11,8 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from resdep.case import Case, load_case
+from resdep import load_case
+from resdep.case import Case
 from resdep.cli import main
 from resdep.data import founding_case_path
 from resdep.outputs import write_outputs

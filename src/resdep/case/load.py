@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from resdep.case.model import Actor, Case, Coding, HardInput, Informant, RecordsLink, Source
+from resdep.case.model import Actor, Case, Coding, Informant, RecordsLink, Source
 from resdep.errors import CaseFormatError, InputError, SourceTextError, closest
 from resdep.parameters import AnalysisParams
 from resdep.textio import confine, decode_bytes, load_toml, read_bytes, read_text
@@ -54,13 +54,17 @@ _DEFAULT_EVIDENCE = {
 def load_case(
     path: str | Path, *, overrides: Mapping[str, Any] | None = None, allow_empty: bool = False
 ) -> Case:
-    """Load and validate a case folder (or a REFI-QDA ``.qdpx`` project).
+    """Load and validate a case folder.
+
+    The case model reads folders only and imports no adapter: a ``.qdpx`` project and the
+    ``[[records]]`` of a case are read by :func:`resdep.loading.load_any` (which
+    :func:`resdep.load_case` is), so ``hard_inputs`` is empty here and ``records`` only
+    lists the entries.
 
     Parameters
     ----------
     path
-        The case folder holding ``case.toml``, ``codings.csv`` and ``sources/``; or a
-        ``.qdpx`` file exported from a QDA program.
+        The case folder holding ``case.toml``, ``codings.csv`` and ``sources/``.
     overrides
         Parameter overrides applied after those of ``case.toml`` (the command line's).
     allow_empty
@@ -75,13 +79,12 @@ def load_case(
     (True, 10)
     """
     p = Path(path)
-    if p.suffix.lower() == ".qdpx":
-        from resdep.qda import load_qdpx_case  # the QDA layer builds a Case from a project
-
-        case: Case = load_qdpx_case(p)
-        if overrides:
-            case = dataclasses.replace(case, parameters=case.parameters.with_overrides(overrides))
-        return case
+    if p.suffix.lower() == ".qdpx" and p.is_file():
+        raise CaseFormatError(
+            "a .qdpx project is not a case folder",
+            file=p,
+            fix="load it with resdep.load_case (resdep.loading.load_any), which reads projects",
+        )
     if not p.exists():
         raise CaseFormatError(
             "no such case folder", file=p, fix="give the path of a folder holding case.toml"
@@ -184,25 +187,7 @@ def load_case(
         file=codings_path,
         allow_empty=allow_empty,
     )
-    hard: list[HardInput] = []
-    if records:
-        from resdep.contracts import economic_inputs  # records are optional evidence
-
-        for i, link in enumerate(records):
-            where = f"[[records]] #{i + 1} path"
-            place = confine(link.path, p, what="records", place=where, error=CaseFormatError)
-            for h in economic_inputs([place], link.actors):
-                hard.append(
-                    HardInput(
-                        dependent=h.dependent,
-                        provider=h.provider,
-                        resource=str(h.resource),
-                        dimension=str(h.dimension),
-                        value=float(h.value),
-                        basis=h.basis,
-                    )
-                )
-    return dataclasses.replace(case, codings=codings, hard_inputs=tuple(hard))
+    return dataclasses.replace(case, codings=codings)
 
 
 def parse_codings(
@@ -667,7 +652,7 @@ def _source(
 
 def _records(t: Mapping[str, Any], file: Path, index: int, actor_ids: set[str]) -> RecordsLink:
     place = f"[[records]] #{index + 1}"
-    _known_keys(t, {"path", "actors"}, file, place)
+    _known_keys(t, {"path", "actors", "currency", "rates"}, file, place)
     rel = _str(t, "path", file, place, required=True)
     actors = t.get("actors", {})
     if not isinstance(actors, dict) or not all(isinstance(v, str) for v in actors.values()):
@@ -685,4 +670,20 @@ def _records(t: Mapping[str, Any], file: Path, index: int, actor_ids: set[str]) 
                 place=f"{place} actors",
                 fix=closest(key, actor_ids),
             )
-    return RecordsLink(path=rel, actors=dict(actors))
+    currency = _str(t, "currency", file, place).strip().upper()
+    if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+        raise CaseFormatError(
+            f"currency {currency!r} is not an ISO 4217 code",
+            file=file,
+            place=f"{place} currency",
+            fix='write three letters, e.g. currency = "CNY"',
+        )
+    rates = _str(t, "rates", file, place)
+    if rates and not currency:
+        raise CaseFormatError(
+            "a rates table needs the currency it converts into",
+            file=file,
+            place=f"{place} rates",
+            fix='add currency = "CNY" (the main currency) to this [[records]] entry',
+        )
+    return RecordsLink(path=rel, actors=dict(actors), currency=currency, rates=rates)

@@ -108,6 +108,8 @@ class RecordsLink:
 
     path: str
     actors: Mapping[str, str] = field(default_factory=dict)
+    currency: str = ""  # the main currency of the economic inputs ("": by number of awards)
+    rates: str = ""  # a rates table (currency,year,rate) converting into ``currency``
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

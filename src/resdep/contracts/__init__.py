@@ -24,7 +24,14 @@ Examples
 
 from __future__ import annotations
 
-from resdep.contracts.hard import HardInput, economic_inputs, resolve_actors
+from resdep.contracts.hard import (
+    HardInput,
+    RecordsImport,
+    case_records,
+    economic_inputs,
+    main_currency,
+    resolve_actors,
+)
 from resdep.contracts.indicators import (
     DEFINITIONS,
     Indicators,
@@ -48,11 +55,14 @@ __all__ = [
     "Issue",
     "OrgRef",
     "OrgResolver",
+    "RecordsImport",
     "Window",
     "build_table",
+    "case_records",
     "compile_releases",
     "compute_indicators",
     "economic_inputs",
+    "main_currency",
     "method_code",
     "normalise_name",
     "parse_windows",

@@ -31,8 +31,10 @@ from typing import Any
 from resdep.contracts.orgs import OrgRef
 
 __all__ = [
+    "CURRENCY_SIGNS",
     "EXCLUSION_REASONS",
     "RawAward",
+    "currencies_of_text",
     "parse_amount",
     "parse_bool",
     "parse_date",
@@ -46,7 +48,42 @@ EXCLUSION_REASONS = {
     "co_funded": "several funders share one grant and the records do not split it",
     "no_value": "no value given",
     "negative_value": "a negative value",
+    "no_currency": "no currency given: an amount in an unknown currency is never summed",
+    "currency_conflict": "the amount's sign contradicts its currency (e.g. $5,000 with CNY)",
+    "implausible": "the amount is above the plausibility ceiling (a typing or unit error)",
 }
+
+#: What a sign or word written in an amount says about its currency: the ISO 4217 codes it
+#: can stand for. ``$`` is many dollars, ``¥`` both yuan and yen; 元 the yuan of the
+#: mainland, Hong Kong (港元), Macau and Taiwan (新台币元).
+CURRENCY_SIGNS: dict[str, frozenset[str]] = {
+    "$": frozenset({"USD", "HKD", "TWD", "SGD", "AUD", "CAD", "NZD", "MOP"}),
+    "£": frozenset({"GBP"}),
+    "€": frozenset({"EUR"}),
+    "¥": frozenset({"CNY", "JPY"}),
+    "元": frozenset({"CNY", "HKD", "MOP", "TWD"}),
+    "RMB": frozenset({"CNY"}),
+    "CNY": frozenset({"CNY"}),
+}
+
+
+def currencies_of_text(value: Any) -> frozenset[str] | None:
+    """The currencies an amount's own sign allows; None when the text names none.
+
+    >>> sorted(currencies_of_text("$5,000")), currencies_of_text("5000") is None
+    (['AUD', 'CAD', 'HKD', 'MOP', 'NZD', 'SGD', 'TWD', 'USD'], True)
+    >>> sorted(currencies_of_text("¥ 48万")), sorted(currencies_of_text("RMB 480,000元"))
+    (['CNY', 'JPY'], ['CNY'])
+    """
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).upper()
+    allowed: frozenset[str] | None = None
+    for sign, codes in CURRENCY_SIGNS.items():
+        if sign in text:
+            allowed = codes if allowed is None else allowed & codes
+    return allowed
+
 
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})月?\s*$")

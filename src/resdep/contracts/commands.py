@@ -3,8 +3,8 @@
 ::
 
     resdep contracts import FILES... --out DIR [--windows all,year] [--income CSV]
-                            [--no-validate] [--quiet] [--force]
-    resdep contracts template [--out FILE]
+                            [--currency CODE --rates CSV] [--no-validate] [--quiet] [--force]
+    resdep contracts template [--out FILE] [--lang en|zh]
 
 The output folder holds ``awards.parquet`` and ``awards.csv`` (the award table),
 ``indicators.csv`` (every indicator, long: level, window, currency, buyer, supplier,
@@ -27,10 +27,17 @@ from typing import Any
 import pandas as pd
 
 from resdep.contracts.csvfile import template
-from resdep.contracts.indicators import DEFINITIONS, compute_indicators, read_income
+from resdep.contracts.currency import convert, read_rates
+from resdep.contracts.indicators import (
+    DEFINITIONS,
+    compute_indicators,
+    parse_windows,
+    read_income,
+)
 from resdep.contracts.summary import render_summary
 from resdep.contracts.table import read_records
 from resdep.csvout import write_csv
+from resdep.errors import RecordsFormatError
 
 __all__ = ["register"]
 
@@ -66,6 +73,18 @@ def register(subparsers: Any) -> None:
         "dependence on total income, D*_sb = V_bs / I_s",
     )
     imp.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="the currency to convert into with --rates (ISO 4217, e.g. CNY)",
+    )
+    imp.add_argument(
+        "--rates",
+        metavar="CSV",
+        help="exchange rates currency,year,rate (one unit of currency in year = rate units of "
+        "--currency): rows in other currencies are converted explicitly; without it "
+        "currencies are never mixed",
+    )
+    imp.add_argument(
         "--no-validate",
         action="store_true",
         help="skip validation against the shipped OCDS and 360Giving schemas",
@@ -85,6 +104,12 @@ def register(subparsers: Any) -> None:
         "column names); see docs/records.md for each column.",
     )
     tpl.add_argument("--out", help="file to write (default: standard output)")
+    tpl.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="header names: en (OCDS field paths, the default) or zh (Chinese aliases, 项目编号, ...)",
+    )
     tpl.set_defaults(handler=_template)
     p.set_defaults(handler=lambda args: _help(p))
 
@@ -98,9 +123,9 @@ def _template(args: argparse.Namespace) -> int:
     from resdep.textio import atomic_write_text
 
     if args.out:
-        atomic_write_text(args.out, template())
+        atomic_write_text(args.out, template(args.lang))
     else:
-        sys.stdout.write(template())
+        sys.stdout.write(template(args.lang))
     return 0
 
 
@@ -134,7 +159,16 @@ def _import(args: argparse.Namespace) -> int:
     check_out(args.out, force=args.force, inputs=inputs)  # before any work
     raw = bool(getattr(args, "raw_csv", False))
     windows = [w for w in str(args.windows).split(",") if w.strip()]
+    parse_windows(windows)  # a wrong window is an input error before any file is read
+    if args.rates and not args.currency:
+        raise RecordsFormatError(
+            "--rates needs --currency, the currency to convert into",
+            place="command line",
+            fix="add e.g. --currency CNY",
+        )
     table = read_records(args.files, validate=not args.no_validate, progress=not args.quiet)
+    if args.rates:
+        table = convert(table, read_rates(args.rates), args.currency)
     income = read_income(Path(args.income), table) if args.income else None
     indicators = compute_indicators(table, windows, income=income)
     frame = table.frame
@@ -161,6 +195,11 @@ def _import(args: argparse.Namespace) -> int:
             "validated": not args.no_validate,
             "read": dict(table.log.read),
             "skipped": dict(table.log.skipped),
+            "flagged": dict(table.log.flagged),
+            "excluded_from_sums": {
+                str(k): int(v)
+                for k, v in frame.loc[~frame["in_revenue"], "excluded"].value_counts().items()
+            },
             "issues": table.log.n_issues,
             "rows": len(frame),
             "indicators": DEFINITIONS,

@@ -46,7 +46,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from resdep.contracts.awards import RawAward, parse_amount, parse_bool, parse_date
+from resdep.contracts.awards import (
+    RawAward,
+    currencies_of_text,
+    parse_amount,
+    parse_bool,
+    parse_date,
+)
 from resdep.contracts.log import ImportLog
 from resdep.contracts.methods import is_framework_text, method_code
 from resdep.contracts.orgs import OrgRef
@@ -82,9 +88,17 @@ REQUIRED = ("ocid",)
 _ALIASES = {zh: col for col, zh, _ in COLUMNS} | {col: col for col, _, _ in COLUMNS}
 
 
-def template() -> str:
-    """The header row of the template (OCDS names), ready to fill in."""
-    return ",".join(col for col, _, _ in COLUMNS) + "\n"
+def template(lang: str = "en") -> str:
+    """The header row of the template, ready to fill in: OCDS names, or (``zh``) the aliases.
+
+    >>> template("zh").split(",")[:3]
+    ['项目编号', '项目名称', '采购人']
+    """
+    if lang not in ("en", "zh"):
+        raise RecordsFormatError(
+            f"unknown template language {lang!r}", place="--lang", fix="use en or zh"
+        )
+    return ",".join(zh if lang == "zh" else col for col, zh, _ in COLUMNS) + "\n"
 
 
 def _ref(row: dict[str, str], prefix: str) -> OrgRef:
@@ -173,6 +187,18 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
             log.warn(file, place, f"amount {amount_text!r} is not a number")
         elif value is not None and value < 0:
             log.warn(file, place, f"negative value {value:g} left out of sums")
+        currency = row.get("awards/value/currency", "").strip().upper()
+        allowed = currencies_of_text(amount_text)
+        conflict = value is not None and bool(currency) and allowed is not None
+        conflict = conflict and currency not in (allowed or frozenset())
+        if conflict:
+            log.warn(
+                file,
+                place,
+                f"amount {amount_text!r} is written in {'/'.join(sorted(allowed or ()))}, "
+                f"not in the currency column's {currency}: kept out of every sum; "
+                "correct the amount or the currency",
+            )
         date_text = row.get("awards/date", "")
         award_date = parse_date(date_text)
         if award_date is None:
@@ -207,7 +233,8 @@ def awards_from_csv(path: Path, log: ImportLog, *, label: str | None = None) -> 
             n_suppliers=n_suppliers,
             value=value,
             supplier_value=value if n_suppliers > 1 and not ceiling else None,
-            currency=row.get("awards/value/currency", "").upper(),
+            currency=currency,
+            excluded="currency_conflict" if conflict else "",
             award_date=award_date,
             start_date=parse_date(row.get("awards/contractPeriod/startDate", "")),
             end_date=parse_date(row.get("awards/contractPeriod/endDate", "")),

@@ -76,6 +76,7 @@ from pathlib import Path
 import pandas as pd
 
 from resdep.contracts.awards import parse_amount
+from resdep.contracts.funders import sector
 from resdep.contracts.table import AwardTable
 from resdep.errors import RecordsFormatError, closest
 from resdep.textio import decode_bytes, read_bytes
@@ -96,7 +97,8 @@ DEFINITIONS: dict[str, str] = {
     "missing and negative values left out)",
     "n_awards": "award rows (award x supplier)",
     "n_processes": "distinct contracting processes",
-    "n_buyers": "distinct buyers",
+    "n_buyers": "distinct buyers (any award, valued or not)",
+    "n_buyers_valued": "distinct buyers with revenue in the sums (the buyers behind D_sb)",
     "n_suppliers": "distinct suppliers",
     "dependence": "D_sb = V_bs / V_s (supplier's share of observed public revenue from buyer)",
     "reliance": "R_bs = V_bs / V_b (buyer's share of observed spend going to supplier)",
@@ -115,6 +117,10 @@ DEFINITIONS: dict[str, str] = {
     "renewals_uncompeted": "renewals (repeat or prior process) non-open or single-bid",
     "tenure_years": "years from first contract start to latest contract end, up to window end",
     "paid_to_awarded": "sum paid / sum awarded, over valued awards with recorded payments",
+    "value_public": "V_s from public buyers or funders (org-id prefix: GB-GOR, GB-LAE/LAS/LANI/"
+    "PLA, GB-NHS, CN-USCC starting with 1)",
+    "value_other": "V_s from other buyers or funders (companies, charities, foundations)",
+    "value_undetermined": "V_s from buyers or funders whose sector the records do not show",
     "income": "I_s: the supplier's total income in the window, where given",
     "public_share_of_income": "V_s / I_s (observed public revenue as a share of total income)",
     "dependence_on_income": "D*_sb = V_bs / I_s (dependence on the buyer against total income)",
@@ -131,6 +137,7 @@ class Window:
 
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})?:(\d{4}-\d{2}-\d{2})?$")
+_YEARS = re.compile(r"^(\d{4}):(\d{4})$")
 
 
 def parse_windows(specs: Sequence[str], years: Sequence[int] = ()) -> list[Window]:
@@ -150,9 +157,31 @@ def parse_windows(specs: Sequence[str], years: Sequence[int] = ()) -> list[Windo
                 for y in sorted(set(years))
             )
         elif (m := _RANGE.match(text)) and (m.group(1) or m.group(2)):
-            start = date.fromisoformat(m.group(1)) if m.group(1) else None
-            end = date.fromisoformat(m.group(2)) if m.group(2) else None
+            try:
+                start = date.fromisoformat(m.group(1)) if m.group(1) else None
+                end = date.fromisoformat(m.group(2)) if m.group(2) else None
+            except ValueError as exc:
+                raise RecordsFormatError(
+                    f"window {spec!r}: {exc}",
+                    place="--windows",
+                    fix="write real calendar dates, e.g. 2020-01-01:2021-12-31",
+                ) from None
+            if start is not None and end is not None and start > end:
+                raise RecordsFormatError(
+                    f"window {spec!r} ends before it starts",
+                    place="--windows",
+                    fix=f"swap the dates: {m.group(2)}:{m.group(1)}",
+                )
             out.append(Window(label=text, start=start, end=end))
+        elif (y := _YEARS.match(text)) is not None:
+            lo, hi = int(y.group(1)), int(y.group(2))
+            raise RecordsFormatError(
+                f"window {spec!r} is two years"
+                + (", and it ends before it starts" if lo > hi else ""),
+                place="--windows",
+                fix=f"write the dates: {min(lo, hi)}-01-01:{max(lo, hi)}-12-31 "
+                "(or use year for one window per calendar year)",
+            )
         else:
             raise RecordsFormatError(
                 f"unknown window {spec!r}",
@@ -316,6 +345,14 @@ def _window_tables(
     sk, bk = ["currency", "supplier"], ["currency", "buyer"]
     suppliers = _common(frame, sk)
     suppliers["n_buyers"] = frame.groupby(sk)["buyer"].nunique()
+    revenue = frame[frame["in_revenue"]]
+    suppliers["n_buyers_valued"] = (
+        revenue.groupby(sk)["buyer"].nunique().reindex(suppliers.index).fillna(0).astype(int)
+    )
+    sectors = revenue["buyer_sector"] if "buyer_sector" in revenue else revenue["buyer"].map(sector)
+    for kind in ("public", "other", "undetermined"):
+        part = revenue[sectors == kind].groupby(sk)["supplier_value"].sum()
+        suppliers[f"value_{kind}"] = part.reindex(suppliers.index).fillna(0.0)
     suppliers["repeat_share"] = _share(frame["repeat"], sk, frame)
     suppliers["renewal_uncompeted_share"] = _share(
         frame["renewal_uncompeted"].where(frame["renewal"].fillna(False)), sk, frame
@@ -384,6 +421,8 @@ def compute_indicators(
     supplier's total income I_s by ``(window label, currency, supplier key)`` (see
     :func:`read_income`); where known, suppliers get ``income`` and
     ``public_share_of_income`` = V_s / I_s, and pairs ``dependence_on_income`` = V_bs / I_s.
+    An income below the supplier's observed public revenue V_s is refused (left empty, with a
+    warning in the table's log): the ratios would exceed 1.
     """
     frame = table.frame if isinstance(table, AwardTable) else table
     years = sorted({int(y) for y in _when(frame).dt.year.dropna()})
@@ -412,10 +451,33 @@ def compute_indicators(
             if frame_[col].dtype == object and col not in ("first_award", "last_award"):
                 frame_[col] = frame_[col].fillna("")
     if income and not suppliers.empty:
+        usable = dict(income)
+        # a total income below the observed public revenue would give shares above 1: the
+        # income figure (or its window or currency) is wrong, so it is refused, not clipped
+        for label, currency, supplier, name, value in zip(
+            suppliers["window"].astype(str),
+            suppliers["currency"].astype(str),
+            suppliers["supplier"].astype(str),
+            suppliers["supplier_name"].astype(str),
+            suppliers["value"].astype(float),
+            strict=True,
+        ):
+            given = usable.get((label, currency, supplier))
+            if given is not None and value > given:
+                del usable[(label, currency, supplier)]
+                if isinstance(table, AwardTable):
+                    table.log.warn(
+                        "income",
+                        f"{name or supplier}, window {label}",
+                        f"total income {currency} {given:,.0f} is below the observed "
+                        f"public revenue {currency} {value:,.0f}: refused "
+                        "(D*_sb and the public share of income would exceed 1); check the "
+                        "income, its window and its currency",
+                    )
 
         def total(frame_: pd.DataFrame) -> pd.Series:
             keys = zip(frame_["window"], frame_["currency"], frame_["supplier"], strict=True)
-            return pd.Series([income.get(k) for k in keys], index=frame_.index, dtype="float64")
+            return pd.Series([usable.get(k) for k in keys], index=frame_.index, dtype="float64")
 
         suppliers["income"] = total(suppliers)
         suppliers["public_share_of_income"] = suppliers["value"] / suppliers["income"]
@@ -521,7 +583,11 @@ _ORDER = {
         "n_awards",
         "n_processes",
         "n_buyers",
+        "n_buyers_valued",
         "value",
+        "value_public",
+        "value_other",
+        "value_undetermined",
         "top_buyer",
         "top_buyer_name",
         "top_buyer_share",

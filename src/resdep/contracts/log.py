@@ -67,6 +67,7 @@ class ImportLog:
     issues: list[Issue] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     read: Counter[str] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)  # kept or left out, and reported
     dropped_issues: int = 0
 
     def _add(self, issue: Issue) -> None:
@@ -95,6 +96,8 @@ class ImportLog:
         text = f"read {read}"
         if self.skipped:
             text += "; skipped " + ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
+        if self.flagged:
+            text += "; flagged " + ", ".join(f"{n} {k}" for k, n in sorted(self.flagged.items()))
         if self.n_issues:
             text += f"; {self.n_issues} issue(s)"
         return text

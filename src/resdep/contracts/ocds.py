@@ -174,6 +174,7 @@ class _Held:
     file: str
     place: str
     published: str = ""
+    publisher: str = ""
 
     @property
     def date(self) -> str:
@@ -189,6 +190,8 @@ class _Held:
 class _Compiled:
     version: _Version
     rows: list[RawAward]
+    notice: tuple[str, str, str] = ("", "", "")  # release id, date, digest without the ocid
+    publisher: str = ""
 
     @property
     def date(self) -> str:
@@ -217,14 +220,19 @@ class OcdsCollector:
         return ocid.strip()
 
     def add_release(
-        self, release: Mapping[str, Any], file: str, place: str, published: str = ""
+        self,
+        release: Mapping[str, Any],
+        file: str,
+        place: str,
+        published: str = "",
+        publisher: str = "",
     ) -> None:
-        """Hold one full release (``published``: its package's ``publishedDate``)."""
+        """Hold one full release (``published``, ``publisher``: its package's)."""
         ocid = self._ocid(release, "release", file, place)
         if ocid is None:
             return
         self.log.read["releases"] += 1
-        held = _Held(project(release), file, place, published)
+        held = _Held(project(release), file, place, published, publisher)
         by_id = self.releases.setdefault(ocid, {})
         rid = str(release.get("id") or f"(no id at {file} {place})")
         earlier = by_id.get(rid)
@@ -252,7 +260,12 @@ class OcdsCollector:
         return out
 
     def add_compiled(
-        self, release: Mapping[str, Any], file: str, place: str, published: str = ""
+        self,
+        release: Mapping[str, Any],
+        file: str,
+        place: str,
+        published: str = "",
+        publisher: str = "",
     ) -> None:
         """Read one compiled release (from a record or a JSON Lines line) into rows."""
         ocid = self._ocid(release, "compiled release", file, place)
@@ -282,13 +295,65 @@ class OcdsCollector:
             if kept is not version:
                 return
         rows = self._shared(awards_from_release(release, file, place, self.log))
-        self.compiled[ocid] = _Compiled(version, rows)
+        notice = (str(release.get("id") or ""), version.date, _without_ocid(project(release)))
+        self.compiled[ocid] = _Compiled(version, rows, notice, publisher)
+
+    def _notices(self, ocid: str) -> tuple[object, ...] | None:
+        """What identifies the notices of a process apart from its ``ocid`` (None: nothing).
+
+        The publisher, and per release its id, date and content (the fields resdep reads,
+        ``ocid`` left out). Two processes with the same are one process published twice.
+        """
+        held = self.releases.get(ocid)
+        if held:
+            publishers = {h.publisher for h in held.values()}
+            items = tuple(
+                sorted((rid, h.date, _without_ocid(h.release)) for rid, h in held.items())
+            )
+            return ("releases", tuple(sorted(publishers)), items)
+        given = self.compiled.get(ocid)
+        if given is not None:
+            return ("compiled", given.publisher, given.notice)
+        return None
+
+    def _duplicates(self) -> dict[str, str]:
+        """Processes whose notices repeat an earlier ``ocid``'s (sort order), and that ocid."""
+        first: dict[tuple[object, ...], str] = {}
+        out: dict[str, str] = {}
+        for ocid in sorted(self.releases.keys() | self.compiled.keys()):
+            sig = self._notices(ocid)
+            if sig is None or not sig[1]:  # no publisher named: cannot tell, keep both
+                continue
+            if sig in first:
+                out[ocid] = first[sig]
+            else:
+                first[sig] = ocid
+        return out
 
     def rows(self) -> Iterator[RawAward]:
-        """The award rows of every process once, from its latest state."""
+        """The award rows of every process once, from its latest state.
+
+        A process whose notices repeat those of another ``ocid`` (same publisher, release
+        ids, dates and content) is left out with a warning: the ``ocid`` first in sort order
+        is kept.
+        """
+        duplicates = self._duplicates()
         for ocid in sorted(self.releases.keys() | self.compiled.keys()):
             held = self.releases.get(ocid)
             given = self.compiled.get(ocid)
+            if ocid in duplicates:
+                where = next(iter(held.values())) if held else None
+                file = where.file if where else (given.version.file if given else "")
+                place = where.place if where else (given.version.place if given else "")
+                self.log.read["duplicate notices under another ocid (counted once)"] += 1
+                self.log.warn(
+                    file,
+                    place,
+                    f"process {ocid} repeats the notices of {duplicates[ocid]} (same publisher, "
+                    "release ids, dates and content): counted once, as "
+                    f"{duplicates[ocid]} (rule: the ocid first in sort order)",
+                )
+                continue
             self.log.read["processes"] += 1
             if held:
                 # equal dates are applied in release id order, never in reading order
@@ -312,6 +377,10 @@ class OcdsCollector:
                 )
             elif given is not None:
                 yield from given.rows
+
+
+def _without_ocid(release: Mapping[str, Any]) -> str:
+    return canonical_digest({k: v for k, v in release.items() if k != "ocid"})
 
 
 def _text(value: Any) -> str:

@@ -7,8 +7,9 @@ org-id.guide scheme such as ``GB-COH``, ``GB-CHC`` or ``CN-USCC``), and failing 
 
 Keys:
 
-- ``GB-COH-00133804``: scheme and identifier joined by ``-`` (scheme upper-cased, identifier trimmed
-  and a spreadsheet's ``.0`` dropped from an all-digit number);
+- ``GB-COH-00133804``: scheme and identifier joined by ``-`` (scheme upper-cased, identifier trimmed,
+  a spreadsheet's ``.0`` dropped from an all-digit number, and written the one way of its
+  scheme: :mod:`resdep.contracts.identifiers`, e.g. ``GB-COH-3352929`` → ``GB-COH-03352929``);
 - ``name:arcolimited``: no identifier; the name with HTML entities decoded, Unicode
   NFKC-folded (full-width forms become ASCII), case-folded, and every character that is not a
   letter or digit removed.
@@ -24,15 +25,17 @@ Examples
 '某某浦东社会工作服务社'
 >>> OrgRef(scheme="GB-COH", id="11111111.0", name="AnyCorp").key
 'GB-COH-11111111'
->>> OrgRef.parse_qualified("CN-USCC-52310115MJ4567890X", name="某某社会工作服务社").scheme
+>>> OrgRef.parse_qualified("GB-COH-3352929").key == OrgRef(scheme="GB-COH", id="03352929").key
+True
+>>> OrgRef.parse_qualified("CN-USCC-52310115MJ4567890T", name="某某社会工作服务社").scheme
 'CN-USCC'
 >>> OrgRef.parse_qualified("360G-ABCT-0065I000005BoDG").key  # 360Giving's own prefix counts too
 '360G-ABCT-0065I000005BoDG'
 >>> r = OrgResolver()
->>> r.add(OrgRef(scheme="GB-COH", id="1", name="Arco Ltd"))
->>> r.add(OrgRef(name="ARCO LTD."))
->>> r.resolve(OrgRef(name="ARCO LTD.")), r.name("GB-COH-1")
-('GB-COH-1', 'Arco Ltd')
+>>> r.add(OrgRef(scheme="GB-CHC", id="1", name="Arco Trust"))
+>>> r.add(OrgRef(name="ARCO TRUST."))
+>>> r.resolve(OrgRef(name="ARCO TRUST.")), r.name("GB-CHC-1")
+('GB-CHC-1', 'Arco Trust')
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+
+from resdep.contracts.identifiers import normalise_identifier
 
 __all__ = ["OrgRef", "OrgResolver", "normalise_name"]
 
@@ -88,10 +93,12 @@ class OrgRef:
     def identifier_key(self) -> str:
         """``SCHEME-ID`` when both are known, else ``""``."""
         if self.scheme and self.id:
-            return f"{_clean_id(self.scheme).upper()}-{_clean_id(self.id)}"
+            scheme = _clean_id(self.scheme).upper()
+            return f"{scheme}-{normalise_identifier(scheme, _clean_id(self.id))}"
         match = _QUALIFIED.match(_clean_id(self.id)) if self.id else None
         if match:
-            return f"{match.group(1).upper()}-{match.group(2)}"
+            scheme = match.group(1).upper()
+            return f"{scheme}-{normalise_identifier(scheme, match.group(2))}"
         return ""
 
     @property

@@ -83,6 +83,7 @@ class _Reader:
         self.validate = validate
         self.ocds = OcdsCollector(log)
         self.rows: list[RawAward] = []
+        self.publisher = ""  # the publisher named by the package being read ("": none)
 
     def check(self, kind: SchemaKind, item: Any, file: str, place: str) -> None:
         if not self.validate:
@@ -108,17 +109,20 @@ class _Reader:
             return
         published = doc.get("publishedDate")
         published = published if isinstance(published, str) else ""
+        owner = doc.get("publisher")
+        name = owner.get("name") if isinstance(owner, Mapping) else None
+        self.publisher = name.strip() if isinstance(name, str) else ""
         if "releases" in doc and "records" not in doc and "ocid" not in doc:
             self.check("release_package", doc, file, place or "/")
-            for i, release in enumerate(_list(doc.get("releases"))):
+            for i, release in enumerate(self.members(doc, "releases", file, at("releases"))):
                 self.release(release, file, at("releases", i), published)
         elif "records" in doc:
             self.check("record_package", doc, file, place or "/")
-            for i, record in enumerate(_list(doc.get("records"))):
+            for i, record in enumerate(self.members(doc, "records", file, at("records"))):
                 self.record(record, file, at("records", i), published)
         elif "grants" in doc:
             self.check("grant_package", doc, file, place or "/")
-            for i, grant in enumerate(_list(doc.get("grants"))):
+            for i, grant in enumerate(self.members(doc, "grants", file, at("grants"))):
                 self.grant(grant, file, at("grants", i))
         elif "ocid" in doc and ("compiledRelease" in doc or "releases" in doc):
             self.record(doc, file, place or "/")
@@ -135,6 +139,23 @@ class _Reader:
                 "record nor 360Giving grants (no releases, records, grants or ocid)",
             )
 
+    def members(self, doc: Mapping[str, Any], key: str, file: str, place: str) -> list[Any]:
+        """A package's list of items; a package whose list is not one, or is empty, is reported
+        (the schema's reason first) and gives nothing."""
+        value = doc.get(key)
+        if isinstance(value, list) and value:
+            return value
+        kind = type(value).__name__ if not isinstance(value, Mapping) else "a JSON object"
+        reason = (
+            f"'{key}' is empty: the package holds no {key}"
+            if isinstance(value, list)
+            else f"'{key}' is not of type 'array' (it is {kind}): the package holds no {key}"
+        )
+        self.log.skip(
+            "package", file, place, f'{reason}; write {key} as a list: {{"{key}": [...]}}'
+        )
+        return []
+
     def release(self, release: Any, file: str, place: str, published: str = "") -> None:
         """One release; ``published`` is its package's ``publishedDate`` (``""``: none)."""
         if not isinstance(release, Mapping):
@@ -142,9 +163,9 @@ class _Reader:
             return
         self.check("release", release, file, place)
         if "compiled" in (release.get("tag") or []):
-            self.ocds.add_compiled(release, file, place, published)
+            self.ocds.add_compiled(release, file, place, published, self.publisher)
         else:
-            self.ocds.add_release(release, file, place, published)
+            self.ocds.add_release(release, file, place, published, self.publisher)
 
     def record(self, record: Any, file: str, place: str, published: str = "") -> None:
         if not isinstance(record, Mapping):
@@ -161,7 +182,9 @@ class _Reader:
             self.release(release, file, sub(f"releases/{i}"), published)
         if isinstance(compiled, Mapping):
             self.check("release", compiled, file, sub("compiledRelease"))
-            self.ocds.add_compiled(compiled, file, sub("compiledRelease"), published)
+            self.ocds.add_compiled(
+                compiled, file, sub("compiledRelease"), published, self.publisher
+            )
         elif not full:
             self.log.skip(
                 "record",
@@ -239,7 +262,8 @@ def read_awards(
     """Read record files (and folders of them) into award rows, with the log of problems.
 
     Raises :class:`~resdep.errors.RecordsFormatError` for a missing path, a CSV that is not
-    in the template, or when no file yields a usable row and some file had errors.
+    in the template, or when no file yields a usable row (the message gives the first problem,
+    errors before warnings: for a package of the wrong shape, the schema's reason).
     """
     log = log if log is not None else ImportLog()
     files = expand_paths(paths)
@@ -275,12 +299,13 @@ def read_awards(
             else:
                 _json_file(reader, path, file, advance)
         rows = reader.finish()
-    if not rows and log.skipped:
+    if not rows:
         first = next((i for i in log.issues if i.severity == "error"), None)
+        first = first or next(iter(log.issues), None)
         raise RecordsFormatError(
             f"no usable award in {len(files)} file(s); first problem: {first}"
             if first
-            else f"no usable award in {len(files)} file(s)",
+            else f"no usable award in {len(files)} file(s): they hold no award to a supplier",
             file=files[0] if len(files) == 1 else None,
             fix="check that the files are OCDS, 360Giving or the resdep CSV template",
         )

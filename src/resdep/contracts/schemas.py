@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from jsonschema import Draft4Validator, Draft202012Validator
+from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 
@@ -74,8 +76,30 @@ def validator(kind: SchemaKind) -> Validator:
     if member is not None:
         schema["properties"][member] = {"type": "array", "minItems": 1}
     if kind.startswith("grant"):
-        return Draft202012Validator(schema)
+        # 360Giving dates are oneOf a plain date or a date-time: without checking the
+        # date-time format, "2020-01-01" would match both and fail the oneOf
+        return Draft202012Validator(schema, format_checker=_DATES)
     return Draft4Validator(schema)
+
+
+_DATES = FormatChecker(formats=())
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _is_date_time(value: object) -> bool:
+    """RFC 3339 date-time (as JSON Schema's ``format``); non-strings pass (types check those)."""
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+_DATES.checks("date-time")(_is_date_time)
 
 
 def _pointer(error: ValidationError) -> str:
@@ -84,8 +108,20 @@ def _pointer(error: ValidationError) -> str:
 
 
 def _message(error: ValidationError) -> str:
+    """The schema's reason first: a long value is cut, never the reason after it.
+
+    >>> e = ValidationError("{'a': 'xx…'} is not of type 'array'", instance={"a": "x" * 300})
+    >>> e.message = repr(e.instance) + " is not of type 'array'"
+    >>> _message(e)[:40]
+    "is not of type 'array' (value: {'a': 'xx"
+    """
     text = str(error.message)
-    return text if len(text) <= 200 else text[:197] + "..."
+    if len(text) <= 200:
+        return text
+    shown = repr(error.instance)
+    if text.startswith(shown):
+        return f"{text[len(shown) :].strip()[:150]} (value: {shown[:40]}...)"
+    return text[:197] + "..."
 
 
 def schema_problems(kind: SchemaKind, document: Any, *, prefix: str = "") -> list[tuple[str, str]]:

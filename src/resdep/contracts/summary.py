@@ -99,6 +99,22 @@ def render_summary(
         f"{frame['supplier'].nunique() if len(frame) else 0} suppliers; "
         f"currencies: {_e(', '.join(currencies) or 'none')} (never summed together).</p>",
     ]
+    if len(frame) and "buyer_sector" in frame:
+        revenue = frame[frame["in_revenue"]]
+        by = revenue.groupby(["currency", "buyer_sector"])["supplier_value"].sum()
+        lines = []
+        for currency in sorted(set(revenue["currency"])):
+            cells = ", ".join(
+                f"{kind} {_fmt(float(by.get((currency, kind), 0.0)), 'money')}"
+                for kind in ("public", "other", "undetermined")
+            )
+            lines.append(f"<li>{_e(currency)}: {cells}</li>")
+        if lines:
+            parts.append(
+                '<p class="note">Revenue in the sums by buyer or funder (public by org-id '
+                "prefix; undetermined: no identifier that tells):</p>"
+                f'<ul class="note">{"".join(lines)}</ul>'
+            )
     if len(excluded):
         counts = "".join(
             f"<li>{n} {_e(k)}: {_e(EXCLUSION_REASONS.get(str(k), ''))}</li>"
@@ -112,7 +128,11 @@ def render_summary(
     parts += [
         "<h2>Most dependent suppliers</h2>",
         f'<p class="note">{_e(DEFINITIONS["top_buyer_share"])}; D_sb = V_bs / V_s, the share of '
-        "the supplier's observed public revenue from its main buyer. All years.</p>",
+        "the supplier's revenue observed in the records from its main buyer. V_s counts every "
+        "recorded buyer or funder: public ones (by org-id prefix: government, local "
+        "authorities, NHS, CN-USCC codes of government organs), others (companies, charities, "
+        "foundations) and those whose sector the records do not show, in the columns "
+        "public, other and undetermined. All years.</p>",
         _table(
             dependent,
             [
@@ -120,10 +140,14 @@ def render_summary(
                 ("supplier", "key", "text"),
                 ("currency", "cur.", "text"),
                 ("value", "V_s", "money"),
+                ("value_public", "public", "money"),
+                ("value_other", "other", "money"),
+                ("value_undetermined", "undetermined", "money"),
                 ("top_buyer_name", "main buyer", "text"),
                 ("top_buyer_share", "max D_sb", "share"),
                 ("hhi", "HHI", "share"),
-                ("n_buyers", "buyers", "int"),
+                ("n_buyers_valued", "paying buyers", "int"),
+                ("n_buyers", "buyers (any award)", "int"),
                 ("n_awards", "awards", "int"),
             ],
         ),

@@ -8,6 +8,8 @@ place                  where in the file (JSON pointer, ``line N``, ``row N``)
 process                the contracting process (``ocid``; the grant id for grants)
 award, title, status   the award id, title and status
 buyer, buyer_name      the buyer's resolved key (see :mod:`resdep.contracts.orgs`) and name
+buyer_sector           ``public`` | ``other`` | ``undetermined``, by org-id prefix
+                       (:mod:`resdep.contracts.funders`)
 supplier, …_name       the supplier's key and name
 method                 ``open`` | ``selective`` | ``limited`` | ``direct`` (empty: unknown)
 method_detail          the original wording (公开招标, "Open procedure (OJEU)", ...)
@@ -49,11 +51,21 @@ from pathlib import Path
 import pandas as pd
 
 from resdep.contracts.awards import RawAward
+from resdep.contracts.funders import sector
+from resdep.contracts.identifiers import uscc_problem
 from resdep.contracts.log import ImportLog
 from resdep.contracts.orgs import OrgRef, OrgResolver
 from resdep.contracts.readers import expand_paths, read_awards
 
-__all__ = ["COLUMNS", "AwardTable", "build_table", "read_records"]
+__all__ = [
+    "AMOUNT_CEILING",
+    "COLUMNS",
+    "MEDIAN_MIN_AWARDS",
+    "MEDIAN_MULTIPLE",
+    "AwardTable",
+    "build_table",
+    "read_records",
+]
 
 COLUMNS = (
     "source",
@@ -65,6 +77,7 @@ COLUMNS = (
     "status",
     "buyer",
     "buyer_name",
+    "buyer_sector",
     "supplier",
     "supplier_name",
     "method",
@@ -126,6 +139,77 @@ def _settle(row: RawAward) -> tuple[float | None, str]:
     return row.value, ""
 
 
+#: An amount above this, in any currency, is taken for a typing or unit error (9999亿 =
+#: 9.999e11, an OCDS amount of 1e15) and kept out of every sum.
+AMOUNT_CEILING = 1e11
+#: An amount above this multiple of its buyer's median award (same currency) is flagged.
+MEDIAN_MULTIPLE = 100.0
+#: The median is used only over at least this many valued awards of the buyer.
+MEDIAN_MIN_AWARDS = 3
+
+
+def _plausible(
+    rows: Sequence[RawAward],
+    settled: list[tuple[float | None, str]],
+    buyers: Sequence[str],
+    log: ImportLog,
+) -> None:
+    """Keep amounts above :data:`AMOUNT_CEILING` out of sums; flag those far above the median."""
+    for i, row in enumerate(rows):
+        value = settled[i][0]
+        if value is not None and value > AMOUNT_CEILING:
+            settled[i] = (None, "implausible")
+            log.flagged["amounts above the ceiling (kept out of sums)"] += 1
+            log.warn(
+                row.source,
+                row.place,
+                f"amount {row.currency or '(no currency)'} {value:,.0f} is above the "
+                f"plausibility ceiling {AMOUNT_CEILING:,.0f}: kept out of every sum; "
+                "check the amount and its unit (元, 万, 亿)",
+            )
+    groups: dict[tuple[str, str], list[float]] = {}
+    for i, row in enumerate(rows):
+        value = settled[i][0]
+        if value is not None:
+            groups.setdefault((buyers[i], row.currency), []).append(value)
+    medians = {
+        key: float(pd.Series(values).median())
+        for key, values in groups.items()
+        if len(values) >= MEDIAN_MIN_AWARDS
+    }
+    for i, row in enumerate(rows):
+        value = settled[i][0]
+        median = medians.get((buyers[i], row.currency))
+        if value is None or not median or value <= MEDIAN_MULTIPLE * median:
+            continue
+        log.flagged["amounts far above their buyer's median (kept)"] += 1
+        log.warn(
+            row.source,
+            row.place,
+            f"amount {row.currency} {value:,.0f} is {value / median:,.0f} times the median "
+            f"award of its buyer ({row.currency} {median:,.0f}): kept, but check it",
+        )
+
+
+def _check_codes(rows: Sequence[RawAward], key_of: dict[OrgRef, str], log: ImportLog) -> None:
+    """Report each CN-USCC code that fails GB 32100-2015, once, where it is first met."""
+    reported: set[str] = set()
+    for row in rows:
+        for ref in (row.buyer, row.supplier):
+            key = key_of[ref]
+            if not key.startswith("CN-USCC-") or key in reported:
+                continue
+            reported.add(key)
+            problem = uscc_problem(key.removeprefix("CN-USCC-"))
+            if problem:
+                log.warn(
+                    row.source,
+                    row.place,
+                    f"{key} ({ref.display_name or 'no name'}) is not a valid unified social "
+                    f"credit code: {problem}; kept as written, check the code",
+                )
+
+
 def _dates(values: Iterable[date | None]) -> pd.Series:
     text = [None if v is None else v.isoformat() for v in values]
     return pd.Series(
@@ -145,9 +229,23 @@ def build_table(
     for ref, count in seen.items():
         orgs.add(ref, count)
     key_of = {ref: orgs.resolve(ref) for ref in seen}
+    log = log if log is not None else ImportLog()
+    _check_codes(rows, key_of, log)
     settled = [_settle(r) for r in rows]
+    for i, row in enumerate(rows):
+        if settled[i][0] is not None and not row.currency:
+            # an amount without a currency is never summed, nor guessed into one
+            settled[i] = (None, "no_currency")
+            log.warn(
+                row.source,
+                row.place,
+                f"no currency for the amount {row.supplier_value or row.value:,.2f}: kept out "
+                "of every sum; fill the currency (awards/value/currency, 币种, or the "
+                "grant's currency)",
+            )
     buyers = [key_of[r.buyer] for r in rows]
     suppliers = [key_of[r.supplier] for r in rows]
+    _plausible(rows, settled, buyers, log)
     names = orgs.known()
     name_of = {key: names.get(key) or orgs.name(key) for key in set(key_of.values())}
 
@@ -165,6 +263,7 @@ def build_table(
             "status": [r.status for r in rows],
             "buyer": buyers,
             "buyer_name": [name(k) for k in buyers],
+            "buyer_sector": [sector(k) for k in buyers],
             "supplier": suppliers,
             "supplier_name": [name(k) for k in suppliers],
             "method": pd.Series([r.method for r in rows], dtype="string"),
@@ -190,9 +289,7 @@ def build_table(
         }
     )
     _derive(frame)
-    return AwardTable(
-        frame=frame[list(COLUMNS)], orgs=orgs, log=log or ImportLog(), files=tuple(files)
-    )
+    return AwardTable(frame=frame[list(COLUMNS)], orgs=orgs, log=log, files=tuple(files))
 
 
 def _derive(frame: pd.DataFrame) -> None:

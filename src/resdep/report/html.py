@@ -87,6 +87,7 @@ def write_report(
     figures_dir: str | Path | None = None,
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
+    records_note: tuple[str, str] | None = None,
 ) -> None:
     """Write the report of an analysis as one self-contained HTML file.
 
@@ -105,6 +106,9 @@ def write_report(
         Inter-coder agreement flags (:func:`resdep.qda.agreement_flags`: columns family,
         alpha, n, threshold, message): flagged families get a warning at the top of the
         page; an empty table says agreement was checked and nothing fell below threshold.
+    records_note
+        (one-line summary of the records import, file name of its log beside the report):
+        shown above the evidence, with a link to the log.
 
     Examples
     --------
@@ -120,7 +124,11 @@ def write_report(
     atomic_write_text(
         target,
         render_report(
-            analysis, figures_dir=figures_dir, pseudonymise=pseudonymise, agreement=agreement
+            analysis,
+            figures_dir=figures_dir,
+            pseudonymise=pseudonymise,
+            agreement=agreement,
+            records_note=records_note,
         ),
     )
     target.chmod(0o644)  # a report is for sharing; the temporary file was private
@@ -132,6 +140,7 @@ def render_report(
     figures_dir: str | Path | None = None,
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
+    records_note: tuple[str, str] | None = None,
 ) -> str:
     """The report as a string (see :func:`write_report`).
 
@@ -147,7 +156,9 @@ def render_report(
         name: inline_svg(doc, prefix=name.replace("_", "-"))
         for name, doc in render_figures(analysis, figures_dir).items()
     }
-    return _Report(analysis, figures, pseudonymise=pseudonymise, agreement=agreement).page()
+    report = _Report(analysis, figures, pseudonymise=pseudonymise, agreement=agreement)
+    report.records_note = records_note
+    return report.page()
 
 
 # --- formatting helpers -------------------------------------------------------------------
@@ -208,6 +219,7 @@ class _Report:
             diagnostics=with_columns(analysis.diagnostics, DIAGNOSTICS_COLUMNS),
         )
         self.case = analysis.case
+        self.records_note: tuple[str, str] | None = None
         self.figures = figures
         self.actors = {x.id: x for x in self.case.actors}
         self.shown: set[int] = set()
@@ -883,6 +895,12 @@ class _Report:
             '<p class="tools"><button type="button" data-details="open">Open all</button> '
             '<button type="button" data-details="close">Close all</button></p>'
         )
+        if self.records_note is not None:
+            line, log = self.records_note
+            out.append(
+                f'<p class="records-import">{self.e(line)}. Import log: '
+                f'<a href="{html.escape(log)}">{self.e(log)}</a></p>'
+            )
         if inputs.empty:
             out.append('<p class="muted">No dependence coded.</p>')
         dep = ev[ev["kind"] == RecordKind.DEPENDENCE.value] if len(ev) else ev

@@ -164,6 +164,7 @@ def dyad_frames(result: SimulationResult) -> tuple[pd.DataFrame, pd.DataFrame, p
                             "n_records": 0,
                             "triangulation": np.nan,
                             "single_source": False,
+                            "origin": "simulated",  # a model state, neither coded nor records
                         }
                     )
                 )

@@ -84,11 +84,14 @@ def test_csv_not_in_the_template_is_an_input_error(tmp_path: Path) -> None:
 def test_csv_rows_sharing_an_award_with_one_amount_are_a_shared_ceiling(tmp_path: Path) -> None:
     header = (
         ",".join(c for c, _, _ in COLUMNS[:2])
-        + ",buyer/name,awards/id,awards/value/amount,awards/suppliers/name,unknown\n"
+        + ",buyer/name,awards/id,awards/value/amount,awards/value/currency,"
+        + "awards/suppliers/name,unknown\n"
     )
     path = tmp_path / "x.csv"
     path.write_text(
-        header + "P,t,B,A1,100,S1,z\nP,t,B,A1,100,S2,z\nQ,t,B,A2,70,S1,z\nQ,t,B,A2,30,S2,z\n",
+        header
+        + "P,t,B,A1,100,CNY,S1,z\nP,t,B,A1,100,CNY,S2,z\n"
+        + "Q,t,B,A2,70,CNY,S1,z\nQ,t,B,A2,30,CNY,S2,z\n",
         encoding="utf-8",
     )
     table = read_records([path])
@@ -115,9 +118,11 @@ def test_resolver_links_a_name_to_its_only_identifier_but_not_an_ambiguous_one()
     r.add(OrgRef(scheme="GB-COH", id="1", name="Acme Ltd"))
     r.add(OrgRef(scheme="GB-COH", id="2", name="Same Name"))
     r.add(OrgRef(scheme="GB-CHC", id="3", name="Same Name"))
-    assert r.resolve(OrgRef(name="ACME LTD")) == "GB-COH-1"
+    # company numbers are zero-padded to 8 (resdep.contracts.identifiers)
+    assert r.resolve(OrgRef(name="ACME LTD")) == "GB-COH-00000001"
     assert r.resolve(OrgRef(name="Same name")) == "name:samename"
-    assert r.find("1") == "GB-COH-1"
+    assert r.find("00000001") == "GB-COH-00000001"
+    assert r.find("GB-COH-1") == "GB-COH-00000001"
     assert r.find("nobody") is None
 
 

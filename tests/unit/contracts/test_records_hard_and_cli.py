@@ -17,7 +17,7 @@ from resdep.errors import RecordsFormatError
 
 ACTORS = {
     "street": "青石街道办事处",
-    "bureau": "CN-USCC-11310112MB2F00003C",
+    "bureau": "CN-USCC-11310112MB2F000037",
     "agency": "新桥社会工作服务社",
 }
 

@@ -190,7 +190,7 @@ def test_dependence_on_total_income(tmp_path: Path) -> None:
     path = tmp_path / "income.csv"
     path.write_text(
         "机构,年度,总收入,币种\n新桥社会工作服务社,all,7340000,CNY\n"
-        "CN-USCC-52310112MJ0000022Y,2021,1120000,CNY\n",
+        "CN-USCC-52310112MJ0000022A,2021,1120000,CNY\n",
         encoding="utf-8",
     )
     income = read_income(path, table)

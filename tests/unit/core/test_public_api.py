@@ -74,3 +74,45 @@ def test_inner_domain_layers_do_not_import_later_ones() -> None:
             assert not (_imports(path) & later), (
                 f"{path.relative_to(SRC)} imports a later layer: {_imports(path) & later}"
             )
+
+
+ADAPTERS = {"qda", "contracts", "loading"}
+
+
+def test_case_model_and_pipeline_import_no_adapter() -> None:
+    """Issue 12, item 11: only the edge (``resdep.loading``, the command line) picks a reader.
+
+    ``case/load.py`` once imported ``qda`` and ``contracts`` lazily, closing a cycle
+    case ↔ qda; the AST walk sees imports inside functions too.
+    """
+    offenders = []
+    for name in DOMAIN:
+        paths = (
+            [SRC / f"{name}.py"]
+            if (SRC / f"{name}.py").exists()
+            else list((SRC / name).rglob("*.py"))
+        )
+        for path in paths:
+            bad = _imports(path) & ADAPTERS
+            if bad:
+                offenders.append(f"{path.relative_to(SRC)} imports {sorted(bad)}")
+    assert not offenders, offenders
+
+
+def test_adapters_never_import_the_edge_that_chooses_them() -> None:
+    for name in ("qda", "contracts"):
+        for path in (SRC / name).rglob("*.py"):
+            assert "loading" not in _imports(path), path.relative_to(SRC)
+
+
+def test_the_layering_check_sees_a_lazy_import(tmp_path: Path) -> None:
+    """The checker is not blind: a function-level import of an adapter is found."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from resdep.qda import load_qdpx_case\n", encoding="utf-8")
+    assert _imports(bad) == {"qda"}
+
+
+def test_public_load_case_reads_folders_and_projects() -> None:
+    from resdep.loading import load_any
+
+    assert resdep.load_case is load_any

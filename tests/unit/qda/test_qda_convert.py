@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from qda_builders import NVIVO, codes, g, qde, selection, text_source, users, write_qdpx
 
-from resdep.case import load_case
+from resdep import load_case
 from resdep.errors import QdaFormatError
 from resdep.qda import import_qdpx, load_mapping, load_qdpx_case, read_qdpx
 from resdep.qda.codebook import CanonicalCode
