@@ -82,14 +82,92 @@ PARAMETERS: Mapping[str, ParamInfo] = {
         0.45, 0.0, 1.0, "mean governance philosophy of district civil affairs bureaus"
     ),
     "theta_sd": _r(0.10, 0.0, 0.5, "spread of philosophies across government actors"),
+    "street_spread": _r(
+        0.30,
+        0.0,
+        1.0,
+        "log spread of budgets, mandates and professional need across streets (persistent)",
+    ),
     "w_quality": _r(
         0.20, 0.0, 1.0, "evaluation weight on quality results (0 = complete without problems)"
     ),
+    "policy_push": _r(
+        0.30,
+        0.0,
+        1.0,
+        "philosophy promoted from above (0 official-centred, 1 co-governance): where policy "
+        "pulls the officials' philosophy",
+    ),
+    "philosophy_adapt": _r(
+        0.20,
+        0.0,
+        1.0,
+        "yearly rate at which an official's philosophy moves toward policy push, the quality "
+        "of agencies experienced and the evaluation regime",
+    ),
+    "turnover": _r(
+        0.10,
+        0.0,
+        1.0,
+        "yearly chance that a street's leading official is replaced (new philosophy drawn "
+        "around the district's)",
+    ),
+    # institutions (rules a scenario changes; design section 7)
     "evaluator": ParamInfo(
         kind="categorical",
-        choices=("street", "third_party"),
+        choices=("street", "bureau", "third_party"),
         default="street",
-        doc="who evaluates at closing: the purchasing street office or an independent third party",
+        doc="who evaluates at closing: the purchasing street office, the district bureau, or "
+        "an independent third party (outside the government side)",
+    ),
+    "switch_rule": ParamInfo(
+        kind="categorical",
+        choices=("forbidden", "allowed"),
+        default="forbidden",
+        doc="whether a running project's provider may be changed before the contract ends",
+    ),
+    "switch_cost": _r(
+        0.50,
+        0.0,
+        1.0,
+        "share of a running project's value lost when its provider is changed "
+        "(only with switch_rule = allowed)",
+    ),
+    "payment_after_evaluation": _r(
+        0.30,
+        0.0,
+        1.0,
+        "share of the contract price paid only after the evaluation (0 = lump sum in advance, "
+        "1 = all after evaluation; milestones in between)",
+    ),
+    "rater": ParamInfo(
+        kind="categorical",
+        choices=("bureau", "third_party"),
+        default="bureau",
+        doc="who registers and rates agencies: the district bureau (government side) or an "
+        "independent rating body",
+    ),
+    "legitimacy_bodies": _i(
+        1, 1, 10, "bodies whose rating or endorsement counts when an agency bids"
+    ),
+    "rating_rule_bound": _r(
+        0.30,
+        0.0,
+        1.0,
+        "how far the rating follows published criteria (1 = the rater has no discretion)",
+    ),
+    "panel_street_weight": _r(
+        0.50,
+        0.0,
+        1.0,
+        "the purchasing street's weight on the panel of a competitive award or re-tender",
+    ),
+    "staff_slack": _r(
+        1.00,
+        0.5,
+        3.0,
+        "agencies' staff at the start relative to the labour their district's projects need "
+        "(thickness of the market)",
     ),
     # purchase
     "p_competitive": _r(
@@ -147,9 +225,19 @@ PARAMETERS: Mapping[str, ParamInfo] = {
         0.50, 0.0, 1.0, "evaluation score at which renewal is even odds (history adds to it)"
     ),
     "history_memory": _r(0.70, 0.0, 0.99, "share of cooperation history carried to the next year"),
+    "renew_history": _r(
+        2.0,
+        0.0,
+        10.0,
+        "weight of cooperation history (against the verdict) in the renewal decision",
+    ),
     # agencies
     "nongov_share": _r(
-        0.10, 0.0, 0.9, "mean share of agencies' wage bill covered by non-government funding"
+        0.10,
+        0.0,
+        0.9,
+        "size of the non-government funding pools (foundations, charity, fees) agencies draw on: "
+        "their mean share of agencies' revenue at the start",
     ),
     "mission_mean": _r(0.60, 0.0, 1.0, "mean mission orientation of agencies"),
     "relational_value": _r(
@@ -171,29 +259,18 @@ PARAMETERS: Mapping[str, ParamInfo] = {
         3, 1, 10, "consecutive loss years with negative reserves before an agency exits"
     ),
     "entry_rate": _r(
-        0.30, 0.0, 1.0, "yearly chance that an empty agency slot is refilled when the market pays"
-    ),
-    # dependence inputs (section 7 table)
-    "x_relational": _r(0.90, 0.0, 1.0, "street's discretion over awards under relational purchase"),
-    "x_competitive": _r(
-        0.50,
+        0.30,
         0.0,
         1.0,
-        "street's discretion over awards under competitive purchase (a panel decides)",
+        "market entry: yearly chance that an empty agency slot is refilled when the market pays",
     ),
-    "x_evaluation": _r(0.90, 0.0, 1.0, "street's discretion at closing when it evaluates itself"),
-    "x_payment": _r(
-        0.15,
+    "coding_noise": _r(
+        0.05,
         0.0,
-        1.0,
-        "street's discretion over payment during implementation (committed by contract)",
+        0.5,
+        "standard deviation of the coding error when GP is read from observed behaviour",
     ),
-    "switch_alternatives": _r(
-        0.05, 0.0, 1.0, "street's alternatives to the running agency mid-project (switching costs)"
-    ),
-    "legitimacy_need": _r(
-        0.60, 0.0, 1.0, "importance of the bureau's qualification and rating to an unknown agency"
-    ),
+    # demand for professional work
     "professional_need": _r(
         0.85, 0.0, 1.0, "share of a street's mandated work that needs professional delivery"
     ),
