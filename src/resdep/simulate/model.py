@@ -333,7 +333,8 @@ def dependence_inputs(
     s_econ = np.clip(s.nongov + s.other, 0.0, 1.0)
     # the agency's freedom to decline or walk away: reserves and other offers
     freedom = 1.0 - s.cash * (1.0 - s_econ)
-    importance = np.clip(s.share * (1.0 + s.cash), 0.0, 1.0)
+    # the award matters through the revenue share or through critical cash (either)
+    importance = 1.0 - (1.0 - s.share) * (1.0 - s.cash)
     # who decides an award: the street alone (relational) or a panel (competitive)
     award_x = s.rel + (1.0 - s.rel) * rules.panel_street_weight
     verdict = _verdict_discretion(rules, s.theta_d)
@@ -1078,13 +1079,31 @@ class Model:
         known = h >= 0.3
         kf = known.astype(np.float64)
 
+        q_dy = self.q[dy_ag]
+
+        def at_least_as_capable(group: I64, q: F, w: F) -> F:
+            """Per item, the sum of ``w`` over the other items of its group with q ≥ its q."""
+            order = np.lexsort((-q, group))
+            cum = np.cumsum(w[order])
+            g = group[order]
+            first = np.ones(g.size, dtype=bool)
+            first[1:] = g[1:] != g[:-1]
+            base = np.maximum.accumulate(np.where(first, cum - w[order], 0.0))
+            out_o = cum - base - w[order]
+            res = np.empty(g.size)
+            res[order] = out_o
+            return res
+
         def alternatives(cap: F, relational: F) -> F:
-            by_d = _bc(self.agency_district, weights=cap, minlength=nd)
-            by_known = _bc(dy_st, weights=kf * cap[dy_ag], minlength=ns)
-            own = cap[dy_ag]
-            alt_known = np.maximum(by_known[dy_st] - kf * own, 0.0)
-            alt_open = np.maximum(by_d[dy_d] - own, 0.0)
-            alt = relational * alt_known + (1.0 - relational) * alt_open
+            """Capacity of qualified agencies at least as capable as the dyad's agency.
+
+            Under relational purchase the street turns to the agencies it knows; under
+            competitive purchase to any of its district. Share of that capacity against
+            the dyad's own load.
+            """
+            open_ge = at_least_as_capable(self.agency_district, self.q, cap)[dy_ag]
+            known_ge = at_least_as_capable(dy_st, q_dy, kf * cap[dy_ag])
+            alt = relational * known_ge + (1.0 - relational) * open_ge
             out: F = alt / (alt + np.maximum(load_as, 1e-12))
             return out
 
@@ -1107,7 +1126,7 @@ class Model:
             alpha=alpha_as,
             alt_bid=alternatives(spare, rel_as),
             alt_switch=alternatives(spare, np.zeros(n)),
-            alt_next=alternatives(nxt, rel_as),
+            alt_next=alternatives(nxt, np.zeros(n)),
         )
         ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
         d_ag = noisy_or(self._cells_d(n, ag_i, ag_s, ag_x), axis=-1)

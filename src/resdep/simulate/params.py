@@ -29,6 +29,7 @@ from typing import Literal
 from resdep.errors import ScenarioError, closest
 
 __all__ = [
+    "INSTITUTIONS",
     "PARAMETERS",
     "SCALES",
     "ParamInfo",
@@ -59,6 +60,10 @@ class ParamInfo:
     choices: tuple[str, ...] = ()
     default: Value = 0.0
     doc: str = ""
+    #: ``"institution"`` (a rule a scenario sets), ``"behaviour"`` (behaviour and
+    #: starting state, drawn in ``resdep patterns --behaviour-draws``), ``"threshold"``
+    #: (classification thresholds) or ``"scale"`` (entity counts and memory limit)
+    group: str = "behaviour"
 
 
 def _r(default: float, low: float, high: float, doc: str) -> ParamInfo:
@@ -285,6 +290,38 @@ PARAMETERS: Mapping[str, ParamInfo] = {
     ),
     "n_agencies": _i(0, 0, 100_000_000, "override the number of agency slots of the scale"),
     "max_memory_gb": _r(2.0, 0.01, 1024.0, "refuse runs whose estimated peak memory exceeds this"),
+}
+
+
+#: Parameters that are institutional rules (design section 7), not behaviour.
+INSTITUTIONS: tuple[str, ...] = (
+    "policy_push", "evaluator", "w_quality", "contract_years", "p_competitive",
+    "switch_rule", "switch_cost", "payment_after_evaluation", "rater", "legitimacy_bodies",
+    "rating_rule_bound", "panel_street_weight", "staff_slack", "nongov_share", "entry_rate",
+)  # fmt: skip
+
+
+def _group(name: str) -> str:
+    if name in INSTITUTIONS:
+        return "institution"
+    if name in ("theta_d", "theta_pi"):
+        return "threshold"
+    if name.startswith("n_") or name == "max_memory_gb":
+        return "scale"
+    return "behaviour"
+
+
+PARAMETERS = {
+    k: ParamInfo(
+        kind=v.kind,
+        low=v.low,
+        high=v.high,
+        choices=v.choices,
+        default=v.default,
+        doc=v.doc,
+        group=_group(k),
+    )
+    for k, v in PARAMETERS.items()
 }
 
 
@@ -549,6 +586,7 @@ def parameter_space(scenario: str = "baseline") -> Mapping[str, ParamInfo]:
                 choices=info.choices,
                 default=changes[name],
                 doc=info.doc,
+                group=info.group,
             )
         out[name] = info
     return out
