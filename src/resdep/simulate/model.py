@@ -1044,7 +1044,7 @@ class Model:
     def _dependence(self, y: _Year) -> _YearDyads:
         """ODD 7.7: dependence inputs from state per active dyad and stage; D and labels."""
         act_idx, ag, st, alpha, rev, load = y.act_idx, y.ag, y.st, y.alpha, y.rev, y.load
-        ns, nd = self.scale.streets, self.scale.districts
+        ns = self.scale.streets
         pidx = self.pair_index(ag, st)
         pairs, first, inv = np.unique(pidx, return_index=True, return_inverse=True)
         n = pairs.size

@@ -393,7 +393,8 @@ def behaviour_draws(
         draw: dict[str, float | int | str] = {}
         for n in names:
             info = PARAMETERS[n]
-            assert info.low is not None and info.high is not None
+            assert info.low is not None
+            assert info.high is not None
             if info.kind == "integer":
                 draw[n] = int(rng.integers(int(info.low), int(info.high) + 1))
             else:
