@@ -46,6 +46,7 @@ __all__ = [
     "government_goals",
     "run",
     "stream",
+    "street_goals",
 ]
 
 F = NDArray[np.float64]
@@ -171,11 +172,37 @@ class DyadTables:
     theta: F
 
 
-def government_goals(
-    theta: ArrayLike,
-    w_quality: float,
-    need: ArrayLike | None = None,
-    mandate_press: ArrayLike | None = None,
+def government_goals(theta: ArrayLike, w_quality: float) -> F:
+    """Goal weights of street offices from θ and w_q alone (the diagnostics' lean).
+
+    Resident benefit and service quality follow philosophy θ and the evaluation weight
+    w_q; trouble-free completion follows 1 − w_q; impression follows 1 − θ; the last two
+    goals (survival, development) are the agencies'. Shape ``(n, 6)``. The model's
+    interest alignment uses :func:`street_goals`, which also reads need and mandates.
+
+    Examples
+    --------
+    >>> government_goals([0.0, 1.0], 0.5).round(2).tolist()
+    [[0.25, 0.5, 0.5, 1.0, 0.0, 0.0], [0.75, 0.5, 0.5, 0.0, 0.0, 0.0]]
+    """
+    th = np.asarray(theta, dtype=np.float64)
+    wq = float(w_quality)
+    zero = np.zeros(th.size)
+    return np.stack(
+        [
+            0.5 * th + 0.5 * wq,
+            np.full(th.size, wq),
+            np.full(th.size, 1.0 - wq),
+            1.0 - th,
+            zero,
+            zero,
+        ],
+        -1,
+    )
+
+
+def street_goals(
+    theta: ArrayLike, w_quality: float, need: ArrayLike, mandate_press: ArrayLike
 ) -> F:
     """Goal weights of street offices, in the goal order of design section 3, from state.
 
@@ -183,21 +210,17 @@ def government_goals(
     service quality follows θ, raised by the evaluation weight w_q; trouble-free
     completion follows mandate pressure times 1 − w_q; impression follows mandate
     pressure times 1 − θ; the last two goals (survival, development) are the agencies'.
-    ``need`` and ``mandate_press`` default to 1. Shape ``(n, 6)``.
+    Shape ``(n, 6)``.
 
     Examples
     --------
-    >>> government_goals([0.0, 1.0], 0.5).round(2).tolist()
-    [[0.0, 0.0, 0.5, 1.0, 0.0, 0.0], [1.0, 0.75, 0.5, 0.0, 0.0, 0.0]]
+    >>> street_goals([0.0, 1.0], 0.5, [1.0, 1.0], [1.0, 0.5]).round(2).tolist()
+    [[0.0, 0.0, 0.5, 1.0, 0.0, 0.0], [1.0, 0.75, 0.25, 0.0, 0.0, 0.0]]
     """
     th = np.asarray(theta, dtype=np.float64).reshape(-1)
     wq = float(w_quality)
-    nd = np.ones(th.size) if need is None else np.asarray(need, dtype=np.float64).reshape(-1)
-    mp = (
-        np.ones(th.size)
-        if mandate_press is None
-        else np.asarray(mandate_press, dtype=np.float64).reshape(-1)
-    )
+    nd = np.asarray(need, dtype=np.float64).reshape(-1)
+    mp = np.asarray(mandate_press, dtype=np.float64).reshape(-1)
     zero = np.zeros(th.size)
     return np.stack(
         [nd * th, th * (1.0 + wq) / 2.0, mp * (1.0 - wq), mp * (1.0 - th), zero, zero], -1
@@ -1081,29 +1104,37 @@ class Model:
 
         q_dy = self.q[dy_ag]
 
-        def at_least_as_capable(group: I64, q: F, w: F) -> F:
-            """Per item, the sum of ``w`` over the other items of its group with q ≥ its q."""
-            order = np.lexsort((-q, group))
-            cum = np.cumsum(w[order])
+        def ranked(group: I64, q: F) -> tuple[I64, B]:
+            """Order by group, most capable first, and the first item of each group."""
+            order = np.lexsort((-q, group)).astype(np.int64)
             g = group[order]
             first = np.ones(g.size, dtype=bool)
             first[1:] = g[1:] != g[:-1]
-            base = np.maximum.accumulate(np.where(first, cum - w[order], 0.0))
-            out_o = cum - base - w[order]
-            res = np.empty(g.size)
-            res[order] = out_o
+            return order, first
+
+        def at_least_as_capable(rank: tuple[I64, B], w: F) -> F:
+            """Per item, the sum of ``w`` over the other items of its group with q ≥ its q."""
+            order, first = rank
+            wo = w[order]
+            cum = np.cumsum(wo)
+            base = np.maximum.accumulate(np.where(first, cum - wo, 0.0))
+            res = np.empty(wo.size)
+            res[order] = np.maximum(cum - base - wo, 0.0)  # no negative rounding residue
             return res
 
-        def alternatives(cap: F, relational: F) -> F:
+        rank_open = ranked(self.agency_district, self.q)
+
+        def alternatives(cap: F, relational: F | None) -> F:
             """Capacity of qualified agencies at least as capable as the dyad's agency.
 
             Under relational purchase the street turns to the agencies it knows; under
-            competitive purchase to any of its district. Share of that capacity against
-            the dyad's own load.
+            competitive purchase (``relational`` None: always) to any of its district.
+            Share of that capacity against the dyad's own load.
             """
-            open_ge = at_least_as_capable(self.agency_district, self.q, cap)[dy_ag]
-            known_ge = at_least_as_capable(dy_st, q_dy, kf * cap[dy_ag])
-            alt = relational * known_ge + (1.0 - relational) * open_ge
+            alt = at_least_as_capable(rank_open, cap)[dy_ag]
+            if relational is not None:
+                known_ge = at_least_as_capable(ranked(dy_st, q_dy), kf * cap[dy_ag])
+                alt = relational * known_ge + (1.0 - relational) * alt
             out: F = alt / (alt + np.maximum(load_as, 1e-12))
             return out
 
@@ -1125,8 +1156,8 @@ class Model:
             mandate_press=m / (1.0 + m),
             alpha=alpha_as,
             alt_bid=alternatives(spare, rel_as),
-            alt_switch=alternatives(spare, np.zeros(n)),
-            alt_next=alternatives(nxt, np.zeros(n)),
+            alt_switch=alternatives(spare, None),
+            alt_next=alternatives(nxt, None),
         )
         ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
         d_ag = noisy_or(self._cells_d(n, ag_i, ag_s, ag_x), axis=-1)
@@ -1140,9 +1171,7 @@ class Model:
             theta_s * h,
             self.f("coding_noise") * z[act_idx[first]],
         )
-        gov = government_goals(
-            theta_s, self.f("w_quality"), self.need_s[dy_st], state.mandate_press
-        )
+        gov = street_goals(theta_s, self.f("w_quality"), self.need_s[dy_st], state.mandate_press)
         agy = agency_goals(self.mission[dy_ag], self.need_s[dy_st], cash, self.f("w_quality"))
         ia = cosine(gov, agy)
         ind = classify_dyads(d_ag, d_ga, gp, ia, self.cls_params)

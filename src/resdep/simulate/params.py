@@ -335,25 +335,51 @@ class Scale:
     committees: int
     agencies: int
 
+    def n_pairs(self) -> int:
+        """Number of (agency, street) pairs inside a district (cooperation history).
+
+        Streets and agencies are assigned to districts in balanced blocks, so a district
+        has at most ⌈streets/districts⌉ streets and ⌈agencies/districts⌉ agencies; this
+        bound is what is counted.
+
+        Examples
+        --------
+        >>> SCALES["case"].n_pairs()
+        3
+        """
+        d = max(1, self.districts)
+        return d * (-(-self.agencies // d)) * (-(-self.streets // d))
+
     def estimated_bytes(self) -> int:
-        """Rough peak memory of a run: per-entity state plus one year's work arrays.
+        """Rough peak memory of a run: everything that grows with the scale.
+
+        Per committee: project state and the award's candidate matrices (K ≤ 12); per
+        agency and per street: state and yearly work arrays; per (agency, street) pair:
+        history and the closing, concentration and entry work arrays (about 8 arrays of
+        8 bytes); per active dyad (at most one per committee and per pair): the
+        dependence state, inputs and results (about 100 numbers).
 
         Examples
         --------
         >>> SCALES["china"].estimated_bytes() < 2 * 1024**3
         True
+        >>> big = Scale(name="x", districts=1, streets=40_000, committees=600_000, agencies=16_000)
+        >>> big.estimated_bytes() > 100 * 1024**3  # 640 million pairs
+        True
         """
-        per_committee = 8 * 60 + 8 * 12 * 4  # project state + candidate matrices (K ≤ 12)
-        per_agency = 8 * 40
-        per_street = 8 * 30
-        pairs = self.agencies * max(1, self.streets // max(1, self.districts))
-        per_pair = 8 * 6 + 8 * 3 * 3 * 6  # history + dependence inputs of active dyads
+        per_committee = 8 * 60 + 8 * 12 * 4
+        per_agency = 8 * 60
+        per_street = 8 * 40
+        pairs = self.n_pairs()
+        per_pair = 8 * 8
+        per_dyad = 8 * 100
         return int(
             150e6
             + self.committees * per_committee
             + self.agencies * per_agency
             + self.streets * per_street
-            + min(pairs, self.committees) * per_pair
+            + pairs * per_pair
+            + min(pairs, self.committees) * per_dyad
         )
 
 

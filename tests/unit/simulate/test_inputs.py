@@ -8,6 +8,7 @@ expected direction is the one the design section 7 table gives for that input.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ def _state(**changes: float) -> DyadState:
     return DyadState(**vals)
 
 
-def _rules(**changes: object) -> Rules:
+def _rules(**changes: Any) -> Rules:
     return dataclasses.replace(Rules.from_params(resolve_params()), **changes)
 
 
