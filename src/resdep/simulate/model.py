@@ -344,8 +344,8 @@ def dependence_inputs(
     --------
     >>> from resdep.simulate.params import resolve_params
     >>> one = np.array([0.5])
-    >>> st = DyadState(share=one, nongov=one * 0.2, other=one * 0.3, cash=one, rel=one * 2,
-    ...     stake=one * 2, reputation=one, theta_d=one, psh=one, history=one, pneed=one,
+    >>> st = DyadState(share=one, nongov=one * 0.2, other=one * 0.3, cash=one, rel=one,
+    ...     stake=one, reputation=one, theta_d=one, psh=one, history=one, pneed=one,
     ...     mandate_press=one, alpha=one, other_committed=one, alt_bid=one, alt_switch=one, alt_next=one)
     >>> ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(st, Rules.from_params(resolve_params()))
     >>> float(ga_s[1, 0][0])  # switching forbidden: no alternative mid-project

@@ -364,7 +364,7 @@ class Scale:
         >>> SCALES["china"].estimated_bytes() < 2 * 1024**3
         True
         >>> big = Scale(name="x", districts=1, streets=40_000, committees=600_000, agencies=16_000)
-        >>> big.estimated_bytes() > 100 * 1024**3  # 640 million pairs
+        >>> big.estimated_bytes() > 30 * 1024**3  # 640 million pairs
         True
         """
         per_committee = 8 * 60 + 8 * 12 * 4
