@@ -69,9 +69,16 @@ def test_changing_the_institution_behind_a_pattern_breaks_it(
 
 @pytest.mark.slow
 def test_without_administrative_push_welfare_no_longer_depends_on_evaluation() -> None:
-    # state, not a constant: co-operative officials under co-governance policy push no
-    # administrative work onto agencies, so trouble-free evaluation costs little welfare
-    v = _verdicts(theta_street=1.0, theta_district=1.0, policy_push=1.0, gamma_eval=0.0)
+    # state, not a constant: co-operative officials (θ = 1, held there: no drift, no
+    # turnover) push no administrative work onto agencies, and agencies do not add
+    # compliance work of their own (behaviour), so trouble-free evaluation costs no welfare
+    v = _verdicts(
+        theta_street=1.0,
+        theta_district=1.0,
+        philosophy_adapt=0.0,
+        turnover=0.0,
+        gamma_eval=0.0,
+    )
     assert v["P5"] is False
 
 
