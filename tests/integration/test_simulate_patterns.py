@@ -36,6 +36,7 @@ def test_all_patterns_and_reversals_hold_at_shanghai_scale() -> None:
     assert vals["R2"]["share_ad_implementation"] < vals["R2"]["baseline"] - 0.3
 
 
+@pytest.mark.slow
 def test_patterns_hold_on_other_seeds() -> None:
     rows = check_patterns(scale="shanghai", seeds=4, years=12, seed_start=100, reversals=False)
     failed = [f"{r.pattern}: {r.figure}" for r in rows if not r.holds]
