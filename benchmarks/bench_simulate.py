@@ -4,7 +4,11 @@
   process that does only that run), target ≤ 10 s and ≤ 2 GB;
 * how run time grows from ``case`` to ``shanghai`` to ``china``;
 * ``shanghai`` scale, vectorised against the object-per-agent Mesa version
-  (benchmarks/mesa_model.py), side by side in one run with the same seed: target ≥ 50×.
+  (benchmarks/mesa_model.py), side by side in one run with the same seed: target ≥ 50×;
+* ``resdep simulate --scale china --years 20 --out DIR`` end to end in a fresh process
+  (outputs and report written): target ≤ 10 s wall and ≤ 2 GB;
+* ``resdep simulate --scale china --set n_districts=1`` (640 million agency × street
+  pairs) refused before allocating: exit 2, within seconds, small peak memory.
 
 Writes docs/benchmarks/simulate.md; exits 1 if a target is missed.
 """
@@ -48,8 +52,33 @@ def fresh_run(scale: str) -> dict[str, float]:
     return result
 
 
+def cli_run(args: list[str]) -> dict[str, float]:
+    """``resdep`` with ``args`` in a fresh process: exit code, wall time, peak RSS (MB)."""
+    import resource
+    import tempfile
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "resdep", *[a.replace("{tmp}", tmp) for a in args]],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"code": done.returncode, "wall": wall, "peak_mb": max(peak, before) / 1024}
+
+
 def main() -> int:
     ok = True
+    refused = cli_run(["simulate", "--scale", "china", "--set", "n_districts=1"])
+    ok &= refused["code"] == 2 and refused["wall"] <= 10.0
+    e2e = cli_run(["simulate", "--scale", "china", "--years", str(YEARS), "--out", "{tmp}/out"])
+    ok &= e2e["code"] == 0 and e2e["wall"] <= 10.0
+    print(f"refusal: exit {refused['code']} in {refused['wall']:.2f} s", flush=True)
+    print(f"end to end: exit {e2e['code']} in {e2e['wall']:.2f} s", flush=True)
     china = fresh_run("china")
     china2 = fresh_run("china")
     wall = min(china["wall"], china2["wall"])
@@ -98,11 +127,13 @@ def main() -> int:
         for s, t in growth
     )
     body = f"""
-## Simulation (issue 3)
+## Simulation (issues 3 and 9)
 
 | work | target | measured | verdict |
 |---|---|---|---|
 | `china` scale, 20 years, one run (baseline, seed 0) | ≤ 10 s wall, ≤ 2 GB peak | {wall:.2f} s wall ({cpu:.2f} s CPU), {peak:.0f} MB peak RSS (whole process, fresh interpreter; best of 2 runs; 1-min load average {load:.1f} on 2 cores) | {"met" if wall <= 10 and peak <= 2048 else "MISSED"} |
+| `resdep simulate --scale china --years 20 --out DIR`, fresh process, outputs and report written | ≤ 10 s wall, ≤ 2 GB | exit {e2e["code"]}, {e2e["wall"]:.2f} s wall (peak RSS of child processes so far {e2e["peak_mb"]:.0f} MB) | {"met" if e2e["code"] == 0 and e2e["wall"] <= 10 else "MISSED"} |
+| `resdep simulate --scale china --set n_districts=1` (640 million pairs) | refused before allocating, exit 2 | exit {refused["code"]} in {refused["wall"]:.2f} s | {"met" if refused["code"] == 2 else "MISSED"} |
 | `shanghai` scale, 20 years: vectorised vs Mesa 3.3 object-per-agent version, same seed, one process | ≥ 50× faster | vectorised {vec_med:.3f} s (median of 3), Mesa {mesa_wall:.1f} s: **{ratio:.0f}×** | {"met" if ratio >= 50 else "MISSED"} |
 
 Run time from `case` to `shanghai` to `china` (20 years, baseline; case and shanghai median

@@ -25,6 +25,15 @@ import numpy as np
 
 from resdep.classify import classify_dyads
 from resdep.dependence import DependenceParams, noisy_or, resource_dependence
+from resdep.simulate.model import (
+    DyadState,
+    Rules,
+    agency_goals,
+    coded_philosophy,
+    cosine,
+    dependence_inputs,
+    street_goals,
+)
 from resdep.simulate.params import Scale, resolve_params, resolve_scale
 
 __all__ = ["Agency", "Committee", "District", "PurchaseModel", "Street", "run_mesa"]
@@ -60,6 +69,9 @@ class Street(mesa.Agent):
         self.mandate = 1.0
         self.mismatch = 0.0
         self.push = 0.0
+        self.mandate_factor = 1.0
+        self.pneed = 0.0
+        self.need = 0.5
 
     def draw_budget(self) -> None:
         m = self.model
@@ -67,7 +79,11 @@ class Street(mesa.Agent):
         self.budget_index = math.exp(sig * m.rng.standard_normal() - sig * sig / 2.0)
         self.budget = self.budget_mean * self.budget_index
         sm = m.f("sigma_mandate")
-        self.mandate = m.f("mandate_level") * math.exp(sm * m.rng.standard_normal() - sm * sm / 2.0)
+        self.mandate = (
+            m.f("mandate_level")
+            * self.mandate_factor
+            * math.exp(sm * m.rng.standard_normal() - sm * sm / 2.0)
+        )
         self.mismatch = _clip(1.0 - self.budget_index / self.mandate, 0.0, 1.0)
         self.push = _clip(m.f("push_base") * (1.0 - self.theta) * (1.0 + self.mismatch), 0.0, 0.95)
 
@@ -140,6 +156,7 @@ class Agency(mesa.Agent):
         self.survival = False
         self.cap = 0.0
         self.growth = 0.0
+        self.reputation = self.q
         self.history: dict[Street, float] = {}
 
     def draw_traits(self) -> None:
@@ -201,8 +218,18 @@ class PurchaseModel(mesa.Model):
             c = Committee(self, s, float(self.rng.beta(2.0, 2.0)))
             s.committees.append(c)
             self.committees.append(c)
+        spread = self.f("street_spread")
         for s in self.streets:
             s.budget_mean = self.f("budget_coverage") * sum(c.budget_base for c in s.committees)
+            s.budget_mean *= math.exp(spread * self.rng.standard_normal() - spread * spread / 2.0)
+            s.mandate_factor = math.exp(spread * self.rng.standard_normal() - spread * spread / 2.0)
+            s.pneed = _clip(
+                self.f("professional_need")
+                * math.exp(0.5 * spread * self.rng.standard_normal() - spread * spread / 8.0),
+                0.0,
+                1.0,
+            )
+            s.need = sum(c.need for c in s.committees) / max(len(s.committees), 1)
         self.agencies = []
         for i in range(na):
             d = self.districts[i * nd // na]
@@ -218,7 +245,6 @@ class PurchaseModel(mesa.Model):
             weights = [math.exp(self.rng.normal(0.0, 0.4)) for _ in d.agencies]
             for a, w in zip(d.agencies, weights, strict=True):
                 a.w_gov = demand * w / sum(weights)
-                a.reserves = 0.5 * a.w_gov
                 a.history = dict.fromkeys(d.streets, 0.2)
             ws = [a.w_gov for a in d.agencies]
             for s in d.streets:
@@ -226,6 +252,9 @@ class PurchaseModel(mesa.Model):
                     a = d.agencies[int(self.rng.choice(len(ws), p=np.asarray(ws) / sum(ws)))]
                     c.incumbent = a
                     a.history[s] = 0.7
+        for a in self.agencies:  # the market's thickness
+            a.w_gov *= self.f("staff_slack")
+            a.reserves = 0.5 * a.w_gov
         self.entry_staff = float(np.median([a.w_gov for a in self.agencies])) if na else 1.0
         self.staff0 = sum(a.w_gov for a in self.agencies) + 1e-12
         self.need_all = sum(c.need for c in self.committees) or 1.0
@@ -235,6 +264,7 @@ class PurchaseModel(mesa.Model):
         self.street_tc: list[list[float]] = []
         self.street_budget: list[list[float]] = []
         self.rows: list[dict[str, float]] = []
+        self.rules = Rules.from_params(self.p)
 
     def f(self, name: str) -> float:
         return float(self.p[name])
@@ -346,6 +376,7 @@ class PurchaseModel(mesa.Model):
         for c in active:
             load[c.incumbent] += c.labour  # type: ignore[index]
         welfare = reachable = 0.0
+        self.quality: dict[Committee, float] = {}
         tc: dict[Street, float] = defaultdict(float)
         alpha: dict[Committee, float] = {}
         score: dict[Committee, float] = {}
@@ -359,6 +390,7 @@ class PurchaseModel(mesa.Model):
                 (push + self.f("gamma_eval") * (1 - wq) * (1 - push)) * (1 - resist), 0.0, 0.95
             )
             quality = a.q * (1 - al) * staffing
+            self.quality[c] = quality
             compliance = min(1.0, (al + 0.05) / (push + 0.05)) * staffing
             welfare += c.need * quality
             reachable += c.need * a.q * staffing
@@ -386,7 +418,12 @@ class PurchaseModel(mesa.Model):
                 a.history[s] *= mem
         for (a, s), scs in pair_scores.items():
             a.history[s] += (1 - mem) * sum(scs) / len(scs)
-        k_h = 1.0 if third else 2.0
+        by_agency_scores: dict[Agency, list[float]] = defaultdict(list)
+        for c in active:
+            by_agency_scores[c.incumbent].append(score[c])  # type: ignore[index]
+        for a, scs in by_agency_scores.items():  # the rating follows evaluation scores
+            a.reputation = mem * a.reputation + (1 - mem) * sum(scs) / len(scs)
+        k_h = self.f("renew_history")
         ending: dict[Committee, bool] = {}
         for c in active:
             a = c.incumbent
@@ -419,6 +456,7 @@ class PurchaseModel(mesa.Model):
             if g:
                 out.append(float(np.mean(g)))
         dyads = self.dependence(active, alpha, rev, load, ending)
+        self.philosophy(active, alpha)
         # exit and entry
         exits = {
             a
@@ -446,8 +484,25 @@ class PurchaseModel(mesa.Model):
                     a.w_gov = self.entry_staff
                     a.reserves = 0.5 * self.entry_staff
                     a.loss_streak = 0
+                    a.reputation = 0.0
                     a.history = dict.fromkeys(d.streets, 0.0)
         self.record(active, alpha, dyads, welfare, reachable, rev, mean_alpha)
+
+    def philosophy(self, active: list[Committee], alpha: dict[Committee, float]) -> None:
+        """Philosophy moves toward policy, experienced quality and evaluation; turnover."""
+        push, wq, rate = self.f("policy_push"), self.f("w_quality"), self.f("philosophy_adapt")
+        scores: dict[Street, list[float]] = defaultdict(list)
+        for c in active:
+            scores[c.street].append(min(1.0, self.quality[c] / self.f("quality_standard")))
+        exp_s = {s: (sum(v) / len(v) if (v := scores.get(s)) else 0.5) for s in self.streets}
+        for d in self.districts:
+            exp_d = sum(exp_s[s] for s in d.streets) / max(len(d.streets), 1)
+            d.theta += rate * ((push + exp_d + wq) / 3.0 - d.theta)
+        for s in self.streets:
+            s.theta += rate * ((push + exp_s[s] + wq) / 3.0 - s.theta)
+            if self.rng.random() < self.f("turnover"):
+                s.theta = s.district.theta + self.f("theta_sd") * self.rng.standard_normal()
+            s.theta = _clip(s.theta, 0.0, 1.0)
 
     # -- dependence of one dyad at a time ----------------------------------------------
     def dependence(
@@ -461,19 +516,25 @@ class PurchaseModel(mesa.Model):
         pairs: dict[tuple[Agency, Street], list[Committee]] = defaultdict(list)
         for c in active:
             pairs[(c.incumbent, c.street)].append(c)  # type: ignore[index]
-        spare = {a: max(a.w_gov - load[a], 0.0) if a.alive else 0.0 for a in self.agencies}
-        spare_d = {d: sum(spare[a] for a in d.agencies) for d in self.districts}
-        alive_d = {d: sum(a.alive for a in d.agencies) for d in self.districts}
-        known_spare: dict[Street, float] = defaultdict(float)
-        n_known: dict[Street, float] = defaultdict(float)
+        std = self.f("quality_standard")
+        spare = {
+            a: max(a.w_gov - load[a], 0.0) if a.alive and a.q >= std else 0.0 for a in self.agencies
+        }
+        freed: dict[Agency, float] = defaultdict(float)
+        keep: dict[Agency, float] = defaultdict(float)
+        for c in active:
+            if ending[c]:
+                freed[c.incumbent] += c.labour  # type: ignore[index]
+            else:
+                keep[c.incumbent] += c.price  # type: ignore[index]
+        nxt = {a: spare[a] + (freed[a] if a.alive and a.q >= std else 0.0) for a in self.agencies}
         purchases: dict[Street, float] = defaultdict(float)
+        partners: dict[Street, list[Agency]] = defaultdict(list)
         for (a, s), cs in pairs.items():
-            if a.history[s] >= 0.3:
-                known_spare[s] += spare[a]
-                n_known[s] += 1
             purchases[s] += sum(c.price for c in cs)
+            if a.history[s] >= 0.3:
+                partners[s].append(a)
         wq = self.f("w_quality")
-        third = self.p["evaluator"] == "third_party"
         out = []
         for (a, s), cs in pairs.items():
             n = len(cs)
@@ -488,64 +549,63 @@ class PurchaseModel(mesa.Model):
             share = _clip(rev_as / max(total, 1e-12), 0, 1)
             f_share = _clip(nongov_rev / max(total, 1e-12), 0, 1)
             other = _clip(1 - share - f_share, 0, 1)
-            s_econ = _clip(f_share + self.f("p_competitive") * other, 0, 1)
+            keep_as = sum(c.price for c in cs if not ending[c])
+            committed = _clip((keep[a] - keep_as) / max(total, 1e-12), 0, 1)
             cash = _clip(1 - a.reserves / max(a.w_gov, 1e-12), 0, 1)
-            surv = float(a.survival)
-            known = h >= 0.3
-            alt_known = max(known_spare[s] - (spare[a] if known else 0.0), 0.0)
-            alt_open = max(spare_d[s.district] - spare[a], 0.0)
-            alt = rel * alt_known + (1 - rel) * alt_open
-            s_alt = alt / (alt + max(load_as, 1e-12))
-            n_alt = rel * max(n_known[s] - known, 0.0) + (1 - rel) * max(
-                alive_d[s.district] - 1.0, 0.0
+            # alternatives: capacity of agencies at least as capable as this one
+            district_ge = [b for b in s.district.agencies if b is not a and b.q >= a.q]
+            known_ge = [b for b in partners[s] if b is not a and b.q >= a.q]
+
+            def share_of(alt: float, load_as: float = load_as) -> float:
+                return alt / (alt + max(load_as, 1e-12))
+
+            open_spare = sum(spare[b] for b in district_ge)
+            known_spare = sum(spare[b] for b in known_ge)
+            m_press = s.mandate / (1.0 + s.mandate)
+            one = np.ones(1)
+            st = DyadState(
+                share=share * one,
+                nongov=f_share * one,
+                other=other * one,
+                other_committed=committed * one,
+                cash=cash * one,
+                rel=rel * one,
+                stake=stake * one,
+                reputation=a.reputation * one,
+                theta_d=s.district.theta * one,
+                psh=rev_as / max(purchases[s], 1e-12) * one,
+                history=h * one,
+                pneed=s.pneed * one,
+                mandate_press=m_press * one,
+                alpha=al * one,
+                alt_bid=share_of(rel * known_spare + (1 - rel) * open_spare) * one,
+                alt_switch=share_of(open_spare) * one,
+                alt_next=share_of(sum(nxt[b] for b in district_ge)) * one,
             )
-            s_next = n_alt / (n_alt + 1.0)
-            psh = rev_as / max(purchases[s], 1e-12)
-            decline = 0.3 * surv + 0.7 * (1 - surv)
-            x_eval = self.f("x_evaluation") * (0.5 if third else 1.0)
-            x_award = rel * self.f("x_relational") + (1 - rel) * self.f("x_competitive")
-            x_legit = 1 - 0.6 * s.district.theta
-            legit = self.f("legitimacy_need") * (1 - 0.5 * a.q) * (1 - 0.5 * h)
-            pneed = self.f("professional_need")
-            m_press = _clip(s.mandate / 2.0, 0, 1)
-            ag_i = np.zeros((3, 3))
-            ag_s = np.zeros((3, 3))
-            ag_x = np.zeros((3, 3))
-            ag_i[0] = [max(share, cash), legit, 0.5]
-            ag_s[0] = [s_econ, 0.05, 0.1]
-            ag_x[0] = [x_award, x_legit, 0.3 + 0.4 * (1 - s.theta)]
-            ag_i[1, 0], ag_s[1, 0], ag_x[1, 0] = share, s_econ, self.f("x_payment")
-            ag_i[2, :2] = [max(share * (0.5 + 0.5 * stake) + 0.3 * other, cash), 0.5 * legit]
-            ag_s[2, :2] = [s_econ, 0.05]
-            ag_x[2, :2] = [x_eval * (rel + (1 - rel) * 0.6), x_legit]
-            ga_i = np.zeros((3, 3))
-            ga_s = np.zeros((3, 3))
-            ga_x = np.zeros((3, 3))
-            ga_i[0, :2], ga_s[0, :2], ga_x[0, :2] = (
-                [pneed * (0.7 + 0.3 * psh), h],
-                [s_alt, s_alt * (1 - h)],
-                [decline, decline],
-            )
-            ga_i[1, 0] = _clip(pneed * (0.6 + 0.4 * m_press), 0, 1)
-            ga_s[1, 0], ga_x[1, 0] = self.f("switch_alternatives"), 0.1 + 0.9 * (1 - al)
-            ga_i[2, 1:], ga_s[2, 1:], ga_x[2, 1:] = (
-                [0.5 * h, 0.2 + 0.3 * s.mismatch],
-                [s_next, s_next],
-                [decline, 0.4],
-            )
+            cells = dependence_inputs(st, self.rules)
+            grids = []
+            for side in cells:
+                g = np.zeros((3, 3))
+                for (k, r), v in side.items():
+                    g[k, r] = float(np.broadcast_to(v, (1,))[0])
+                grids.append(g)
+            ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = grids
             d_ag = noisy_or(
                 np.where(ag_i > 0, resource_dependence(ag_i, ag_s, ag_x, self.dep_params), 0.0)
             )
             d_ga = noisy_or(
                 np.where(ga_i > 0, resource_dependence(ga_i, ga_s, ga_x, self.dep_params), 0.0)
             )
-            gov = np.array([0.5 * s.theta + 0.5 * wq, wq, 1 - wq, 1 - s.theta, 0, 0])
-            agy = np.array(
-                [a.mission, a.mission, 0.5 * al, 0.25 * al, 0.3 + 0.5 * surv, 0.6 * (1 - surv)]
+            gp = coded_philosophy(
+                s.push * one,
+                (1 - s.theta) * m_press * one,
+                s.theta * h * one,
+                self.f("coding_noise") * self.rng.standard_normal() * one,
             )
-            den = float(np.linalg.norm(gov) * np.linalg.norm(agy))
-            ia = float(gov @ agy) / den if den > 0 else 0.5
-            ind = classify_dyads(d_ag[None], d_ga[None], [s.theta], [ia])
+            gov = street_goals(s.theta * one, wq, s.need * one, m_press * one)
+            agy = agency_goals(a.mission * one, s.need * one, cash * one, wq)
+            ia = cosine(gov, agy)
+            ind = classify_dyads(d_ag[None], d_ga[None], gp, ia)
             out.append(
                 {
                     "agency": a,

@@ -60,7 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "scenarios": ("resdep.simulate.commands", "list simulation scenarios and scales"),
     "simulate": ("resdep.simulate.commands", "run the purchase-system simulation"),
-    "patterns": ("resdep.simulate.commands", "check patterns P1-P7 over many seeds"),
+    "patterns": (
+        "resdep.simulate.commands",
+        "check patterns P1-P7 and reversals R1-R3 over many seeds",
+    ),
     "sweep": (
         "resdep.experiments.commands",
         "run an experiment specification (design × replicates) and store the outcomes",

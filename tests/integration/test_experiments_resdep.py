@@ -43,7 +43,7 @@ def test_simulation_sweep_is_identical_across_executors_and_replays(tmp_path: Pa
     seq = ResultStore(tmp_path / "seq").results()
     pd.testing.assert_frame_equal(seq, ResultStore(tmp_path / "proc").results())
     assert len(seq) == 12
-    assert set(seq["evaluator"]) <= {"street", "third_party"}
+    assert set(seq["evaluator"]) <= {"street", "bureau", "third_party"}
     assert seq["contract_years"].between(1, 5).all()
     # the stored outcomes are exactly what run_summary gives for the recorded seed
     row = seq.iloc[3]

@@ -5,11 +5,10 @@ run for run. Over many seeds, the mean of each outcome (over the last half of th
 must agree within 3.5 standard errors of the difference, and a two-sample
 Kolmogorov-Smirnov test must not reject equality at the 0.001 level, for each outcome.
 There is no absolute slack: an outcome that does not vary in either version (e.g. the
-partnership share of the baseline at ``case`` scale, always 0) must have the same value
-in both. When this was written, the largest difference was 2.3 standard errors at
-``case`` scale (``pa_contracting``, 0.011) and 1.6 at the mid scale (``welfare`` under
-co-governance, 0.013); the old absolute slack of 0.02 was about one standard deviation
-of a single run's ``pa_closing`` and is gone.
+partnership share at ``case`` scale, always 0) must have the same value in both. The
+Mesa version implements the state-and-rules model of issue 9 (institutions, moving
+philosophy, GP coded from behaviour, alternatives of agencies at least as capable) and
+scores each dyad's inputs with the shared ``dependence_inputs``.
 
 Two scales are compared:
 
@@ -18,7 +17,8 @@ Two scales are compared:
   work for several streets of their district, districts are separate markets (awards,
   candidates, entry, alternatives at closing) and the labels vary from seed to seed
   (``co_governance`` mixes partnership, buddy and transactional dyads), so the
-  cross-street and district logic and the classification are compared too.
+  cross-street and district logic and the classification are compared too (the
+  baseline's buddy share varies between seeds).
 
 Seeds are fixed (60 per scenario and scale), so the test is deterministic; it takes
 about 25 s.
@@ -110,6 +110,5 @@ def test_outcome_distributions_agree_at_a_mid_scale(scenario: str) -> None:
     streets_per_agency = pd.Series(dyads.street).groupby(dyads.agency).nunique()
     assert streets_per_agency.max() >= 2
     assert set(dyads.street // 4) == {0, 1}  # streets 0-3 are district 0, 4-7 district 1
-    if scenario == "co_governance":
+    if scenario == "baseline":  # labels vary between seeds (buddy about 0.3 of dyads)
         assert vec["share_buddy"].std() > 0.01
-        assert vec["share_partnership"].std() > 0.01

@@ -27,7 +27,11 @@ __all__ = ["SUMMARY_KEYS", "SimulationResult", "run_summary", "simulate"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SimulationResult:
-    """One run: its settings, yearly outcomes, run-level statistics, final-year dyads."""
+    """One run: its settings, yearly outcomes, run-level statistics, final-year dyads.
+
+    ``districts`` holds one row per (year, district) with the columns of
+    :data:`resdep.simulate.model.DISTRICT_COLUMNS`.
+    """
 
     scenario: str
     scale: Scale
@@ -99,6 +103,7 @@ def simulate(
         outcomes=outcomes,
         stats=model.pattern_stats(),
         dyads=model.last,
+        districts=model.districts_frame(),
     )
 
 

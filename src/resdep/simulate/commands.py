@@ -121,22 +121,90 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_out(path: str | None, force: bool) -> None:
+    """Refuse an ``--out`` file that exists (unless ``--force``) or sits in no folder."""
+    if path is None:
+        return
+    from pathlib import Path
+
+    from resdep.errors import OutputExistsError
+
+    p = Path(path)
+    if p.is_dir():
+        raise ScenarioError("is a folder", file=p, place="--out", fix="give a .csv file name")
+    if p.exists() and not force:
+        raise OutputExistsError(f"{p}: file exists. Fix: give another --out or add --force")
+    if not p.parent.is_dir():
+        raise ScenarioError(
+            "folder does not exist", file=p.parent, place="--out", fix="create it first"
+        )
+
+
 def cmd_patterns(args: argparse.Namespace) -> int:
-    """Check P1–P7; exit 0 only if all hold."""
-    from resdep.simulate.patterns import check_patterns
+    """Check P1–P7 and R1–R3 (exit 0 only if all hold), or report behaviour draws."""
+    from resdep.csvout import write_csv
+    from resdep.simulate.patterns import (
+        behaviour_draws,
+        check_patterns,
+        draws_frame,
+        patterns_frame,
+    )
 
     if args.seeds < 2:
         raise ScenarioError(
             f"need at least 2 seeds, got {args.seeds}", place="--seeds", fix="give e.g. --seeds 20"
         )
-    bar = _bar(6 * args.seeds, f"patterns ({args.scale})")
+    if args.seed_start < 0:
+        raise ScenarioError(
+            f"--seed-start must be a non-negative whole number, got {args.seed_start}",
+            place="--seed-start",
+            fix="give e.g. --seed-start 0",
+        )
+    if args.behaviour_draws is not None and args.behaviour_draws < 1:
+        raise ScenarioError(
+            f"need at least 1 draw, got {args.behaviour_draws}",
+            place="--behaviour-draws",
+            fix="give e.g. --behaviour-draws 30",
+        )
+    _check_out(args.out, args.force)
+    overrides = _parse_sets(args.set or [])
+    from resdep.simulate.params import resolve_params, resolve_scale
+
+    resolve_scale(args.scale, resolve_params("baseline", overrides))
+    if args.behaviour_draws is not None:
+        k = args.behaviour_draws
+        bar = _bar(k, f"behaviour draws ({args.scale})")
+        try:
+            records = behaviour_draws(
+                k,
+                scale=args.scale,
+                seeds=args.seeds,
+                years=args.years,
+                seed=args.seed_start,
+                progress=bar.update,
+            )
+        finally:
+            bar.close()
+        table = draws_frame(records)
+        for row in table.itertuples():
+            print(f"{row.pattern}  holds in {row.holds}/{row.draws} draws ({row.share:.2f})")
+        if args.out:
+            import pandas as pd
+
+            write_csv(pd.DataFrame(records), args.out)
+            print(f"wrote {args.out}")
+        return 0
+    runs = (6 if args.no_reversals else 13) * args.seeds
+    bar = _bar(runs, f"patterns ({args.scale})")
     try:
         rows = check_patterns(
             scale=args.scale,
             seeds=args.seeds,
             years=args.years,
-            overrides=_parse_sets(args.set or []),
+            overrides=overrides,
             progress=bar.update,
+            seed_start=args.seed_start,
+            reversals=not args.no_reversals,
         )
     finally:
         bar.close()
@@ -145,8 +213,11 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     ok = all(r.holds for r in rows)
     print(
         f"{sum(r.holds for r in rows)}/{len(rows)} patterns hold ({args.scale} scale, "
-        f"{args.seeds} seeds, {args.years} years)"
+        f"{args.seeds} seeds from {args.seed_start}, {args.years} years)"
     )
+    if args.out:
+        write_csv(patterns_frame(rows), args.out)
+        print(f"wrote {args.out}")
     return 0 if ok else 1
 
 
@@ -186,15 +257,23 @@ def register(subparsers: Any) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
     p.set_defaults(handler=cmd_simulate)
 
-    p = subparsers.add_parser("patterns", help="check patterns P1-P7 over many seeds")
-    p.add_argument(
-        "--seeds",
-        type=int,
-        default=20,
-        help="runs (seeds 0 … N−1) each pattern is checked over (default 20)",
+    p = subparsers.add_parser(
+        "patterns", help="check patterns P1-P7 and reversals R1-R3 over many seeds"
     )
+    p.add_argument("--seeds", type=int, default=20, help="seeds per condition (per draw)")
+    p.add_argument("--seed-start", type=int, default=0, help="first seed")
     p.add_argument("--scale", default="shanghai", help="case, shanghai or china (default shanghai)")
     p.add_argument("--years", type=int, default=20, help="years simulated per run (default 20)")
+    p.add_argument("--out", help="write the rows (or the draws) to this CSV file")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--no-reversals", action="store_true", help="check P1-P7 only (skip R1-R3)")
+    p.add_argument(
+        "--behaviour-draws",
+        type=int,
+        metavar="K",
+        help="instead: for K random draws of the behavioural parameters over their ranges "
+        "(baseline institutions), the share of draws in which each of P1-P7 holds",
+    )
     p.add_argument(
         "--set", action="append", metavar="KEY=VALUE", help="override a baseline parameter"
     )

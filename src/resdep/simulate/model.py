@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from resdep.classify import ClassifyParams, classify_dyads
@@ -31,13 +32,21 @@ from resdep.simulate.params import Scale, Value
 
 __all__ = [
     "AG_RESOURCES",
+    "DISTRICT_COLUMNS",
     "GA_RESOURCES",
     "OUTCOME_COLUMNS",
+    "DyadState",
     "DyadTables",
     "Model",
+    "Rules",
+    "agency_goals",
+    "coded_philosophy",
+    "cosine",
+    "dependence_inputs",
     "government_goals",
     "run",
     "stream",
+    "street_goals",
 ]
 
 F = NDArray[np.float64]
@@ -55,14 +64,39 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "welfare", "welfare_ratio", "task_completion", "budget_index",
     "survival", "staff", "hhi", "relational_share", "formalization", "autonomy",
     "n_dyads",
+    *(
+        f"share_{state}_{stage}"
+        for stage in ("contracting", "implementation", "closing")
+        for state in ("interdependent", "government_dominant", "agency_dominant", "weak")
+    ),
+    *(
+        f"pa_{stage}_q{q:02d}"
+        for stage in ("contracting", "implementation", "closing")
+        for q in (5, 25, 50, 75, 95)
+    ),
+    "theta_mean",
+    "gp_mean",
+    "ia_mean",
 )  # fmt: skip
+
+#: Columns of the per-district breakdown (one row per year and district).
+DISTRICT_COLUMNS: tuple[str, ...] = (
+    "year", "district", "n_dyads", "pa_contracting", "pa_implementation", "pa_closing",
+    "share_partnership", "share_buddy", "share_transactional", "share_undetermined",
+)  # fmt: skip
+
+STAGES: tuple[str, ...] = ("contracting", "implementation", "closing")
+_QUANTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 
 #: Resources the agency depends on the government side for (last axis of the inputs).
 AG_RESOURCES: tuple[str, ...] = ("economic", "political_legitimacy", "social_legitimacy")
 #: Resources the government side depends on the agency for.
 GA_RESOURCES: tuple[str, ...] = ("professional", "path_dependence", "performance")
 
-STREAMS = ("init", "budget", "mandate", "projects", "award", "closing", "entry", "report")
+STREAMS = (
+    "init", "budget", "mandate", "projects", "award", "closing", "entry", "report",
+    "philosophy", "coding",
+)  # fmt: skip
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -111,6 +145,7 @@ class DyadTables:
 
     agency: I64
     street: I64
+    district: I64
     ag_i: F
     ag_s: F
     ag_x: F
@@ -133,16 +168,17 @@ class DyadTables:
     formalization: F
     #: share of the dyad's contracts bought relationally
     relational: F
-    #: governance philosophy θ of the dyad's street office
+    #: governance philosophy θ of the dyad's street office (its state this year)
     theta: F
 
 
 def government_goals(theta: ArrayLike, w_quality: float) -> F:
-    """Goal weights of street offices, in the goal order of design section 3.
+    """Goal weights of street offices from θ and w_q alone (the diagnostics' lean).
 
     Resident benefit and service quality follow philosophy θ and the evaluation weight
     w_q; trouble-free completion follows 1 − w_q; impression follows 1 − θ; the last two
-    goals (survival, development) are the agencies'. Shape ``(n, 6)``.
+    goals (survival, development) are the agencies'. Shape ``(n, 6)``. The model's
+    interest alignment uses :func:`street_goals`, which also reads need and mandates.
 
     Examples
     --------
@@ -165,14 +201,269 @@ def government_goals(theta: ArrayLike, w_quality: float) -> F:
     )
 
 
+def street_goals(
+    theta: ArrayLike, w_quality: float, need: ArrayLike, mandate_press: ArrayLike
+) -> F:
+    """Goal weights of street offices, in the goal order of design section 3, from state.
+
+    Resident benefit follows the need of the street's residents times philosophy θ;
+    service quality follows θ, raised by the evaluation weight w_q; trouble-free
+    completion follows mandate pressure times 1 − w_q; impression follows mandate
+    pressure times 1 − θ; the last two goals (survival, development) are the agencies'.
+    Shape ``(n, 6)``.
+
+    Examples
+    --------
+    >>> street_goals([0.0, 1.0], 0.5, [1.0, 1.0], [1.0, 0.5]).round(2).tolist()
+    [[0.0, 0.0, 0.5, 1.0, 0.0, 0.0], [1.0, 0.75, 0.25, 0.0, 0.0, 0.0]]
+    """
+    th = np.asarray(theta, dtype=np.float64).reshape(-1)
+    wq = float(w_quality)
+    nd = np.asarray(need, dtype=np.float64).reshape(-1)
+    mp = np.asarray(mandate_press, dtype=np.float64).reshape(-1)
+    zero = np.zeros(th.size)
+    return np.stack(
+        [nd * th, th * (1.0 + wq) / 2.0, mp * (1.0 - wq), mp * (1.0 - th), zero, zero], -1
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rules:
+    """The institutional rules the dependence inputs read (scenario parameters).
+
+    Examples
+    --------
+    >>> from resdep.simulate.params import resolve_params
+    >>> Rules.from_params(resolve_params()).evaluator
+    'street'
+    """
+
+    evaluator: str
+    w_quality: float
+    switch_rule: str
+    switch_cost: float
+    payment_after_evaluation: float
+    rater: str
+    legitimacy_bodies: int
+    rating_rule_bound: float
+    panel_street_weight: float
+    renew_slope: float
+    renew_history: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, Value]) -> Rules:
+        """The rules of a resolved parameter set."""
+        return cls(
+            evaluator=str(p["evaluator"]),
+            w_quality=float(p["w_quality"]),
+            switch_rule=str(p["switch_rule"]),
+            switch_cost=float(p["switch_cost"]),
+            payment_after_evaluation=float(p["payment_after_evaluation"]),
+            rater=str(p["rater"]),
+            legitimacy_bodies=int(p["legitimacy_bodies"]),
+            rating_rule_bound=float(p["rating_rule_bound"]),
+            panel_street_weight=float(p["panel_street_weight"]),
+            renew_slope=float(p["renew_slope"]),
+            renew_history=float(p["renew_history"]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DyadState:
+    """The state of each active (agency, street) dyad that its dependence inputs read.
+
+    Every field is an array over dyads with values in [0, 1] (docs/ODD.md 7.7).
+    """
+
+    #: the street's share of the agency's expected revenue (government + non-government)
+    share: F
+    #: the agency's non-government revenue share (what it draws from the funding pools)
+    nongov: F
+    #: other streets' share of the agency's revenue
+    other: F
+    #: other streets' share of the agency's revenue already committed for next year
+    #: (contracts not ending this year)
+    other_committed: F
+    #: cash criticality, 1 − reserves / annual wage bill (clipped to [0, 1])
+    cash: F
+    #: share of the dyad's contracts bought relationally
+    rel: F
+    #: share of the dyad's contracts that end (come up for renewal) this year
+    stake: F
+    #: the agency's rating / reputation
+    reputation: F
+    #: philosophy state of the district bureau
+    theta_d: F
+    #: the agency's share of the street's purchases
+    psh: F
+    #: cooperation history of the pair
+    history: F
+    #: share of the street's mandated work needing professional delivery
+    pneed: F
+    #: mandate pressure of the street, M / (1 + M)
+    mandate_press: F
+    #: administrative share of the agency's effort on the dyad's projects
+    alpha: F
+    #: alternatives at contracting: spare capacity of agencies able to bid / (that + dyad load)
+    alt_bid: F
+    #: alternatives mid-project: spare capacity of the district's other agencies, same form
+    alt_switch: F
+    #: alternatives for the next round: spare and freed capacity, same form
+    alt_next: F
+
+
+def _verdict_discretion(rules: Rules, theta_d: F) -> F:
+    """How far the evaluation verdict rests on the government side's own judgement.
+
+    The government side judges when the street (fully) or the bureau (as far as its
+    philosophy is official-centred) evaluates; a third party is outside it. Judging
+    "complete without problems" is discretionary, quality against a published standard
+    is not: the discretion is the judge's share times 1 − w_q.
+    """
+    if rules.evaluator == "street":
+        judge = np.ones_like(theta_d)
+    elif rules.evaluator == "bureau":
+        judge = 1.0 - theta_d
+    else:
+        judge = np.zeros_like(theta_d)
+    out: F = judge * (1.0 - rules.w_quality)
+    return out
+
+
+def dependence_inputs(
+    s: DyadState, rules: Rules
+) -> tuple[Cells, Cells, Cells, Cells, Cells, Cells]:
+    """I, S (alternatives) and X of every tie, from state and rules (design section 7 table).
+
+    Returns ``(ag_i, ag_s, ag_x, ga_i, ga_s, ga_x)``, each a dict from (stage, resource)
+    to an array over dyads; ties not in the table are absent (importance 0). Stages:
+    0 contracting, 1 implementation, 2 closing; agency → government resources in
+    :data:`AG_RESOURCES`, government → agency in :data:`GA_RESOURCES`.
+
+    Examples
+    --------
+    >>> from resdep.simulate.params import resolve_params
+    >>> one = np.array([0.5])
+    >>> st = DyadState(share=one, nongov=one * 0.2, other=one * 0.3, cash=one, rel=one,
+    ...     stake=one, reputation=one, theta_d=one, psh=one, history=one, pneed=one,
+    ...     mandate_press=one, alpha=one, other_committed=one, alt_bid=one, alt_switch=one, alt_next=one)
+    >>> ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(st, Rules.from_params(resolve_params()))
+    >>> float(ga_s[1, 0][0])  # switching forbidden: no alternative mid-project
+    0.0
+    """
+    # the agency's alternatives for government money: the pools it draws on and the
+    # other streets' revenue
+    s_econ = np.clip(s.nongov + s.other, 0.0, 1.0)
+    # the agency's freedom to decline or walk away: reserves and other offers
+    freedom = 1.0 - s.cash * (1.0 - s_econ)
+    # the award matters through the revenue share or through critical cash (either)
+    importance = 1.0 - (1.0 - s.share) * (1.0 - s.cash)
+    # who decides an award: the street alone (relational) or a panel (competitive)
+    award_x = s.rel + (1.0 - s.rel) * rules.panel_street_weight
+    verdict = _verdict_discretion(rules, s.theta_d)
+    # renewal rests on the verdict (slope) and on the street's own choice (history)
+    w_v = rules.renew_slope / max(rules.renew_slope + rules.renew_history, 1e-12)
+    renewal_x = award_x * (w_v * verdict + (1.0 - w_v))
+    gov_rates = 1.0 if rules.rater == "bureau" else 0.0
+    legit_i = gov_rates * (1.0 - s.reputation)
+    legit_s = np.full_like(s.share, 1.0 - 1.0 / max(rules.legitimacy_bodies, 1))
+    legit_x = (1.0 - rules.rating_rule_bound) * (1.0 - s.theta_d)
+    switch_ok = 1.0 if rules.switch_rule == "allowed" else 0.0
+    ag_i: Cells = {
+        (0, 0): importance,
+        (0, 1): legit_i,
+        (1, 0): s.share,
+        (2, 0): s.stake * importance,
+    }
+    # next year's revenue the agency can count on whatever this street decides
+    s_next = np.clip(s.nongov + s.other_committed, 0.0, 1.0)
+    ag_s: Cells = {(0, 0): s_econ, (0, 1): legit_s, (1, 0): s_econ, (2, 0): s_next}
+    ag_x: Cells = {
+        (0, 0): award_x,
+        (0, 1): legit_x,
+        (1, 0): rules.payment_after_evaluation * verdict,
+        (2, 0): renewal_x,
+    }
+    ga_i: Cells = {
+        (0, 0): s.pneed * s.psh,
+        (0, 1): s.history,
+        (1, 0): s.pneed * s.mandate_press,
+        (2, 1): s.history * s.stake,
+        (2, 2): s.mandate_press * s.stake,
+    }
+    ga_s: Cells = {
+        (0, 0): s.alt_bid,
+        (0, 1): s.alt_bid,
+        (1, 0): switch_ok * (1.0 - rules.switch_cost) * s.alt_switch,
+        (2, 1): s.alt_next,
+        (2, 2): s.alt_next,
+    }
+    ga_x: Cells = {
+        (0, 0): freedom,
+        (0, 1): freedom,
+        (1, 0): 1.0 - s.alpha,
+        (2, 1): freedom,
+        (2, 2): freedom,
+    }
+    return ag_i, ag_s, ag_x, ga_i, ga_s, ga_x
+
+
+def coded_philosophy(push: F, interference: F, consultation: F, noise: F) -> F:
+    """GP as a researcher would code it from behaviour (design section 5).
+
+    The mean of (1 − administrative push onto agency staff), (1 − interference in
+    delivery) and consultation at contracting, plus coding error; clipped to [0, 1].
+
+    Examples
+    --------
+    >>> coded_philosophy(np.array([0.0]), np.array([0.0]), np.array([1.0]), np.zeros(1)).tolist()
+    [1.0]
+    """
+    out: F = np.clip(((1.0 - push) + (1.0 - interference) + consultation) / 3.0 + noise, 0.0, 1.0)
+    return out
+
+
+def agency_goals(mission: ArrayLike, need: ArrayLike, cash: ArrayLike, w_quality: float) -> F:
+    """Goal weights of agencies (goal order of design section 3), from their state.
+
+    Mission orientation weighs resident benefit (by the need of the residents served) and
+    service quality; the rest of the agency's attention goes to what renewal rewards
+    (trouble-free completion, 1 − w_q, as far as cash is critical) and to its own survival
+    (cash criticality) or development. Shape ``(n, 6)``.
+
+    Examples
+    --------
+    >>> agency_goals([1.0], [0.5], [0.0], 0.2).round(2).tolist()
+    [[0.5, 1.0, 0.0, 0.0, 0.0, 0.0]]
+    """
+    m = np.asarray(mission, dtype=np.float64)
+    nd = np.asarray(need, dtype=np.float64)
+    c = np.asarray(cash, dtype=np.float64)
+    org = 1.0 - m
+    zero = np.zeros(m.size)
+    return np.stack([m * nd, m, org * c * (1.0 - w_quality), zero, org * c, org * (1.0 - c)], -1)
+
+
+def cosine(a: F, b: F) -> F:
+    """Row-wise cosine similarity; 0.5 where either vector is empty."""
+    num = (a * b).sum(-1)
+    den = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
+    out: F = np.where(den > 0, num / np.maximum(den, 1e-12), 0.5)
+    return out
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _YearDyads:
     """What the yearly outcomes need of the dyads."""
 
     agency: I64
+    district: I64
     d_ag: F
     d_ga: F
+    state: NDArray[np.int8]
     label: NDArray[np.int8]
+    gp: F
+    ia: F
 
 
 @dataclass(slots=True)
@@ -203,6 +494,7 @@ class _Year:
     ending: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
     rev: F = field(default_factory=lambda: np.zeros(0))
     profit: F = field(default_factory=lambda: np.zeros(0))
+    score: F = field(default_factory=lambda: np.zeros(0))
     welfare: float = 0.0
     reachable: float = 0.0
     task_completion: float = 0.0
@@ -252,6 +544,8 @@ class Model:
         self.dep_params = DependenceParams(theta_d=self.f("theta_d"), theta_pi=self.f("theta_pi"))
         self.cls_params = ClassifyParams()
         self.counters = _Counters()
+        self.rules = Rules.from_params(self.p)
+        self.district_rows: list[dict[str, NDArray[np.float64] | I64]] = []
         self._last: DyadTables | None = None
         self._build_last: Callable[[], DyadTables] | None = None
         self._init_structure()
@@ -342,6 +636,27 @@ class Model:
         self.history: F = np.full(self.n_pairs, 0.2)
         ok = self.incumbent >= 0
         self.history[self.pair_index(self.incumbent[ok], self.committee_street[ok])] = 0.7
+        # heterogeneity of streets (persistent): budgets, mandates, professional need
+        spread = self.f("street_spread")
+        self.budget_mean = self.budget_mean * np.exp(
+            spread * rng.standard_normal(ns) - spread * spread / 2.0
+        )
+        self.mandate_factor: F = np.exp(spread * rng.standard_normal(ns) - spread * spread / 2.0)
+        self.pneed: F = np.clip(
+            self.f("professional_need")
+            * np.exp(0.5 * spread * rng.standard_normal(ns) - spread * spread / 8.0),
+            0.0,
+            1.0,
+        )
+        # the market's thickness: staff relative to the labour the district's projects need
+        self.w_gov = self.w_gov * self.f("staff_slack")
+        self.entry_staff = float(np.median(self.w_gov)) if na else 1.0
+        self.reserves = 0.5 * self.w_gov
+        # the first rating of an agency follows its capacity; entrants start unrated
+        self.reputation: F = self.q.copy()
+        self.need_s: F = _bc(self.committee_street, weights=self.need, minlength=ns) / np.maximum(
+            self.committees_per_street, 1.0
+        )
         self.staff0 = float(self.w_gov.sum() + 1e-12)
 
     def _agency_draws(self, rng: np.random.Generator, n: int) -> tuple[F, F, F, F, F]:
@@ -368,6 +683,7 @@ class Model:
         self._closing(y)
         self._finances(y)
         dyads = self._dependence(y)  # before exits change the roster
+        self._philosophy(y)
         exits = self.alive & (self.loss_streak >= self.i("exit_years")) & (self.reserves < 0)
         self._exit_and_entry(exits, y.profit, y.rev, y.funded, y.awarded)
         return self._observe(y, dyads)
@@ -382,7 +698,7 @@ class Model:
         y.budget = self.budget_mean * y.budget_index
         sm = self.f("sigma_mandate")
         zm = self.rng["mandate"].standard_normal(ns)
-        y.mandate = self.f("mandate_level") * np.exp(sm * zm - sm * sm / 2.0)
+        y.mandate = self.f("mandate_level") * self.mandate_factor * np.exp(sm * zm - sm * sm / 2.0)
         y.mismatch = np.clip(1.0 - y.budget_index / y.mandate, 0.0, 1.0)
         y.push = np.clip(self.f("push_base") * (1.0 - self.theta_s) * (1.0 + y.mismatch), 0.0, 0.95)
 
@@ -468,6 +784,7 @@ class Model:
         """ODD 7.5: evaluation score, cooperation history, renewal draw, years left."""
         third = self.p["evaluator"] == "third_party"
         wq = self.f("w_quality")
+        # a third party judges by professional standards: quality weighs at least half
         wq_eval = max(wq, 0.5) if third else wq
         # quality is judged against a standard, compliance against the push
         q_score = np.minimum(1.0, y.quality / self.f("quality_standard"))
@@ -480,8 +797,17 @@ class Model:
         worked = ev_n > 0
         self.history[worked] += (1.0 - mem) * (ev_sum[worked] / ev_n[worked])
         h = self.history[y.pidx]
-        k_h = 1.0 if third else 2.0
+        k_h = self.f("renew_history")
         p_renew = _sigmoid(self.f("renew_slope") * (score - self.f("renew_mid")) + k_h * (h - 0.5))
+        y.score = score
+        # the rating follows the agency's evaluation scores
+        na = self.scale.agencies
+        sc_sum = _bc(y.ag, weights=score, minlength=na)
+        sc_n = _bc(y.ag, minlength=na)
+        rated = sc_n > 0
+        self.reputation[rated] = mem * self.reputation[rated] + (1.0 - mem) * (
+            sc_sum[rated] / sc_n[rated]
+        )
         u_renew = self.rng["closing"].random(self.scale.committees)
         y.ending = self.contract_left[y.act_idx] <= 1
         self.renew[y.act_idx] = u_renew[y.act_idx] < p_renew
@@ -544,7 +870,53 @@ class Model:
             row[f"d_ga_{stage}"] = float(dyads.d_ga[:, k].sum()) / n_dy
         for k, lab in enumerate(("partnership", "buddy", "transactional")):
             row[f"share_{lab}"] = float((dyads.label == k).sum()) / n_dy
+        for k, stage in enumerate(STAGES):
+            codes = dyads.state[:, k]
+            for c, name in enumerate(
+                ("interdependent", "government_dominant", "agency_dominant", "weak")
+            ):
+                row[f"share_{name}_{stage}"] = float((codes == c).sum()) / n_dy
+            qs = (
+                np.percentile(pa[:, k], _QUANTILES)
+                if pa.shape[0]
+                else np.full(len(_QUANTILES), np.nan)
+            )
+            for q, v in zip(_QUANTILES, qs, strict=True):
+                row[f"pa_{stage}_q{q:02d}"] = float(v)
+        row["theta_mean"] = float(self.theta_s.mean()) if self.theta_s.size else 0.0
+        row["gp_mean"] = float(dyads.gp.mean()) if dyads.gp.size else 0.0
+        row["ia_mean"] = float(dyads.ia.mean()) if dyads.ia.size else 0.0
+        self._district_row(dyads, pa)
         return row
+
+    def _district_row(self, dyads: _YearDyads, pa: F) -> None:
+        """The year's per-district breakdown (one entry per district)."""
+        nd = self.scale.districts
+        d = dyads.district
+        cnt = _bc(d, minlength=nd)
+        den = np.maximum(cnt, 1.0)
+        out: dict[str, NDArray[np.float64] | I64] = {
+            "year": np.full(nd, self.year, dtype=np.int64),
+            "district": np.arange(nd, dtype=np.int64),
+            "n_dyads": cnt.astype(np.int64),
+        }
+        for k, stage in enumerate(STAGES):
+            out[f"pa_{stage}"] = np.where(
+                cnt > 0, _bc(d, weights=pa[:, k], minlength=nd) / den, np.nan
+            )
+        for k, lab in enumerate(("partnership", "buddy", "transactional")):
+            share = _bc(d, weights=(dyads.label == k).astype(np.float64), minlength=nd) / den
+            out[f"share_{lab}"] = np.where(cnt > 0, share, np.nan)
+        # the simulated classifier always has philosophy, goal and dependence inputs
+        out["share_undetermined"] = np.where(cnt > 0, 0.0, np.nan)
+        self.district_rows.append(out)
+
+    def districts_frame(self) -> pd.DataFrame:
+        """The per-district breakdown of every year run so far (:data:`DISTRICT_COLUMNS`)."""
+        if not self.district_rows:
+            return pd.DataFrame(columns=list(DISTRICT_COLUMNS))
+        cols = {c: np.concatenate([r[c] for r in self.district_rows]) for c in DISTRICT_COLUMNS}
+        return pd.DataFrame(cols, columns=list(DISTRICT_COLUMNS))
 
     def _fund(self, new: B, prio: F, offer: F, room: F) -> B:
         """Budget-constrained, order-dependent funding of new projects per street."""
@@ -695,111 +1067,121 @@ class Model:
     def _dependence(self, y: _Year) -> _YearDyads:
         """ODD 7.7: dependence inputs from state per active dyad and stage; D and labels."""
         act_idx, ag, st, alpha, rev, load = y.act_idx, y.ag, y.st, y.alpha, y.rev, y.load
-        survival, mandate, mismatch, ending = y.survival, y.mandate, y.mismatch, y.ending
         ns = self.scale.streets
         pidx = self.pair_index(ag, st)
-        pairs, inv = np.unique(pidx, return_inverse=True)
+        pairs, first, inv = np.unique(pidx, return_index=True, return_inverse=True)
         n = pairs.size
         # dyad attributes by aggregation over its contracts
-        cnt = _bc(inv, minlength=n).astype(np.float64)
-        dy_ag = np.zeros(n, dtype=np.int64)
-        dy_st = np.zeros(n, dtype=np.int64)
-        dy_ag[inv] = ag
-        dy_st[inv] = st
+        cnt = _bc(inv, minlength=n)
+        dy_ag = ag[first]
+        dy_st = st[first]
+        dy_d = self.street_district[dy_st]
         rev_as = _bc(inv, weights=self.price[act_idx], minlength=n)
         load_as = _bc(inv, weights=self.labour[act_idx], minlength=n)
         rel_as = _bc(inv, weights=self.mode_rel[act_idx].astype(np.float64), minlength=n) / cnt
         alpha_as = _bc(inv, weights=alpha, minlength=n) / cnt
-        stake = _bc(inv, weights=ending.astype(np.float64), minlength=n) / cnt
+        stake = _bc(inv, weights=y.ending.astype(np.float64), minlength=n) / cnt
         h = self.history[pairs]
         nongov_rev = self.nongov * self.w_gov / np.maximum(1.0 - self.nongov, 0.1)
         total = rev[dy_ag] + nongov_rev[dy_ag]
         share = np.clip(rev_as / np.maximum(total, 1e-12), 0.0, 1.0)
         f_share = np.clip(nongov_rev[dy_ag] / np.maximum(total, 1e-12), 0.0, 1.0)
         other = np.clip(1.0 - share - f_share, 0.0, 1.0)
-        # other streets' money is an alternative only as far as it is openly contested
-        open_market = self.f("p_competitive")
-        s_econ = np.clip(f_share + open_market * other, 0.0, 1.0)
+        # revenue of the agency from contracts that do not end this year (all its streets)
+        keep = _bc(ag, weights=np.where(y.ending, 0.0, self.price[act_idx]), minlength=rev.size)
+        keep_as = _bc(inv, weights=np.where(y.ending, 0.0, self.price[act_idx]), minlength=n)
+        other_committed = np.clip((keep[dy_ag] - keep_as) / np.maximum(total, 1e-12), 0.0, 1.0)
         cash = np.clip(1.0 - self.reserves[dy_ag] / np.maximum(self.w_gov[dy_ag], 1e-12), 0.0, 1.0)
-        surv = survival[dy_ag].astype(np.float64)
-        theta_s = self.theta_s[dy_st]
-        theta_d = self.theta_d[self.street_district[dy_st]]
-        # the street's alternatives: spare capacity of the other agencies it can turn to
-        spare = np.where(self.alive, np.maximum(self.w_gov - load, 0.0), 0.0)
-        spare_d = _bc(self.agency_district, weights=spare, minlength=self.scale.districts)
-        known = self.history[pairs] >= 0.3
-        known_spare = _bc(dy_st, weights=np.where(known, spare[dy_ag], 0.0), minlength=ns)
-        # partners the street knows (history ≥ 0.3) among this year's dyads
-        own = spare[dy_ag]
-        alt_known = np.maximum(known_spare[dy_st] - np.where(known, own, 0.0), 0.0)
-        alt_open = np.maximum(spare_d[self.street_district[dy_st]] - own, 0.0)
-        alt = rel_as * alt_known + (1.0 - rel_as) * alt_open
-        s_alt = alt / (alt + np.maximum(load_as, 1e-12))
-        # at closing the street may turn to any qualified agency of its district next round:
-        # N = 1 / (1 + alternatives), as in the design table
-        alive_d = _bc(
-            self.agency_district,
-            weights=self.alive.astype(np.float64),
-            minlength=self.scale.districts,
-        )
-        n_open = np.maximum(alive_d[self.street_district[dy_st]] - 1.0, 0.0)
-        # ... but under relational purchase it turns to the agencies it knows
-        n_known = _bc(dy_st, weights=known.astype(np.float64), minlength=ns)[dy_st]
-        n_known = np.maximum(n_known - known, 0.0)
-        n_alt = rel_as * n_known + (1.0 - rel_as) * n_open
-        s_next = n_alt / (n_alt + 1.0)
+        # the street's alternatives: capacity of the other agencies it can turn to,
+        # relative to what this agency does for it
+        # only agencies able to deliver at the evaluation's standard are qualified
+        qualified = self.alive & (self.q >= self.f("quality_standard"))
+        spare = np.where(qualified, np.maximum(self.w_gov - load, 0.0), 0.0)
+        freed = _bc(ag, weights=np.where(y.ending, self.labour[act_idx], 0.0), minlength=load.size)
+        nxt = spare + np.where(qualified, freed, 0.0)
+        known = h >= 0.3
+        kf = known.astype(np.float64)
+
+        q_dy = self.q[dy_ag]
+
+        def ranked(group: I64, q: F) -> tuple[I64, B]:
+            """Order by group, most capable first, and the first item of each group."""
+            order = np.lexsort((-q, group)).astype(np.int64)
+            g = group[order]
+            first = np.ones(g.size, dtype=bool)
+            first[1:] = g[1:] != g[:-1]
+            return order, first
+
+        def at_least_as_capable(rank: tuple[I64, B], w: F) -> F:
+            """Per item, the sum of ``w`` over the other items of its group with q ≥ its q."""
+            order, first = rank
+            wo = w[order]
+            cum = np.cumsum(wo)
+            base = np.maximum.accumulate(np.where(first, cum - wo, 0.0))
+            res = np.empty(wo.size)
+            res[order] = np.maximum(cum - base - wo, 0.0)  # no negative rounding residue
+            return res
+
+        rank_open = ranked(self.agency_district, self.q)
+
+        def alternatives(cap: F, relational: F | None) -> F:
+            """Capacity of qualified agencies at least as capable as the dyad's agency.
+
+            Under relational purchase the street turns to the agencies it knows; under
+            competitive purchase (``relational`` None: always) to any of its district.
+            Share of that capacity against the dyad's own load.
+            """
+            alt = at_least_as_capable(rank_open, cap)[dy_ag]
+            if relational is not None:
+                known_ge = at_least_as_capable(ranked(dy_st, q_dy), kf * cap[dy_ag])
+                alt = relational * known_ge + (1.0 - relational) * alt
+            out: F = alt / (alt + np.maximum(load_as, 1e-12))
+            return out
+
         purchases = _bc(dy_st, weights=rev_as, minlength=ns)
-        psh = rev_as / np.maximum(purchases[dy_st], 1e-12)
-        decline = 0.3 * surv + 0.7 * (1.0 - surv)
-        third = self.p["evaluator"] == "third_party"
-        x_eval = self.f("x_evaluation") * (0.5 if third else 1.0)
-        x_award = rel_as * self.f("x_relational") + (1.0 - rel_as) * self.f("x_competitive")
-        x_legit = 1.0 - 0.6 * theta_d
-        legit = self.f("legitimacy_need") * (1.0 - 0.5 * self.q[dy_ag]) * (1.0 - 0.5 * h)
-        pneed = self.f("professional_need")
-        # stages: 0 contracting, 1 implementation, 2 closing
-        # agency → government: 0 economic, 1 political legitimacy, 2 social legitimacy
-        ag_i: Cells = {
-            (0, 0): np.maximum(share, cash), (0, 1): legit, (0, 2): 0.5,
-            (1, 0): share,
-            (2, 0): np.maximum(share * (0.5 + 0.5 * stake) + 0.3 * other, cash), (2, 1): 0.5 * legit,
-        }  # fmt: skip
-        ag_s: Cells = {
-            (0, 0): s_econ, (0, 1): 0.05, (0, 2): 0.1,
-            (1, 0): s_econ,
-            (2, 0): s_econ, (2, 1): 0.05,
-        }  # fmt: skip
-        ag_x: Cells = {
-            (0, 0): x_award, (0, 1): x_legit, (0, 2): 0.3 + 0.4 * (1.0 - theta_s),
-            (1, 0): self.f("x_payment"),
-            (2, 0): x_eval * (rel_as + (1.0 - rel_as) * 0.6), (2, 1): x_legit,
-        }  # fmt: skip
-        # government → agency: 0 professional, 1 path dependence, 2 performance
-        m_press = np.clip(mandate[dy_st] / 2.0, 0.0, 1.0)
-        ga_i: Cells = {
-            (0, 0): pneed * (0.7 + 0.3 * psh), (0, 1): h,
-            (1, 0): np.clip(pneed * (0.6 + 0.4 * m_press), 0.0, 1.0),
-            (2, 1): 0.5 * h, (2, 2): 0.2 + 0.3 * mismatch[dy_st],
-        }  # fmt: skip
-        ga_s: Cells = {
-            (0, 0): s_alt, (0, 1): s_alt * (1.0 - h),
-            (1, 0): self.f("switch_alternatives"),
-            (2, 1): s_next, (2, 2): s_next,
-        }  # fmt: skip
-        ga_x: Cells = {
-            (0, 0): decline, (0, 1): decline,
-            (1, 0): 0.1 + 0.9 * (1.0 - alpha_as),
-            (2, 1): decline, (2, 2): 0.4,
-        }  # fmt: skip
+        m = y.mandate[dy_st]
+        state = DyadState(
+            share=share,
+            nongov=f_share,
+            other=other,
+            other_committed=other_committed,
+            cash=cash,
+            rel=rel_as,
+            stake=stake,
+            reputation=self.reputation[dy_ag],
+            theta_d=self.theta_d[dy_d],
+            psh=rev_as / np.maximum(purchases[dy_st], 1e-12),
+            history=h,
+            pneed=self.pneed[dy_st],
+            mandate_press=m / (1.0 + m),
+            alpha=alpha_as,
+            alt_bid=alternatives(spare, rel_as),
+            alt_switch=alternatives(spare, None),
+            alt_next=alternatives(nxt, None),
+        )
+        ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
         d_ag = noisy_or(self._cells_d(n, ag_i, ag_s, ag_x), axis=-1)
         d_ga = noisy_or(self._cells_d(n, ga_i, ga_s, ga_x), axis=-1)
-        ia = self._interest_alignment(dy_ag, dy_st, alpha_as, surv)
-        ind = classify_dyads(d_ag, d_ga, theta_s, ia, self.cls_params)
+        theta_s = self.theta_s[dy_st]
+        # GP as coded from behaviour: push onto agency staff, interference, consultation
+        z = self.rng["coding"].standard_normal(self.scale.committees)
+        gp = coded_philosophy(
+            y.push[dy_st],
+            (1.0 - theta_s) * state.mandate_press,
+            theta_s * h,
+            self.f("coding_noise") * z[act_idx[first]],
+        )
+        gov = street_goals(theta_s, self.f("w_quality"), self.need_s[dy_st], state.mandate_press)
+        agy = agency_goals(self.mission[dy_ag], self.need_s[dy_st], cash, self.f("w_quality"))
+        ia = cosine(gov, agy)
+        ind = classify_dyads(d_ag, d_ga, gp, ia, self.cls_params)
+        st_codes = stage_state(d_ag, d_ga, self.dep_params)
 
         def build() -> DyadTables:  # the full tables, only when asked for
             return DyadTables(
                 agency=dy_ag,
                 street=dy_st,
+                district=dy_d,
                 ag_i=_grid(n, ag_i),
                 ag_s=_grid(n, ag_s),
                 ag_x=_grid(n, ag_x),
@@ -808,7 +1190,7 @@ class Model:
                 ga_x=_grid(n, ga_x),
                 d_ag=d_ag,
                 d_ga=d_ga,
-                state=stage_state(d_ag, d_ga, self.dep_params),
+                state=st_codes,
                 gp=ind.gp,
                 ia=ind.ia,
                 ri=ind.ri,
@@ -824,7 +1206,43 @@ class Model:
 
         self._build_last = build
         self._last = None
-        return _YearDyads(agency=dy_ag, d_ag=d_ag, d_ga=d_ga, label=ind.label)
+        return _YearDyads(
+            agency=dy_ag,
+            district=dy_d,
+            d_ag=d_ag,
+            d_ga=d_ga,
+            state=st_codes,
+            label=ind.label,
+            gp=ind.gp,
+            ia=ind.ia,
+        )
+
+    def _philosophy(self, y: _Year) -> None:
+        """ODD 7.9: officials' philosophy moves with policy, experience, evaluation, turnover.
+
+        Each street's θ moves at rate ``philosophy_adapt`` toward the mean of the policy
+        push from above, the quality of agencies' work it experienced this year (quality
+        against the standard) and the evaluation weight on quality; bureaus alike, with
+        their district's experience. With probability ``turnover`` a street's leading
+        official is replaced by one whose θ is drawn around the bureau's.
+        """
+        ns, nd = self.scale.streets, self.scale.districts
+        rng = self.rng["philosophy"]
+        u = rng.random(ns)
+        z = rng.standard_normal(ns)
+        q_score = np.minimum(1.0, y.quality / self.f("quality_standard"))
+        n_s = _bc(y.st, minlength=ns)
+        exp_s = np.where(
+            n_s > 0, _bc(y.st, weights=q_score, minlength=ns) / np.maximum(n_s, 1), 0.5
+        )
+        d_of = self.street_district
+        exp_d = _bc(d_of, weights=exp_s, minlength=nd) / np.maximum(self.street_count, 1)
+        push, wq, rate = self.f("policy_push"), self.f("w_quality"), self.f("philosophy_adapt")
+        self.theta_s = self.theta_s + rate * ((push + exp_s + wq) / 3.0 - self.theta_s)
+        self.theta_d = self.theta_d + rate * ((push + exp_d + wq) / 3.0 - self.theta_d)
+        new = u < self.f("turnover")
+        fresh = np.clip(self.theta_d[d_of] + self.f("theta_sd") * z, 0.0, 1.0)
+        self.theta_s = np.clip(np.where(new, fresh, self.theta_s), 0.0, 1.0)
 
     def _cells_d(self, n: int, imp: Cells, alt: Cells, disc: Cells) -> F:
         """D per (stage, resource) through the shared scoring code; absent ties are 0."""
@@ -840,24 +1258,6 @@ class Model:
         if self._last is None and self._build_last is not None:
             self._last = self._build_last()
         return self._last
-
-    def _interest_alignment(self, dy_ag: I64, dy_st: I64, alpha_as: F, surv: F) -> F:
-        """Cosine of goal vectors implied by state (goals in the order of design section 3).
-
-        Government: resident benefit and service quality follow philosophy and evaluation
-        weight; trouble-free completion follows 1 − w_q; impression follows 1 − θ.
-        Agency: mission on resident benefit and quality; it adopts the task goal in
-        proportion to the administrative share of its effort; survival or development.
-        """
-        gov = government_goals(self.theta_s[dy_st], self.f("w_quality"))
-        m = self.mission[dy_ag]
-        agy = np.stack(
-            [m, m, 0.5 * alpha_as, 0.25 * alpha_as, 0.3 + 0.5 * surv, 0.6 * (1.0 - surv)], -1
-        )
-        num = (gov * agy).sum(-1)
-        den = np.linalg.norm(gov, axis=-1) * np.linalg.norm(agy, axis=-1)
-        out: F = np.where(den > 0, num / np.maximum(den, 1e-12), 0.5)
-        return out
 
     def _hhi(self, rev_pair: F, rev: F) -> float:
         """Mean revenue concentration (HHI over streets and non-government income)."""
@@ -906,6 +1306,7 @@ class Model:
             self.w_gov = np.where(enter, self.entry_staff, self.w_gov)
             self.reserves = np.where(enter, 0.5 * self.entry_staff, self.reserves)
             self.loss_streak = np.where(enter, 0, self.loss_streak)
+            self.reputation = np.where(enter, 0.0, self.reputation)
             owner = np.repeat(np.arange(na), self.street_count[self.agency_district])
             self.history[enter[owner]] = 0.0
 

@@ -29,6 +29,7 @@ from typing import Literal
 from resdep.errors import ScenarioError, closest
 
 __all__ = [
+    "INSTITUTIONS",
     "PARAMETERS",
     "SCALES",
     "ParamInfo",
@@ -59,6 +60,10 @@ class ParamInfo:
     choices: tuple[str, ...] = ()
     default: Value = 0.0
     doc: str = ""
+    #: ``"institution"`` (a rule a scenario sets), ``"behaviour"`` (behaviour and
+    #: starting state, drawn in ``resdep patterns --behaviour-draws``), ``"threshold"``
+    #: (classification thresholds) or ``"scale"`` (entity counts and memory limit)
+    group: str = "behaviour"
 
 
 def _r(default: float, low: float, high: float, doc: str) -> ParamInfo:
@@ -82,14 +87,92 @@ PARAMETERS: Mapping[str, ParamInfo] = {
         0.45, 0.0, 1.0, "mean governance philosophy of district civil affairs bureaus"
     ),
     "theta_sd": _r(0.10, 0.0, 0.5, "spread of philosophies across government actors"),
+    "street_spread": _r(
+        0.30,
+        0.0,
+        1.0,
+        "log spread of budgets, mandates and professional need across streets (persistent)",
+    ),
     "w_quality": _r(
         0.20, 0.0, 1.0, "evaluation weight on quality results (0 = complete without problems)"
     ),
+    "policy_push": _r(
+        0.30,
+        0.0,
+        1.0,
+        "philosophy promoted from above (0 official-centred, 1 co-governance): where policy "
+        "pulls the officials' philosophy",
+    ),
+    "philosophy_adapt": _r(
+        0.20,
+        0.0,
+        1.0,
+        "yearly rate at which an official's philosophy moves toward policy push, the quality "
+        "of agencies experienced and the evaluation regime",
+    ),
+    "turnover": _r(
+        0.10,
+        0.0,
+        1.0,
+        "yearly chance that a street's leading official is replaced (new philosophy drawn "
+        "around the district's)",
+    ),
+    # institutions (rules a scenario changes; design section 7)
     "evaluator": ParamInfo(
         kind="categorical",
-        choices=("street", "third_party"),
+        choices=("street", "bureau", "third_party"),
         default="street",
-        doc="who evaluates at closing: the purchasing street office or an independent third party",
+        doc="who evaluates at closing: the purchasing street office, the district bureau, or "
+        "an independent third party (outside the government side)",
+    ),
+    "switch_rule": ParamInfo(
+        kind="categorical",
+        choices=("forbidden", "allowed"),
+        default="forbidden",
+        doc="whether a running project's provider may be changed before the contract ends",
+    ),
+    "switch_cost": _r(
+        0.50,
+        0.0,
+        1.0,
+        "share of a running project's value lost when its provider is changed "
+        "(only with switch_rule = allowed)",
+    ),
+    "payment_after_evaluation": _r(
+        0.30,
+        0.0,
+        1.0,
+        "share of the contract price paid only after the evaluation (0 = lump sum in advance, "
+        "1 = all after evaluation; milestones in between)",
+    ),
+    "rater": ParamInfo(
+        kind="categorical",
+        choices=("bureau", "third_party"),
+        default="bureau",
+        doc="who registers and rates agencies: the district bureau (government side) or an "
+        "independent rating body",
+    ),
+    "legitimacy_bodies": _i(
+        1, 1, 10, "bodies whose rating or endorsement counts when an agency bids"
+    ),
+    "rating_rule_bound": _r(
+        0.30,
+        0.0,
+        1.0,
+        "how far the rating follows published criteria (1 = the rater has no discretion)",
+    ),
+    "panel_street_weight": _r(
+        0.50,
+        0.0,
+        1.0,
+        "the purchasing street's weight on the panel of a competitive award or re-tender",
+    ),
+    "staff_slack": _r(
+        1.00,
+        0.5,
+        3.0,
+        "agencies' staff at the start relative to the labour their district's projects need "
+        "(thickness of the market)",
     ),
     # purchase
     "p_competitive": _r(
@@ -147,9 +230,19 @@ PARAMETERS: Mapping[str, ParamInfo] = {
         0.50, 0.0, 1.0, "evaluation score at which renewal is even odds (history adds to it)"
     ),
     "history_memory": _r(0.70, 0.0, 0.99, "share of cooperation history carried to the next year"),
+    "renew_history": _r(
+        2.0,
+        0.0,
+        10.0,
+        "weight of cooperation history (against the verdict) in the renewal decision",
+    ),
     # agencies
     "nongov_share": _r(
-        0.10, 0.0, 0.9, "mean share of agencies' wage bill covered by non-government funding"
+        0.10,
+        0.0,
+        0.9,
+        "size of the non-government funding pools (foundations, charity, fees) agencies draw on: "
+        "their mean share of agencies' revenue at the start",
     ),
     "mission_mean": _r(0.60, 0.0, 1.0, "mean mission orientation of agencies"),
     "relational_value": _r(
@@ -171,29 +264,18 @@ PARAMETERS: Mapping[str, ParamInfo] = {
         3, 1, 10, "consecutive loss years with negative reserves before an agency exits"
     ),
     "entry_rate": _r(
-        0.30, 0.0, 1.0, "yearly chance that an empty agency slot is refilled when the market pays"
-    ),
-    # dependence inputs (section 7 table)
-    "x_relational": _r(0.90, 0.0, 1.0, "street's discretion over awards under relational purchase"),
-    "x_competitive": _r(
-        0.50,
+        0.30,
         0.0,
         1.0,
-        "street's discretion over awards under competitive purchase (a panel decides)",
+        "market entry: yearly chance that an empty agency slot is refilled when the market pays",
     ),
-    "x_evaluation": _r(0.90, 0.0, 1.0, "street's discretion at closing when it evaluates itself"),
-    "x_payment": _r(
-        0.15,
+    "coding_noise": _r(
+        0.05,
         0.0,
-        1.0,
-        "street's discretion over payment during implementation (committed by contract)",
+        0.5,
+        "standard deviation of the coding error when GP is read from observed behaviour",
     ),
-    "switch_alternatives": _r(
-        0.05, 0.0, 1.0, "street's alternatives to the running agency mid-project (switching costs)"
-    ),
-    "legitimacy_need": _r(
-        0.60, 0.0, 1.0, "importance of the bureau's qualification and rating to an unknown agency"
-    ),
+    # demand for professional work
     "professional_need": _r(
         0.85, 0.0, 1.0, "share of a street's mandated work that needs professional delivery"
     ),
@@ -211,6 +293,38 @@ PARAMETERS: Mapping[str, ParamInfo] = {
 }
 
 
+#: Parameters that are institutional rules (design section 7), not behaviour.
+INSTITUTIONS: tuple[str, ...] = (
+    "policy_push", "evaluator", "w_quality", "contract_years", "p_competitive",
+    "switch_rule", "switch_cost", "payment_after_evaluation", "rater", "legitimacy_bodies",
+    "rating_rule_bound", "panel_street_weight", "staff_slack", "nongov_share", "entry_rate",
+)  # fmt: skip
+
+
+def _group(name: str) -> str:
+    if name in INSTITUTIONS:
+        return "institution"
+    if name in ("theta_d", "theta_pi"):
+        return "threshold"
+    if name.startswith("n_") or name == "max_memory_gb":
+        return "scale"
+    return "behaviour"
+
+
+PARAMETERS = {
+    k: ParamInfo(
+        kind=v.kind,
+        low=v.low,
+        high=v.high,
+        choices=v.choices,
+        default=v.default,
+        doc=v.doc,
+        group=_group(k),
+    )
+    for k, v in PARAMETERS.items()
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scale:
     """Numbers of entities of a run."""
@@ -221,25 +335,51 @@ class Scale:
     committees: int
     agencies: int
 
+    def n_pairs(self) -> int:
+        """Number of (agency, street) pairs inside a district (cooperation history).
+
+        Streets and agencies are assigned to districts in balanced blocks, so a district
+        has at most ⌈streets/districts⌉ streets and ⌈agencies/districts⌉ agencies; this
+        bound is what is counted.
+
+        Examples
+        --------
+        >>> SCALES["case"].n_pairs()
+        3
+        """
+        d = max(1, self.districts)
+        return d * (-(-self.agencies // d)) * (-(-self.streets // d))
+
     def estimated_bytes(self) -> int:
-        """Rough peak memory of a run: per-entity state plus one year's work arrays.
+        """Rough peak memory of a run: everything that grows with the scale.
+
+        Per committee: project state and the award's candidate matrices (K ≤ 12); per
+        agency and per street: state and yearly work arrays; per (agency, street) pair:
+        history and the closing, concentration and entry work arrays (about 8 arrays of
+        8 bytes); per active dyad (at most one per committee and per pair): the
+        dependence state, inputs and results (about 100 numbers).
 
         Examples
         --------
         >>> SCALES["china"].estimated_bytes() < 2 * 1024**3
         True
+        >>> big = Scale(name="x", districts=1, streets=40_000, committees=600_000, agencies=16_000)
+        >>> big.estimated_bytes() > 30 * 1024**3  # 640 million pairs
+        True
         """
-        per_committee = 8 * 60 + 8 * 12 * 4  # project state + candidate matrices (K ≤ 12)
-        per_agency = 8 * 40
-        per_street = 8 * 30
-        pairs = self.agencies * max(1, self.streets // max(1, self.districts))
-        per_pair = 8 * 6 + 8 * 3 * 3 * 6  # history + dependence inputs of active dyads
+        per_committee = 8 * 60 + 8 * 12 * 4
+        per_agency = 8 * 60
+        per_street = 8 * 40
+        pairs = self.n_pairs()
+        per_pair = 8 * 8
+        per_dyad = 8 * 100
         return int(
             150e6
             + self.committees * per_committee
             + self.agencies * per_agency
             + self.streets * per_street
-            + min(pairs, self.committees) * per_pair
+            + pairs * per_pair
+            + min(pairs, self.committees) * per_dyad
         )
 
 
@@ -472,6 +612,7 @@ def parameter_space(scenario: str = "baseline") -> Mapping[str, ParamInfo]:
                 choices=info.choices,
                 default=changes[name],
                 doc=info.doc,
+                group=info.group,
             )
         out[name] = info
     return out

@@ -124,9 +124,19 @@ def test_any_valid_parameters_give_outcomes_in_range(data: st.DataObject) -> Non
         for k in keys  # type: ignore[arg-type]
     }
     params["contract_years"] = data.draw(st.integers(1, 5))
-    params["evaluator"] = data.draw(st.sampled_from(["street", "third_party"]))
+    params["evaluator"] = data.draw(st.sampled_from(["street", "bureau", "third_party"]))
+    params["switch_rule"] = data.draw(st.sampled_from(["forbidden", "allowed"]))
+    params["rater"] = data.draw(st.sampled_from(["bureau", "third_party"]))
     out = simulate(years=4, seed=data.draw(st.integers(0, 10**6)), overrides=params).outcomes
-    assert np.isfinite(out.drop(columns=["year"]).to_numpy()).all()
+    quant = [c for c in out.columns if "_q" in c]
+    assert np.isfinite(out.drop(columns=["year", *quant]).to_numpy()).all()
+    # PA quantiles are undefined (NaN) exactly in years without dyads, and ordered otherwise
+    with_dyads = out["n_dyads"] > 0
+    assert np.isfinite(out.loc[with_dyads, quant].to_numpy()).all()
+    assert out.loc[~with_dyads, quant].isna().all().all()
+    for stage in ("contracting", "implementation", "closing"):
+        qs = out.loc[with_dyads, [f"pa_{stage}_q{q:02d}" for q in (5, 25, 50, 75, 95)]]
+        assert (qs.diff(axis=1).iloc[:, 1:] >= -1e-12).all().all()
     for col in (
         "welfare",
         "welfare_ratio",

@@ -62,7 +62,9 @@ def test_parameter_space_contract() -> None:
         space["w_quality"].default = 0.3  # type: ignore[misc]
     assert parameter_space("competitive")["p_competitive"].default == 1.0
     assert space["contract_years"].kind == "integer"
-    assert space["evaluator"].choices == ("street", "third_party")
+    assert space["evaluator"].choices == ("street", "bureau", "third_party")
+    assert space["switch_rule"].choices == ("forbidden", "allowed")
+    assert space["rater"].choices == ("bureau", "third_party")
 
 
 @pytest.mark.parametrize(

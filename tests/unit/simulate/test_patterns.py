@@ -68,7 +68,8 @@ def _verdicts(
     monkeypatch: pytest.MonkeyPatch, noisy: set[str]
 ) -> dict[str, patterns.PatternResult]:
     monkeypatch.setattr(patterns, "run_summary", _fake(noisy))
-    return {r.pattern: r for r in check_patterns(scale="case", seeds=SEEDS, years=4)}
+    rows = check_patterns(scale="case", seeds=SEEDS, years=4, reversals=False)
+    return {r.pattern: r for r in rows}
 
 
 def test_clear_differences_hold_and_print_their_margin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,7 +108,56 @@ def test_a_mean_close_to_its_threshold_does_not_hold(monkeypatch: pytest.MonkeyP
         return out  # type: ignore[no-any-return]
 
     monkeypatch.setattr(patterns, "run_summary", near)
-    rows = {r.pattern: r for r in check_patterns(scale="case", seeds=SEEDS, years=4)}
+    rows = {
+        r.pattern: r for r in check_patterns(scale="case", seeds=SEEDS, years=4, reversals=False)
+    }
     assert rows["P1"].values["pa"] == pytest.approx(0.19)
     assert rows["P1"].holds is False
     assert Z == 2.0
+
+
+def _reversal_fake(r1_closing_pa: float, r2_share: float, official_low_buddy: float) -> object:
+    """A stand-in whose reversal conditions are recognised by their institutions."""
+    base = _fake(set())
+
+    def run_summary(
+        params: Mapping[str, float | int | str], *, scale: str, years: int, seed: int
+    ) -> dict[str, float]:
+        out = dict(base(params, scale=scale, years=years, seed=seed))  # type: ignore[operator]
+        jitter = 0.001 * (seed % 3)
+        out["share_government_dominant_closing"] = 0.8
+        out["share_agency_dominant_implementation"] = 0.9
+        if params.get("evaluator") == "third_party":  # R1
+            out["pa_closing"] = r1_closing_pa + jitter
+            out["share_government_dominant_closing"] = 0.1 + jitter
+        if params.get("switch_rule") == "allowed":  # R2
+            out["share_agency_dominant_implementation"] = r2_share + jitter
+        buddy = 0.6
+        if params.get("policy_push") == 0.8 or params.get("w_quality") == 0.8:
+            buddy = 0.3
+        if params.get("nongov_share") == 0.6:
+            buddy = 0.5
+        if params.get("theta_street") == 0.1:
+            buddy = official_low_buddy if params.get("mandate_level") == 0.5 else 0.95
+        out["share_buddy"] = buddy + jitter
+        return out
+
+    return run_summary
+
+
+@pytest.mark.parametrize(
+    ("r1", "r2", "low", "failing"),
+    [
+        (0.05, 0.2, 0.4, set()),
+        (0.35, 0.2, 0.4, {"R1"}),  # closing PA still beyond θ_PI
+        (0.05, 0.7, 0.4, {"R2"}),  # most dyads still agency dominant at implementation
+        (0.05, 0.2, 0.95, {"R3"}),  # official philosophy alone still makes every dyad buddy
+    ],
+)
+def test_reversal_verdicts(
+    monkeypatch: pytest.MonkeyPatch, r1: float, r2: float, low: float, failing: set[str]
+) -> None:
+    monkeypatch.setattr(patterns, "run_summary", _reversal_fake(r1, r2, low))
+    rows = {r.pattern: r for r in check_patterns(scale="case", seeds=SEEDS, years=4)}
+    got = {p for p in ("R1", "R2", "R3") if not rows[p].holds}
+    assert got == failing, {p: rows[p].figure for p in ("R1", "R2", "R3")}

@@ -104,4 +104,6 @@ def test_interests_diverge_under_official_philosophy_and_align_under_co_governan
     assert base is not None
     assert co is not None
     assert base.ia.mean() < 0.5 < 0.7 < co.ia.mean()
-    assert base.gp.mean() < 0.4 < 0.7 < co.gp.mean()
+    # GP is coded from behaviour (push, interference, consultation), not read from θ
+    assert base.gp.mean() < 0.5 < 0.7 < co.gp.mean()
+    assert not np.allclose(base.gp, base.theta)
