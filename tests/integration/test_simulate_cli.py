@@ -288,11 +288,16 @@ def test_big_scales_write_a_sample_of_dyads(tmp_path: Path) -> None:
 
 
 def test_patterns_command_prints_a_row_per_pattern(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["patterns", "--seeds", "4", "--years", "12"])
+    code = main(["patterns", "--seeds", "4", "--years", "12", "--no-reversals"])
     out = capsys.readouterr().out
+    verdicts = []
     for pid in ("P1", "P2", "P3", "P4", "P5", "P6", "P7"):
-        assert f"\n{pid}  " in "\n" + out
-    assert code == 0, out
+        line = next(x for x in out.splitlines() if x.startswith(f"{pid}  "))
+        verdicts.append(line.split()[1])
+    assert set(verdicts) <= {"holds", "FAILS"}, out
+    # exit 0 only if every pattern holds (whether they do over 4 seeds is the pattern
+    # tests' business, over 20 seeds: tests/integration/test_simulate_patterns.py)
+    assert code == (0 if all(v == "holds" for v in verdicts) else 1), out
 
 
 def test_simulate_many_seeds_on_the_command_line(
