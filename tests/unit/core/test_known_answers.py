@@ -169,7 +169,7 @@ def test_philosophy_goals_and_labels(tmp_path: Path) -> None:
     mu_dep = 1 / (1 + math.exp(-lo))
     mu_gp = 1 / (1 + math.exp(-3 * (rel.gp - 0.5) / 0.3))
     mu_ia = 1 / (1 + math.exp(-3 * (rel.ia - 0.5) / 0.3))
-    assert_allclose(rel.mu_buddy, min(mu_dep, max(1 - mu_gp, 1 - mu_ia)))
+    assert_allclose(rel.mu_buddy, min(mu_dep, 1 - mu_gp, 1 - mu_ia))  # the "and" rule
     assert_allclose(rel.mu_partnership, 1 / (1 + math.exp(-3 * (0 - 0.5) / 0.3)))
     diag = result.diagnostics.set_index(["scope", "measure"])
     assert_allclose(diag.loc[("bureau", "task_quality_lean"), "value"], 0.5)
