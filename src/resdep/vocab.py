@@ -118,6 +118,7 @@ class Label(_Term):
     PARTNERSHIP = "partnership"
     BUDDY = "buddy"
     TRANSACTIONAL = "transactional"
+    UNDETERMINED = "undetermined"
 
 
 class StageState(_Term):
@@ -210,7 +211,12 @@ _ZH: dict[str, dict[str, str]] = {
         "performance": "政绩",
     },
     "Dimension": {"importance": "重要性", "alternatives": "可替代性", "discretion": "支配权"},
-    "Label": {"partnership": "伙伴关系", "buddy": "伙计关系", "transactional": "交易关系"},
+    "Label": {
+        "partnership": "伙伴关系",
+        "buddy": "伙计关系",
+        "transactional": "交易关系",
+        "undetermined": "待定",
+    },
     "StageState": {
         "interdependent": "相互依赖",
         "government_dominant": "政府主导",

@@ -187,7 +187,82 @@ def test_probabilities_sum_to_one(tmp_path: Path, draws: int) -> None:
     rows = [
         dep("ia", 0, "contracting", "agency", "street", "economic", "importance", 3),
         dep("is", 0, "implementation", "street", "agency", "professional", "importance", 2),
+        "is,10,12,,philosophy,,,,,,street,official,2,,",
+        "ia,14,16,,goal,,,,,,agency,service_quality,3,,",
+        "is,14,16,,goal,,,,,,street,trouble_free_completion,3,,",
     ]
     result = analyze(load_case(make_case(tmp_path, rows)), draws=draws)
     rel = result.relationships.iloc[0]
+    assert rel.label != "undetermined"
     assert_allclose(rel.p_partnership + rel.p_buddy + rel.p_transactional, 1.0)
+
+
+# --- undetermined, transactional and the buddy rule on whole cases (design section 5) ------
+
+
+def test_no_philosophy_or_goals_is_undetermined_not_transactional(tmp_path: Path) -> None:
+    rows = [dep("ia", 0, "contracting", "agency", "street", "economic", "importance", 3)]
+    result = analyze(load_case(make_case(tmp_path, rows)), draws=50)
+    rel = result.relationships.iloc[0]
+    assert rel.label == "undetermined"
+    assert rel.missing_evidence == "philosophy of street; goals of agency; goals of street"
+    assert (rel.najam, rel.gks) == ("undetermined", "undetermined")
+    assert math.isnan(rel.p_label)
+    assert math.isnan(rel.p_partnership)
+    assert rel.modal_label == ""
+    assert not rel.settled
+    assert result.influence.empty  # nothing to move: there is no label
+
+
+def test_missing_goals_of_one_side_only(tmp_path: Path) -> None:
+    rows = [
+        dep("ia", 0, "contracting", "agency", "street", "economic", "importance", 3),
+        "is,10,12,,philosophy,,,,,,street,official,3,,",
+        "ia,14,16,,goal,,,,,,agency,service_quality,3,,",
+    ]
+    rel = analyze(load_case(make_case(tmp_path, rows)), draws=50).relationships.iloc[0]
+    assert rel.label == "undetermined"
+    assert rel.missing_evidence == "goals of street"
+    # Najam needs IA (goals of both): undetermined. GKS needs RI and GP only:
+    # RI = 0 (the street depends on nothing) < 0.5 → collaborative_vendor
+    assert rel.najam == "undetermined"
+    assert rel.gks == "collaborative_vendor"
+
+
+def _neither_rows() -> list[str]:
+    return [
+        dep("ia", 0, "contracting", "agency", "street", "economic", "importance", 3),
+        "is,10,12,,philosophy,,,,,,street,official,3,,",
+        "ia,14,16,,goal,,,,,,agency,service_quality,3,,",
+        "is,14,16,,goal,,,,,,street,service_quality,3,,",
+    ]
+
+
+def test_evidence_showing_neither_type_is_transactional(tmp_path: Path) -> None:
+    # GP = (2·0.5 + 0)/(2 + 1) = 1/3 → μ_GP = 1/(1 + e^(5/3)) ≈ 0.159
+    # IA = cos((0,1,0,…), (0,1,0,…)) = 1 → μ_IA = 1/(1 + e^-5) ≈ 0.9933
+    # D_ag = (2/3 · 0.5 · 0.5)^(1/3) ≈ 0.550 → μ_dep = 1/(1 + e^-0.5) ≈ 0.6225
+    # μ_partnership ≤ μ_GP ≈ 0.159; "and": μ_buddy = min(0.6225, 0.841, 0.0067) = 0.0067
+    # both ≤ 0.5 → transactional (the evidence shows neither type)
+    result = analyze(load_case(make_case(tmp_path, _neither_rows())), draws=0)
+    rel = result.relationships.iloc[0]
+    mu_gp = 1 / (1 + math.exp(5 / 3))
+    mu_ia = 1 / (1 + math.exp(-5))
+    d = (2 / 3 * 0.5 * 0.5) ** (1 / 3)
+    mu_dep = 1 / (1 + math.exp(-3 * (d - 0.5) / 0.3))
+    assert_allclose([rel.gp, rel.ia, rel.dep], [1 / 3, 1.0, d])
+    assert_allclose(rel.mu_buddy, min(mu_dep, 1 - mu_gp, 1 - mu_ia))
+    assert rel.label == "transactional"
+    assert rel.missing_evidence == ""
+    # ends (IA = 1 ≥ 0.5) similar, means (GP = 1/3) not: complementarity
+    assert rel.najam == "complementarity"
+
+
+def test_or_rule_from_case_toml_makes_the_same_dyad_buddy(tmp_path: Path) -> None:
+    # "or": μ_buddy = min(μ_dep, max(1 − μ_GP, 1 − μ_IA)) = min(0.6225, 0.841) = 0.6225 > 0.5
+    case = load_case(make_case(tmp_path, _neither_rows(), '\n[parameters]\nbuddy_rule = "or"\n'))
+    assert case.parameters.buddy_rule == "or"
+    rel = analyze(case, draws=0).relationships.iloc[0]
+    d = (2 / 3 * 0.5 * 0.5) ** (1 / 3)
+    assert_allclose(rel.mu_buddy, 1 / (1 + math.exp(-3 * (d - 0.5) / 0.3)))
+    assert rel.label == "buddy"
