@@ -923,6 +923,7 @@ def _evidence_table(case: Case, records: Sequence[EvidenceRecord]) -> pd.DataFra
                 "evidence": c.evidence.value,
                 "weight": r.weight,
                 "self_serving": r.self_serving,
+                "self_serving_rule": r.self_serving_rule,
                 "informant": r.informant or "",
                 "organisation": r.organisation or "",
                 "role": informants[r.informant].role if r.informant else "",

@@ -266,3 +266,85 @@ def test_or_rule_from_case_toml_makes_the_same_dyad_buddy(tmp_path: Path) -> Non
     d = (2 / 3 * 0.5 * 0.5) ** (1 / 3)
     assert_allclose(rel.mu_buddy, 1 / (1 + math.exp(-3 * (d - 0.5) / 0.3)))
     assert rel.label == "buddy"
+
+
+# --- direction-aware self-serving discount (design section 3) --------------------------------
+
+
+def _with_column(tmp_path: Path, rows: list[str]) -> Path:
+    root = make_case(tmp_path, [])
+    (root / "codings.csv").write_text(
+        HEADER.rstrip("\n") + ",self_serving\n" + "".join(r + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_self_serving_looks_at_the_direction_of_the_claim(tmp_path: Path) -> None:
+    # both rows from the street's informant (source "is"), about the agency's dependence
+    # on the street: the street is the provider.
+    rows = [
+        # importance 3 raises dependence on the street: self-serving, weight 1 × 0.7
+        #   I = (2·0.5 + 0.7·1)/(2 + 0.7) = 1.7/2.7
+        dep("is", 0, "contracting", "agency", "street", "economic", "importance", 3),
+        # alternatives 3 ("they could get projects elsewhere") is against the street's
+        # interest: not discounted. S = (1 + 1)/(2 + 1) = 2/3
+        dep("is", 2, "contracting", "agency", "street", "economic", "alternatives", 3),
+    ]
+    result = analyze(load_case(make_case(tmp_path, rows)), draws=0)
+    row = result.inputs.iloc[0]
+    assert_allclose([row.importance, row.alternatives], [1.7 / 2.7, 2 / 3])
+    ev = result.evidence.set_index("row")
+    assert list(ev.self_serving) == [True, False]
+    assert ev.loc[1, "self_serving_rule"].startswith("automatic: own organisation")
+    assert "against its interest" in ev.loc[2, "self_serving_rule"]
+
+
+def test_alternatives_low_from_the_provider_is_self_serving(tmp_path: Path) -> None:
+    # alternatives 1 ("nobody else can give you this") raises dependence on the speaker:
+    # S = (1 + 0.7·1/3)/(2 + 0.7) = (1 + 0.7/3)/2.7
+    rows = [dep("is", 0, "contracting", "agency", "street", "economic", "alternatives", 1)]
+    row = analyze(load_case(make_case(tmp_path, rows)), draws=0).inputs.iloc[0]
+    assert_allclose(row.alternatives, (1 + 0.7 / 3) / 2.7)
+
+
+def test_the_self_serving_column_overrides_per_row(tmp_path: Path) -> None:
+    rows = [
+        # the rule would discount this; coded no (否): I = (1 + 1)/(2 + 1) = 2/3
+        dep("is", 0, "contracting", "agency", "street", "economic", "importance", 3) + ",否",
+        # the rule would not discount this concession; coded yes: S = (1 + 0.7)/2.7
+        dep("is", 2, "contracting", "agency", "street", "economic", "alternatives", 3) + ",yes",
+        # an agency informant on the agency's own dependence: automatic (empty) → 1.0
+        #   X = (1 + 2/3)/(2 + 1)
+        dep("ia", 4, "contracting", "agency", "street", "economic", "discretion", 2) + ",",
+    ]
+    result = analyze(load_case(_with_column(tmp_path, rows)), draws=0)
+    row = result.inputs.iloc[0]
+    assert_allclose(
+        [row.importance, row.alternatives, row.discretion], [2 / 3, 1.7 / 2.7, (1 + 2 / 3) / 3]
+    )
+    ev = result.evidence.set_index("row")
+    assert list(ev.self_serving_rule) == [
+        "coded no (self_serving column)",
+        "coded yes (self_serving column)",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind_row", "fragment"),
+    [
+        (
+            dep("is", 0, "contracting", "agency", "street", "economic", "importance", 3) + ",maybe",
+            "yes, no or empty",
+        ),
+        ("is,10,12,,philosophy,,,,,,street,official,3,,,yes", "philosophy row"),
+    ],
+)
+def test_bad_self_serving_cells(tmp_path: Path, kind_row: str, fragment: str) -> None:
+    from resdep.errors import CaseFormatError
+
+    with pytest.raises(CaseFormatError, match="self_serving") as info:
+        load_case(_with_column(tmp_path, [kind_row]))
+    assert fragment in str(info.value)
+    assert "row 1" in str(info.value)
