@@ -348,3 +348,22 @@ def test_bad_self_serving_cells(tmp_path: Path, kind_row: str, fragment: str) ->
         load_case(_with_column(tmp_path, [kind_row]))
     assert fragment in str(info.value)
     assert "row 1" in str(info.value)
+
+
+def test_self_serving_override_survives_a_case_folder_round_trip(tmp_path: Path) -> None:
+    from resdep.case import parse_codings
+    from resdep.qda.casefolder import codings_csv
+
+    rows = [
+        dep("is", 0, "contracting", "agency", "street", "economic", "importance", 3) + ",否",
+        dep("is", 2, "contracting", "agency", "street", "economic", "alternatives", 3) + ",是",
+        dep("ia", 4, "contracting", "agency", "street", "economic", "discretion", 2) + ",",
+    ]
+    case = load_case(_with_column(tmp_path, rows))
+    assert [c.self_serving for c in case.codings] == [False, True, None]
+    text = codings_csv(case.codings)
+    assert [c.self_serving for c in parse_codings(text.encode("utf-8"), case)] == [
+        False,
+        True,
+        None,
+    ]
