@@ -199,3 +199,28 @@ def test_a_supporting_record_never_lowers_triangulation(
     assert (merged.triangulation_after >= merged.triangulation_before).all()
     row = merged[(merged[key] == t[key]).all(axis=1)].iloc[0]
     assert row.n_records_after == row.n_records_before + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.lists(st.integers(0, 50), min_size=3, max_size=3)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.floats(0.5, 1.0),
+)
+def test_settled_rule_on_arbitrary_probabilities(
+    rows: list[tuple[int, list[int]]], threshold: float
+) -> None:
+    from resdep.pipeline import _settled
+
+    counts = np.array([c for _, c in rows], dtype=float) + np.eye(3)[[p for p, _ in rows]]
+    probs = counts / counts.sum(axis=1, keepdims=True)
+    point = np.array([p for p, _ in rows])
+    p_label, modal, settled = _settled(point, probs, threshold)
+    assert (modal == probs.argmax(axis=1)).all()
+    np.testing.assert_allclose(p_label, probs[np.arange(len(rows)), point])
+    assert not settled[modal != point].any()  # never settled unless it is the modal label
+    assert not settled[p_label < threshold].any()
+    assert (settled == ((modal == point) & (p_label >= threshold))).all()
