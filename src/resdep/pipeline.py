@@ -577,7 +577,7 @@ def _settled(
     --------
     >>> p, modal, ok = _settled(np.array([1, 1]), np.array([[0.0, 0.44, 0.56], [0.1, 0.9, 0.0]]), 0.8)
     >>> [round(float(x), 2) for x in p], modal.tolist(), ok.tolist()
-    [0.44, 0.9], [2, 1], [False, True]
+    ([0.44, 0.9], [2, 1], [False, True])
     """
     p_point = np.take_along_axis(probs, point[..., None].astype(np.intp), axis=-1)[..., 0]
     modal = np.argmax(np.nan_to_num(probs, nan=-1.0), axis=-1)
