@@ -1401,6 +1401,7 @@ def build(case_dir: Path = CASE_DIR, codings: list[Coding] | None = None) -> str
             "" if c.intensity is None else c.intensity,
             c.evidence,
             c.note,
+            "",  # self_serving: every claim takes the automatic rule of design section 3
         )
         key = row[:13]
         if key in seen:

@@ -176,18 +176,63 @@ def _load_project(
 
 
 def _summary(result: Any) -> None:
+    """Print each dyad's label and stage states, marking unsettled and undetermined results."""
+    import math
+
+    from resdep.pipeline import label_runner_up
+    from resdep.vocab import Label, StageState
+
+    def zh(kind: Any, value: str) -> str:
+        try:
+            return str(kind(value).zh)
+        except ValueError:
+            return ""
+
+    si = result.stage_intervals
+    influence = result.influence
     for row in result.relationships.itertuples():
-        print(
-            f"{row.agency} – {row.government}: {row.label} "
-            f"(P partnership {row.p_partnership:.2f}, buddy {row.p_buddy:.2f}, transactional {row.p_transactional:.2f})"
-        )
+        head = f"{row.agency} – {row.government}: {row.label} {zh(Label, str(row.label))}"
+        if row.label == Label.UNDETERMINED.value:
+            print(f"{head} (missing evidence: {row.missing_evidence})")
+        else:
+            probs = (
+                f"P partnership {row.p_partnership:.2f}, buddy {row.p_buddy:.2f}, "
+                f"transactional {row.p_transactional:.2f}"
+            )
+            if bool(row.settled):
+                print(f"{head} (settled; {probs})")
+            else:
+                ru, p_ru = label_runner_up(row)
+                runner = f"; runner-up {ru} P {p_ru:.2f}" if ru else ""
+                print(f"{head} UNSETTLED 未定 (P {row.p_label:.2f}{runner}; {probs})")
+            movers = influence[
+                (influence.agency == row.agency) & (influence.government == row.government)
+            ]
+            if len(movers):
+                print(
+                    "    codings that move P most: "
+                    + ", ".join(
+                        f"row {m.row} ({m.what}) {m.change:+.2f}" for m in movers.itertuples()
+                    )
+                )
         states = result.stages[
             (result.stages.agency == row.agency) & (result.stages.government == row.government)
         ]
-        print(
-            "    "
-            + ", ".join(f"{s.stage}: {s.state} (PA {s.pa:+.2f})" for s in states.itertuples())
-        )
+        parts = []
+        for s in states.itertuples():
+            text = f"{s.stage}: {s.state} (PA {s.pa:+.2f}, P {s.p_state:.2f})"
+            if not bool(s.settled) and math.isfinite(float(s.p_state)):
+                match = si[
+                    (si.agency == row.agency)
+                    & (si.government == row.government)
+                    & (si.stage == s.stage)
+                ]
+                ru = str(match.iloc[0]["runner_up"]) if len(match) else ""
+                p_ru = float(match.iloc[0]["p_runner_up"]) if len(match) else math.nan
+                runner = f"; runner-up {ru} {zh(StageState, ru)} P {p_ru:.2f}" if ru else ""
+                text += f" UNSETTLED 未定{runner}"
+            parts.append(text)
+        print("    " + ", ".join(parts))
 
 
 def _demo(args: argparse.Namespace) -> int:

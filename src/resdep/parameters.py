@@ -18,16 +18,21 @@ resdep.errors.CaseFormatError: parameter 'theta': unknown parameter. Fix: did yo
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from resdep.classify.calibrate import ClassifyParams
+from resdep.classify.calibrate import BUDDY_RULES, ClassifyParams
 from resdep.dependence.score import DependenceParams
 from resdep.errors import CaseFormatError, closest
 from resdep.vocab import EvidenceType
 
-__all__ = ["PARAMETER_DOCS", "AnalysisParams"]
+__all__ = ["MAX_WEIGHT", "PARAMETER_DOCS", "AnalysisParams"]
+
+#: Upper bound of every weight and of the prior strength: larger values make the Beta sums
+#: overflow or swamp every other record (the hard-data concentration is 1e6 too).
+MAX_WEIGHT = 1e6
 
 PARAMETER_DOCS: dict[str, str] = {
     "prior_mean": "m0, prior mean of every estimate (section 3)",
@@ -36,7 +41,7 @@ PARAMETER_DOCS: dict[str, str] = {
     "w_document": "weight of a document",
     "w_observation": "weight of an observation",
     "w_second_hand": "weight of a second-hand statement",
-    "self_serving": "multiplier for a self-serving claim (informant says others depend on them)",
+    "self_serving": "multiplier (0–1) for a self-serving claim: the informant's organisation is the provider and the claim raises dependence on it",
     "min_triangulation": "fewer distinct informant groups than this flags single_source",
     "w_importance": "wI, weight of importance in the geometric mean (section 4)",
     "w_alternatives": "wN, weight of non-substitutability 1 − S",
@@ -47,6 +52,8 @@ PARAMETER_DOCS: dict[str, str] = {
     "anchor_mid": "Ragin crossover anchor",
     "anchor_high": "Ragin inclusion anchor",
     "label_threshold": "membership a label must exceed",
+    "buddy_rule": '"and" (the study: official philosophy and diverging interests) or "or" (either)',
+    "settle_threshold": "P(label) or P(state) a result needs, besides being modal, to count as settled",
     "draws": "Monte Carlo draws from the Beta posteriors",
     "seed": "seed of the Monte Carlo draws",
 }
@@ -73,6 +80,8 @@ class AnalysisParams:
     anchor_mid: float = 0.5
     anchor_high: float = 0.8
     label_threshold: float = 0.5
+    buddy_rule: str = "and"
+    settle_threshold: float = 0.8
     draws: int = 2000
     seed: int = 20190601
 
@@ -84,17 +93,39 @@ class AnalysisParams:
                 fix=f"set {name} to {expected}",
             )
 
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.type == "float" and not (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            ):
+                raise bad(f.name, "a finite number")
         if not 0 < self.prior_mean < 1:
             raise bad("prior_mean", "a number strictly between 0 and 1")
-        if not self.prior_strength > 0:
-            raise bad("prior_strength", "a positive number")
-        for name in ("w_direct", "w_document", "w_observation", "w_second_hand", "self_serving"):
-            if not getattr(self, name) >= 0:
-                raise bad(name, "a number ≥ 0")
+        if not 0 < self.prior_strength <= MAX_WEIGHT:
+            raise bad("prior_strength", f"a positive number ≤ {MAX_WEIGHT:g}")
+        for name in (
+            "w_direct",
+            "w_document",
+            "w_observation",
+            "w_second_hand",
+            "w_importance",
+            "w_alternatives",
+            "w_discretion",
+        ):
+            if not 0 <= getattr(self, name) <= MAX_WEIGHT:
+                raise bad(name, f"a number between 0 and {MAX_WEIGHT:g}")
+        if not 0 <= self.self_serving <= 1:
+            raise bad("self_serving", "a multiplier between 0 and 1")
+        if self.buddy_rule not in BUDDY_RULES:
+            raise bad("buddy_rule", '"and" or "or"')
+        if not 0.5 <= self.settle_threshold <= 1:
+            raise bad("settle_threshold", "a probability between 0.5 and 1")
         if self.min_triangulation < 1:
             raise bad("min_triangulation", "an integer ≥ 1")
-        if self.draws < 0:
-            raise bad("draws", "an integer ≥ 0")
+        if self.draws < 1:
+            raise bad("draws", "an integer ≥ 1 (P(label) needs draws from the posteriors)")
         if self.seed < 0:
             raise bad("seed", "an integer ≥ 0")
         try:
@@ -126,6 +157,7 @@ class AnalysisParams:
             anchor_mid=self.anchor_mid,
             anchor_high=self.anchor_high,
             label_threshold=self.label_threshold,
+            buddy_rule="or" if self.buddy_rule == "or" else "and",
         )
 
     def evidence_weight(self, evidence: EvidenceType) -> float:
@@ -155,19 +187,42 @@ class AnalysisParams:
                     place=f"parameter {key!r}",
                     fix=closest(key, fields),
                 )
+            if fields[key].type == "str":
+                if not isinstance(raw, str) or raw.strip().lower() not in BUDDY_RULES:
+                    raise CaseFormatError(
+                        f'expected "and" or "or", got {raw!r}',
+                        file=file,
+                        place=f"parameter {key!r}",
+                        fix=f"{key} = {PARAMETER_DOCS[key]}",
+                    )
+                changes[key] = raw.strip().lower()
+                continue
             want = int if key in ("draws", "seed", "min_triangulation") else float
+            value: float
             try:
                 if isinstance(raw, bool):
                     raise TypeError
                 value = want(raw)
                 if want is int and isinstance(raw, float) and not raw.is_integer():
                     raise TypeError
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise CaseFormatError(
                     f"expected {'an integer' if want is int else 'a number'}, got {raw!r}",
                     file=file,
                     place=f"parameter {key!r}",
                     fix=f"{key} = {PARAMETER_DOCS[key]}",
                 ) from None
+            if want is float and not math.isfinite(value):
+                raise CaseFormatError(
+                    f"must be a finite number, got {raw!r}",
+                    file=file,
+                    place=f"parameter {key!r}",
+                    fix=f"{key} = {PARAMETER_DOCS[key]}",
+                )
             changes[key] = value
-        return dataclasses.replace(self, **changes)
+        try:
+            return dataclasses.replace(self, **changes)
+        except CaseFormatError as exc:
+            if file is None or exc.file is not None:
+                raise
+            raise CaseFormatError(exc.message, file=file, place=exc.place, fix=exc.fix) from None

@@ -14,10 +14,22 @@ Examples
 Traceback (most recent call last):
 ...
 resdep.errors.VocabularyError: codings.csv row 3: unknown resource 'profesional'. Fix: did you mean 'professional'?
+
+Every Chinese form of the design (section 2) is accepted, and a common Chinese
+alternative that is not a vocabulary form gets a suggestion rather than a guess:
+
+>>> parse(Stage, "承接"), parse(Stage, "评估"), parse(Resource, "行政合法性")
+(<Stage.CONTRACTING: 'contracting'>, <Stage.CLOSING: 'closing'>, <Resource.POLITICAL_LEGITIMACY: 'political_legitimacy'>)
+>>> parse(Resource, "专业能力")
+Traceback (most recent call last):
+...
+resdep.errors.VocabularyError: unknown resource '专业能力'. Fix: did you mean 'professional' (专业服务资源)?
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from enum import StrEnum
 from typing import TypeVar
 
@@ -25,6 +37,7 @@ from resdep.errors import VocabularyError, closest
 
 __all__ = [
     "GOVERNMENT_KINDS",
+    "NEAR_MISSES",
     "ActorKind",
     "CaseSourceKind",
     "Dimension",
@@ -39,6 +52,8 @@ __all__ = [
     "StageState",
     "Strategy",
     "parse",
+    "vocabulary_markdown",
+    "zh_forms",
 ]
 
 
@@ -118,6 +133,7 @@ class Label(_Term):
     PARTNERSHIP = "partnership"
     BUDDY = "buddy"
     TRANSACTIONAL = "transactional"
+    UNDETERMINED = "undetermined"
 
 
 class StageState(_Term):
@@ -210,7 +226,12 @@ _ZH: dict[str, dict[str, str]] = {
         "performance": "政绩",
     },
     "Dimension": {"importance": "重要性", "alternatives": "可替代性", "discretion": "支配权"},
-    "Label": {"partnership": "伙伴关系", "buddy": "伙计关系", "transactional": "交易关系"},
+    "Label": {
+        "partnership": "伙伴关系",
+        "buddy": "伙计关系",
+        "transactional": "交易关系",
+        "undetermined": "待定",
+    },
     "StageState": {
         "interdependent": "相互依赖",
         "government_dominant": "政府主导",
@@ -248,6 +269,77 @@ _ZH: dict[str, dict[str, str]] = {
     "CaseSourceKind": {"interview": "访谈", "fieldnote": "田野笔记", "document": "文件"},
 }
 
+#: Further Chinese forms of the design's section 2, accepted like the labels above.
+_ZH_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Stage": {"contracting": ("承接",), "closing": ("评估",)},
+    "ActorKind": {"street_office": ("街道", "乡镇自治办")},
+    "Resource": {
+        "political_legitimacy": ("行政合法性", "政治/行政合法性"),
+        "path_dependence": ("合作惯性",),
+    },
+    "Label": {
+        "partnership": ("伙伴",),
+        "buddy": ("伙计",),
+        "transactional": ("交易",),
+    },
+}
+
+#: Common Chinese alternatives that are *not* accepted (they are ambiguous or looser than
+#: the vocabulary) but earn a "did you mean" naming the closest id.
+NEAR_MISSES: dict[str, dict[str, str]] = {
+    "Stage": {
+        "招标": "contracting", "签约": "contracting", "立项阶段": "contracting",
+        "实施": "implementation", "服务": "implementation", "执行阶段": "implementation",
+        "验收": "closing", "结题": "closing", "考核": "closing", "结项阶段": "closing",
+    },
+    "Resource": {
+        "专业能力": "professional", "专业": "professional", "专业资源": "professional",
+        "社工": "professional", "人才": "professional",
+        "资金": "economic", "经费": "economic", "钱": "economic", "项目": "economic",
+        "合同": "economic", "经济": "economic",
+        "认可": "political_legitimacy", "政策支持": "political_legitimacy",
+        "政府认可": "political_legitimacy", "合法性": "political_legitimacy",
+        "居民认可": "social_legitimacy", "社区认可": "social_legitimacy",
+        "进入社区": "social_legitimacy",
+        "惯性": "path_dependence", "关系": "path_dependence",
+        "消息": "information", "信息资源": "information",
+        "成绩": "performance", "业绩": "performance", "亮点": "performance",
+    },
+    "Dimension": {
+        "重要程度": "importance", "重要": "importance",
+        "替代性": "alternatives", "替代": "alternatives", "可替代": "alternatives",
+        "控制权": "discretion", "决定权": "discretion", "分配权": "discretion",
+        "自由裁量": "discretion",
+    },
+    "Label": {"合作伙伴": "partnership", "交易型": "transactional", "未知": "undetermined"},
+    "Philosophy": {"合作": "cooperative", "共治": "cooperative", "官本位": "official",
+                   "管控": "official"},
+    "Goal": {
+        "居民利益": "resident_benefit", "服务效果": "service_quality",
+        "不出事": "trouble_free_completion", "完成任务": "trouble_free_completion",
+        "生存": "organisational_survival", "专业成长": "professional_development",
+    },
+    "ActorKind": {
+        "民政局": "civil_affairs_bureau", "街道办": "street_office", "街道办事处": "street_office",
+        "居民委员会": "neighborhood_committee", "社工": "social_work_agency",
+        "社会组织": "social_work_agency", "评估机构": "evaluator",
+    },
+    "EvidenceType": {"直接": "direct", "间接": "second_hand", "文档": "document"},
+}  # fmt: skip
+
+
+def zh_forms(member: _Term) -> tuple[str, ...]:
+    """Every accepted Chinese form of a term: its label first, then the design's synonyms.
+
+    Examples
+    --------
+    >>> zh_forms(Stage.CLOSING)
+    ('结项', '评估')
+    """
+    extra = _ZH_SYNONYMS.get(type(member).__name__, {}).get(member.value, ())
+    return (member.zh, *extra)
+
+
 T = TypeVar("T", bound=_Term)
 
 
@@ -259,7 +351,7 @@ def parse(kind: type[T], value: str, *, where: str = "") -> T:
     text = value.strip()
     lowered = text.lower().replace(" ", "_").replace("-", "_")
     for member in kind:
-        if lowered == member.value or text == member.code or text == member.zh:
+        if lowered == member.value or text == member.code or text in zh_forms(member):
             return member
     noun = {
         "ActorKind": "actor kind",
@@ -269,7 +361,61 @@ def parse(kind: type[T], value: str, *, where: str = "") -> T:
         "EvidenceType": "evidence type",
     }.get(kind.__name__, kind.__name__.lower())
     raise VocabularyError(
-        f"unknown {noun} {value!r}",
-        place=where or None,
-        fix=closest(lowered, [m.value for m in kind]),
+        f"unknown {noun} {value!r}", place=where or None, fix=_suggest(kind, text, lowered)
     )
+
+
+def _suggest(kind: type[_Term], text: str, lowered: str) -> str:
+    """A "did you mean" for an unknown value: the near-miss table, then Chinese, then ids."""
+    hint = NEAR_MISSES.get(kind.__name__, {}).get(text)
+    if hint is None and _CJK_CHAR.search(text):
+        forms = {f: m.value for m in kind for f in zh_forms(m)}
+        match = difflib.get_close_matches(text, list(forms), n=1, cutoff=0.5)
+        hint = forms[match[0]] if match else None
+    if hint is not None:
+        return f"did you mean {hint!r} ({kind(hint).zh})?"
+    return closest(lowered, [m.value for m in kind])
+
+
+def vocabulary_markdown() -> str:
+    """The vocabulary as Markdown tables (ids with every accepted Chinese form).
+
+    ``docs/case-format.md`` holds this text between ``<!-- vocabulary:start -->`` and
+    ``<!-- vocabulary:end -->``; ``python tools/vocab_table.py`` rewrites it and a test
+    checks it is in sync.
+
+    Examples
+    --------
+    >>> print(vocabulary_markdown().splitlines()[2])
+    | field | id | Chinese (any form is accepted) |
+    """
+    groups: list[tuple[str, str, type[_Term]]] = [
+        ("stage", "codings.csv `stage`", Stage),
+        ("actor kind", "case.toml `kind` of an `[[actor]]`", ActorKind),
+        ("resource", "codings.csv `resource`", Resource),
+        ("dimension", "codings.csv `dimension`", Dimension),
+        ("record kind", "codings.csv `kind`", RecordKind),
+        ("philosophy", "codings.csv `value` of a philosophy row", Philosophy),
+        ("goal", "codings.csv `value` of a goal row", Goal),
+        ("problem", "codings.csv `value` of a problem row", Problem),
+        ("strategy", "codings.csv `value` of a strategy row", Strategy),
+        ("evidence", "codings.csv `evidence`", EvidenceType),
+        ("source kind", "case.toml `kind` of a `[[source]]`", CaseSourceKind),
+        ("relationship label", "output `label` (relationships.csv)", Label),
+        ("stage state", "output `state` (stages.csv)", StageState),
+    ]
+    lines = [
+        "Generated from `src/resdep/vocab.py` (`python tools/vocab_table.py`).",
+        "",
+        "| field | id | Chinese (any form is accepted) |",
+        "|---|---|---|",
+    ]
+    for name, where, kind in groups:
+        for i, m in enumerate(kind):
+            field = f"{name}: {where}" if i == 0 else ""
+            forms = " / ".join(zh_forms(m))
+            lines.append(f"| {field} | `{m.value}` | {forms} |")
+    return "\n".join(lines) + "\n"
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

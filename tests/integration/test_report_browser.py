@@ -92,6 +92,38 @@ def test_rendered_dom_has_every_section_and_ran_its_script(
     for sid in SECTIONS:
         assert f'<section id="{sid}">' in dom, sid
     assert dom.count("<svg") == 5
-    for text in ("立项", "执行", "结项", "伙计关系", "我们的钱全靠街道。"):
+    for text in ("立项", "执行", "结项", "待定", "我们的钱全靠街道。"):
         assert text in dom
     assert "Uncaught" not in done.stderr
+
+
+def test_unsettled_badge_and_missing_evidence_are_rendered(
+    chromium: str, report: Path, tmp_path: Path
+) -> None:
+    """The tiny case's only dyad has no goal records (undetermined) and two stage states
+    whose P(state) is below the settle threshold (unsettled): both must be visible."""
+    done = run(chromium, tmp_path, "--dump-dom", report.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    relationships = dom[dom.index('<section id="relationships">') :]
+    relationships = relationships[: relationships.index("</section>")]
+    assert 'class="badge label-undetermined"' in relationships
+    assert "missing evidence" in relationships
+    assert "goals of agency; goals of street" in relationships
+    assert relationships.count('class="badge unsettled"') >= 2  # stage states in the summary
+    assert "runner-up" in relationships
+    stages = dom[dom.index('<section id="stages">') :]
+    assert 'class="badge unsettled"' in stages[: stages.index("</section>")]
+    # and on screen: the top of the page shows the summary with both badges
+    png = tmp_path / "top.png"
+    done = run(chromium, tmp_path, f"--screenshot={png}", "--window-size=1280,700", report.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    with Image.open(png) as im:
+        pixels = np.asarray(im.convert("RGB")).reshape(-1, 3).astype(int)
+
+    def on_screen(rgb: tuple[int, int, int]) -> int:
+        return int((np.abs(pixels - rgb).sum(axis=1) < 12).sum())
+
+    # the unsettled badge's fill (#fde2e1) and the missing-evidence/badge red (#8a1c16)
+    assert on_screen((0xFD, 0xE2, 0xE1)) > 200
+    assert on_screen((0x8A, 0x1C, 0x16)) > 50

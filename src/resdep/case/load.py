@@ -40,8 +40,12 @@ __all__ = ["CODING_COLUMNS", "load_case", "parse_codings"]
 #: The columns of ``codings.csv``, in order.
 CODING_COLUMNS: tuple[str, ...] = (
     "source", "start", "end", "quote", "kind", "stage", "dependent", "provider", "resource",
-    "dimension", "actor", "value", "intensity", "evidence", "note",
+    "dimension", "actor", "value", "intensity", "evidence", "note", "self_serving",
 )  # fmt: skip
+#: Accepted cells of the ``self_serving`` column (empty = automatic, section 3).
+SELF_SERVING_CELLS: dict[str, bool] = {
+    "yes": True, "no": False, "true": True, "false": False, "是": True, "否": False,
+}  # fmt: skip
 _REQUIRED_COLUMNS = ("source", "kind")
 _ID = re.compile(r"^[a-z0-9_-]+$")
 _DEFAULT_EVIDENCE = {
@@ -317,6 +321,7 @@ def _coding(
     stage: Stage | None = vocab(Stage, "stage")
     evidence: EvidenceType = vocab(EvidenceType, "evidence") or _DEFAULT_EVIDENCE[source.kind]
     intensity = _intensity(cells.get("intensity", ""), err)
+    self_serving = _self_serving(cells.get("self_serving", ""), kind, err)
     fields: dict[str, Any] = {"stage": stage}
     if kind is RecordKind.DEPENDENCE:
         if stage is None:
@@ -399,8 +404,30 @@ def _coding(
         evidence=evidence,
         intensity=intensity,
         note=cells.get("note", ""),
+        self_serving=self_serving,
         **fields,
     )
+
+
+def _self_serving(raw: str, kind: RecordKind, err: Any) -> bool | None:
+    """The ``self_serving`` override of a row: True, False or None (automatic)."""
+    if not raw:
+        return None
+    value = SELF_SERVING_CELLS.get(raw.lower())
+    if value is None:
+        raise err(
+            f"self_serving must be yes, no or empty, got {raw!r}",
+            "write yes (是) to discount the claim, no (否) not to, or leave it empty for the "
+            "automatic rule",
+            "self_serving",
+        )
+    if kind is not RecordKind.DEPENDENCE:
+        raise err(
+            f"self_serving is set on a {kind.value} row",
+            "only dependence claims are discounted: leave the cell empty",
+            "self_serving",
+        )
+    return value
 
 
 def _offsets(cells: Mapping[str, str], source: Source, err: Any) -> tuple[int, int, str]:

@@ -88,6 +88,8 @@ class Coding:
     value: str | None = None
     intensity: int | None = None
     note: str = ""
+    #: Per-row override of the self-serving discount: True / False, or None = automatic.
+    self_serving: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

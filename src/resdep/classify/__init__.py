@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from resdep.classify.calibrate import (
+    BUDDY_RULES,
     GKS_ORDER,
     LABEL_ORDER,
     NAJAM_ORDER,
@@ -16,6 +17,7 @@ from resdep.classify.calibrate import (
 from resdep.classify.dyads import DyadIndicators, classify_dyads
 
 __all__ = [
+    "BUDDY_RULES",
     "GKS_ORDER",
     "LABEL_ORDER",
     "NAJAM_ORDER",

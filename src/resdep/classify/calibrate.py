@@ -2,7 +2,12 @@
 
     lo = 3(x − c)/(u − c) if x ≥ c else 3(x − c)/(c − l);   μ = e^lo / (1 + e^lo)
     μ_partnership = min(μ_RI, μ_GP, μ_IA)
-    μ_buddy       = min(μ_dep, max(1 − μ_GP, 1 − μ_IA))
+    μ_buddy       = min(μ_dep, 1 − μ_GP, 1 − μ_IA)              (buddy_rule = "and", the study's)
+    μ_buddy       = min(μ_dep, max(1 − μ_GP, 1 − μ_IA))         (buddy_rule = "or", sensitivity)
+
+The study defines the buddy relationship (伙计) as an official-centred philosophy *plus*
+diverging interests, hence the default ``"and"``; ``"or"`` keeps the design's earlier rule
+for sensitivity analysis.
 
 The label is the larger membership when it exceeds 0.5 (ties go to partnership), else
 ``transactional``.
@@ -19,6 +24,7 @@ Gidron, B., Kramer, R. M. & Salamon, L. M. (1992). *Government and the Third Sec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,6 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from resdep.vocab import Label
 
 __all__ = [
+    "BUDDY_RULES",
     "GKS_ORDER",
     "LABEL_ORDER",
     "NAJAM_ORDER",
@@ -39,6 +46,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+#: Accepted values of :attr:`ClassifyParams.buddy_rule`.
+BUDDY_RULES: tuple[str, ...] = ("and", "or")
+
 #: Integer codes returned by :func:`label_codes`.
 LABEL_ORDER: tuple[Label, ...] = (Label.PARTNERSHIP, Label.BUDDY, Label.TRANSACTIONAL)
 #: Najam's four C's, by code.
@@ -49,12 +59,21 @@ GKS_ORDER: tuple[str, ...] = ("collaborative_partnership", "collaborative_vendor
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClassifyParams:
-    """Calibration anchors (exclusion, crossover, inclusion) and the label threshold."""
+    """Calibration anchors (exclusion, crossover, inclusion), the label threshold and the
+    buddy rule (``"and"``: official-centred philosophy *and* diverging interests, the
+    study's definition; ``"or"``: either, the earlier rule kept for sensitivity analysis).
+
+    Examples
+    --------
+    >>> ClassifyParams(buddy_rule="or").buddy_rule
+    'or'
+    """
 
     anchor_low: float = 0.2
     anchor_mid: float = 0.5
     anchor_high: float = 0.8
     label_threshold: float = 0.5
+    buddy_rule: Literal["and", "or"] = "and"
 
     def __post_init__(self) -> None:
         if not 0 <= self.anchor_low < self.anchor_mid < self.anchor_high <= 1:
@@ -64,6 +83,8 @@ class ClassifyParams:
             )
         if not 0 <= self.label_threshold < 1:
             raise ValueError(f"label_threshold must be in [0, 1), got {self.label_threshold}")
+        if self.buddy_rule not in BUDDY_RULES:
+            raise ValueError(f'buddy_rule must be "and" or "or", got {self.buddy_rule!r}')
 
 
 def calibrate(x: ArrayLike, params: ClassifyParams | None = None) -> FloatArray:
@@ -99,11 +120,20 @@ def memberships(
     --------
     >>> mp, mb = memberships(0.7, 0.8, 0.9, 0.9)
     >>> round(float(mp), 3), round(float(mb), 3)
-    (0.881, 0.047)
+    (0.881, 0.018)
+    >>> _, mb_and = memberships(0.7, 0.2, 0.9, 0.9)
+    >>> _, mb_or = memberships(0.7, 0.2, 0.9, 0.9, ClassifyParams(buddy_rule="or"))
+    >>> round(float(mb_and), 3), round(float(mb_or), 3)
+    (0.018, 0.953)
     """
-    m_ri, m_gp, m_ia, m_dep = (calibrate(v, params) for v in (ri, gp, ia, dep))
+    p = params or ClassifyParams()
+    m_ri, m_gp, m_ia, m_dep = (calibrate(v, p) for v in (ri, gp, ia, dep))
     mu_p = np.minimum(np.minimum(m_ri, m_gp), m_ia)
-    mu_b = np.minimum(m_dep, np.maximum(1.0 - m_gp, 1.0 - m_ia))
+    if p.buddy_rule == "and":
+        not_aligned = np.minimum(1.0 - m_gp, 1.0 - m_ia)
+    else:
+        not_aligned = np.maximum(1.0 - m_gp, 1.0 - m_ia)
+    mu_b = np.minimum(m_dep, not_aligned)
     return mu_p, mu_b
 
 

@@ -95,6 +95,8 @@ def _cell(c: Coding, col: str) -> str:
     v = getattr(c, col)
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if col == "quote" and v != v.strip():
         return ""  # cells are stripped when read; the offsets give the quote
     return str(v.value) if hasattr(v, "value") else str(v)

@@ -35,8 +35,9 @@ from typing import Any
 
 import pandas as pd
 
+from resdep.classify import LABEL_ORDER
 from resdep.parameters import PARAMETER_DOCS
-from resdep.pipeline import DIAGNOSTICS_COLUMNS, Analysis
+from resdep.pipeline import DIAGNOSTICS_COLUMNS, Analysis, label_runner_up
 from resdep.report.figures import (
     AGENCY_COLOUR,
     CSS_FONT_STACK,
@@ -68,8 +69,8 @@ __all__ = ["render_report", "write_report"]
 
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "row", "kind", "stage", "dependent", "provider", "resource", "dimension", "actor", "value",
-    "intensity", "evidence", "weight", "self_serving", "informant", "organisation", "role",
-    "source", "start", "end", "quote", "note",
+    "intensity", "evidence", "weight", "self_serving", "self_serving_rule", "informant",
+    "organisation", "role", "source", "start", "end", "quote", "note",
 )  # fmt: skip
 AGREEMENT_COLUMNS: tuple[str, ...] = ("family", "alpha", "n", "threshold", "message")
 ORIGIN_COLUMNS: tuple[str, ...] = (
@@ -190,6 +191,21 @@ def _int(x: Any) -> int:
 
 def _missing(x: Any) -> bool:
     return x is None or x == "" or bool(pd.isna(x))
+
+
+def _f(x: Any) -> float:
+    """A cell as a float; NaN when missing or not a number."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _is_true(x: Any) -> bool:
+    """A boolean cell (bool, numpy bool, or "True"/"yes" text after a CSV round trip)."""
+    if isinstance(x, str):
+        return x.strip().lower() in ("true", "yes", "1")
+    return not _missing(x) and bool(x)
 
 
 def _term(kind: type[Any], value: str) -> Any:
@@ -319,10 +335,13 @@ class _Report:
                 coded = self._value_term(str(r.kind), r.value)
             intensity = "" if _missing(r.intensity) else f"{_int(r.intensity)}/3"
             flags = []
+            rule = "" if _missing(r.self_serving_rule) else str(r.self_serving_rule)
             if bool(r.self_serving):
                 flags.append(
                     '<span class="badge warn" title="weight ×self-serving discount">self-serving</span>'
                 )
+            if rule:
+                flags.append(f'<div class="muted ss-rule">{self.e(rule)}</div>')
             ev = _term(EvidenceType, str(r.evidence))
             evidence = self.term(ev) if ev is not None else self.e(r.evidence)
             note = f'<div class="note">{self.e(r.note)}</div>' if str(r.note or "").strip() else ""
@@ -490,27 +509,49 @@ class _Report:
             )
             return "\n".join(out)
         out.append('<ul class="findings">')
+        si = self.a.stage_intervals
         for r in rel.itertuples():
             label = _term(Label, str(r.label))
             mu = {"partnership": r.mu_partnership, "buddy": r.mu_buddy}.get(str(r.label))
-            p = {
-                "partnership": r.p_partnership,
-                "buddy": r.p_buddy,
-                "transactional": r.p_transactional,
-            }[str(r.label)]
             path = []
             part = st[(st["agency"] == r.agency) & (st["government"] == r.government)]
             for s in part.itertuples():
                 state = _term(StageState, str(s.state))
                 stage = _term(Stage, str(s.stage))
+                flag = ""
+                if not _is_true(getattr(s, "settled", True)):
+                    ru = si[
+                        (si["agency"] == r.agency)
+                        & (si["government"] == r.government)
+                        & (si["stage"] == s.stage)
+                    ]
+                    runner = (
+                        (str(ru.iloc[0]["runner_up"]), _f(ru.iloc[0]["p_runner_up"]))
+                        if len(ru) and "runner_up" in ru.columns
+                        else ("", math.nan)
+                    )
+                    flag = " " + self._unsettled_badge(
+                        _f(getattr(s, "p_state", math.nan)), runner, StageState
+                    )
                 path.append(
                     f"{self.e(stage.en if stage else s.stage)} <em>{self.e(state.en if state else s.state)}</em> "
-                    f'<span class="muted">(PA {_num(s.pa)})</span>'
+                    f'<span class="muted">(PA {_num(s.pa)}, P = {_num(getattr(s, "p_state", math.nan))})</span>'
+                    + flag
                 )
-            mu_text = f"μ = {_num(mu)}, " if mu is not None else ""
+            if str(r.label) == Label.UNDETERMINED.value:
+                verdict = (
+                    f'<span class="missing">missing evidence <span lang="zh-CN">缺少证据</span>: '
+                    f"{self.e(str(r.missing_evidence))}</span>"
+                )
+            else:
+                mu_text = f"μ = {_num(mu)}, " if mu is not None else ""
+                verdict = f'<span class="muted">({mu_text}P = {_num(r.p_label)})</span>'
+                if not _is_true(r.settled):
+                    verdict += " " + self._unsettled_badge(_f(r.p_label), label_runner_up(r), Label)
+                verdict += self._movers(str(r.agency), str(r.government))
             out.append(
-                f"<li>{self.dyad(r.agency, r.government)}: {self._label_badge(label, str(r.label))} "
-                f'<span class="muted">({mu_text}P = {_num(p)})</span>. '
+                f'<li class="finding">{self.dyad(r.agency, r.government)}: '
+                f"{self._label_badge(label, str(r.label))} {verdict}. "
                 f"Stages: {' → '.join(path)}.</li>"
             )
         out.append("</ul>")
@@ -525,8 +566,17 @@ class _Report:
             rows.append(
                 [
                     self.dyad(r.agency, r.government),
-                    self._label_badge(label, str(r.label)),
-                    self._pbar(r.p_partnership, r.p_buddy, r.p_transactional),
+                    self._label_badge(label, str(r.label))
+                    + (
+                        ""
+                        if _is_true(r.settled) or str(r.label) == Label.UNDETERMINED.value
+                        else " " + self._unsettled_badge(_f(r.p_label), label_runner_up(r), Label)
+                    ),
+                    self._pbar(r.p_partnership, r.p_buddy, r.p_transactional)
+                    if str(r.label) != Label.UNDETERMINED.value
+                    else '<span class="missing">missing: '
+                    + self.e(str(r.missing_evidence))
+                    + "</span>",
                     f'<span class="num">{_num(r.mu_partnership)}</span> <span class="muted ci">[{_num(lo_p)}, {_num(hi_p)}]</span>',
                     f'<span class="num">{_num(r.mu_buddy)}</span> <span class="muted ci">[{_num(lo_b)}, {_num(hi_b)}]</span>',
                     f'<span class="num">{_num(r.ri)}</span>',
@@ -544,7 +594,7 @@ class _Report:
                     "Dyad (agency – government)",
                     "Label",
                     "P(partnership / buddy / transactional)<br>"
-                    + " / ".join(self.zh(lab.zh) for lab in Label),
+                    + " / ".join(self.zh(lab.zh) for lab in LABEL_ORDER),
                     "μ partnership [5%, 95%]",
                     "μ buddy [5%, 95%]",
                     '<abbr title="resource interdependence: mean over stages of MDmin">RI</abbr>',
@@ -561,10 +611,47 @@ class _Report:
         out.append("</div>")
         out.append(
             '<p class="caption">P: share of the Monte Carlo draws from the evidence posteriors '
-            "giving each label; the label is computed from the point estimates. Brackets: 5th and "
+            "giving each label; the label is computed from the point estimates. A result is "
+            f"<i>settled</i> when its label is also the most frequent one over the draws and its P is "
+            f"at least {_num(self.a.params.settle_threshold, 2)}; otherwise it is marked "
+            '<span class="badge unsettled">unsettled <span lang="zh-CN">未定</span></span> with the '
+            "runner-up and its P. <i>Undetermined</i> (待定): the evidence that decides the type "
+            "(the government's philosophy, both sides' goals, dependence records) is missing, "
+            "and the missing part is named. Codings that move P most: leaving each out in turn "
+            "(fewer draws, same seed) changes P(label) by the amount shown. Brackets: 5th and "
             "95th percentiles of each membership over the draws.</p></section>"
         )
         return "\n".join(out)
+
+    def _unsettled_badge(
+        self, p: float, runner: tuple[str, float], kind: type[Label] | type[StageState]
+    ) -> str:
+        name, p_ru = runner
+        term = _term(kind, name) if name else None
+        ru = (
+            f"; runner-up {self.e(term.en if term else name)} P = {_num(p_ru)}"
+            if name and math.isfinite(p_ru)
+            else ""
+        )
+        return (
+            f'<span class="badge unsettled" title="not settled: P = {_num(p)}{ru}">'
+            f'unsettled <span lang="zh-CN">未定</span></span>'
+            f'<span class="muted runner-up"> (P = {_num(p)}{ru})</span>'
+        )
+
+    def _movers(self, agency: str, government: str) -> str:
+        inf = self.a.influence
+        if inf is None or inf.empty:
+            return ""
+        part = inf[(inf["agency"] == agency) & (inf["government"] == government)]
+        if part.empty:
+            return ""
+        items = ", ".join(
+            f'row {_int(m.row)} <span class="muted">({self.e(str(m.what))})</span> '
+            f'<span class="num">{_f(m.change):+.2f}</span>'
+            for m in part.itertuples()
+        )
+        return f'<div class="movers">Codings that move P most: {items}</div>'
 
     def _label_badge(self, label: Label | None, raw: str) -> str:
         if label is None:
@@ -577,7 +664,7 @@ class _Report:
             return '<span class="muted">no draws</span>'
         segs = "".join(
             f'<span class="seg label-{lab.value}" style="width:{100 * v:.1f}%"></span>'
-            for lab, v in zip(Label, vals, strict=True)
+            for lab, v in zip(LABEL_ORDER, vals, strict=True)
             if v > 0
         )
         nums = " / ".join(_num(v) for v in vals)
@@ -595,7 +682,12 @@ class _Report:
             + self.figure(
                 "memberships",
                 "Fuzzy-set membership of each dyad in partnership (μ = min(μ_RI, μ_GP, μ_IA)) and "
-                "buddy (μ = min(μ_dep, max(1 − μ_GP, 1 − μ_IA))); whiskers: 5–95% over the draws; "
+                + (
+                    "buddy (μ = min(μ_dep, max(1 − μ_GP, 1 − μ_IA)), the <i>or</i> rule); "
+                    if self.a.params.buddy_rule == "or"
+                    else "buddy (μ = min(μ_dep, 1 − μ_GP, 1 − μ_IA)); "
+                )
+                + "whiskers: 5–95% over the draws; "
                 "dashed line: the label threshold. Files: <code>figures/memberships.svg</code>, "
                 "<code>.png</code>.",
             )
@@ -616,6 +708,13 @@ class _Report:
             values = si[["pa_lo", "pa_hi", "p_state"]].to_numpy(float)
             for key, (lo_, hi_, p_) in zip(keys, values, strict=True):
                 band[key] = (float(lo_), float(hi_), float(p_))
+        runners: dict[tuple[str, str, str], tuple[str, float]] = {}
+        if len(si) and "runner_up" in si.columns:
+            for x in si.itertuples():
+                runners[(str(x.agency), str(x.government), str(x.stage))] = (
+                    str(x.runner_up),
+                    _f(x.p_runner_up),
+                )
         rows = []
         for s in st.itertuples():
             lo, hi, p_state = band.get(
@@ -631,7 +730,19 @@ class _Report:
                     f'<span class="num">[{_num(lo)}, {_num(hi)}]</span>',
                     *(f'<span class="num">{_num(v)}</span>' for v in (s.pi, s.md_min)),
                     f'<span class="state state-{self.e(s.state)}">{self.term(state) if state else self.e(s.state)}</span>',
-                    f'<span class="num">{_num(p_state)}</span>',
+                    f'<span class="num">{_num(p_state)}</span>'
+                    + (
+                        ""
+                        if _is_true(getattr(s, "settled", True))
+                        else " "
+                        + self._unsettled_badge(
+                            p_state,
+                            runners.get(
+                                (str(s.agency), str(s.government), str(s.stage)), ("", math.nan)
+                            ),
+                            StageState,
+                        )
+                    ),
                 ]
             )
         table = _table(
@@ -1054,17 +1165,23 @@ _METHOD = """
 <p><b>From quotes to inputs.</b> Each coded segment is a judgement (intensity 0–3, read as
 v = intensity/3) about one dimension of one dependence: importance I, availability of
 alternatives S, or the provider's discretion X. Segments are weighted (direct, document and
-observation 1, second-hand 0.5; a self-serving claim — an informant saying others depend on
-their own organisation — ×0.7) and pooled with a prior of 0.5 worth two segments.</p>
+observation 1, second-hand 0.5; a self-serving claim — the informant's own organisation is
+the provider and the claim raises dependence on it — ×0.7, a claim against that interest is not
+discounted, and a <code>self_serving</code> cell overrides the rule) and pooled with a prior of 0.5 worth two segments.</p>
 <p><b>Dependence.</b> D(i→j, r, s) = I<sup>wI</sup>·(1 − S)<sup>wN</sup>·X<sup>wX</sup> per resource; resources combine by
 noisy-OR into D(i→j, s). For a dyad, PA = D_ag − D_ga is the government actor's power advantage;
 the stage state is <i>interdependent</i> (both ≥ θ_D, |PA| ≤ θ_PI), <i>government dominant</i>,
 <i>agency dominant</i> or <i>weak</i>.</p>
 <p><b>Relationship type.</b> RI (mean MDmin), GP (governance philosophy), IA (goal alignment)
 and dep (max D_ag) are calibrated (Ragin's direct method) into memberships of partnership
-<span lang="zh-CN">伙伴关系</span> and buddy <span lang="zh-CN">伙计关系</span>; a label needs
-membership above the threshold, else <i>transactional</i>. Uncertainty: every estimate is drawn
-from its Beta posterior and pushed through the same steps; P is the share of draws per label.</p>
+<span lang="zh-CN">伙伴关系</span> and buddy <span lang="zh-CN">伙计关系</span> (official-centred
+philosophy <i>and</i> diverging interests); a label needs membership above the threshold, else
+<i>transactional</i>; when the government's philosophy, either side's goals or the dependence
+records are missing the label is <i>undetermined</i> <span lang="zh-CN">待定</span>. Uncertainty:
+every dimension estimate, GP and the goal weights behind IA are drawn from their Beta posteriors
+and pushed through the same steps; P is the share of draws per label, and a result is
+<i>settled</i> only when it is also the most frequent label and P reaches the settle
+threshold.</p>
 <p><b>Caveats.</b> Numbers are only as good as the coding: read the quotes, check single-source
 inputs, and try other parameters (<code>resdep analyze CASE --set theta_pi=0.3</code>).</p>
 </div>
@@ -1141,6 +1258,10 @@ code.id { color: var(--muted); font-size: .82em; }
 .badge.label-buddy { background: var(--buddy); color: #fff; }
 .badge.label-transactional { background: var(--transactional); color: #fff; }
 .badge.warn { background: #fff0c2; color: #7a5200; }
+.badge.unsettled { background: #fde2e1; color: #8a1c16; border: 1px dashed #8a1c16; }
+.badge.label-undetermined { background: #eee; color: #333; border: 1px dashed #777; }
+.missing { color: #8a1c16; }
+.movers { font-size: 12px; color: var(--muted); }
 .badge.info { background: #dcecf8; color: #0b4a75; }
 .pbar { display: inline-flex; width: 90px; height: 10px; background: #eee; border-radius: 2px;
   overflow: hidden; vertical-align: middle; }

@@ -434,10 +434,19 @@ def methods_text(
             f"{_f(p.anchor_low)}，{_f(p.anchor_mid)}，{_f(p.anchor_high)}）直接校准资源相互依赖"
             "（三个阶段min(D_ag, D_ga)的均值）、政府的治理理念（共治理念记录所占的加权比重）、"
             "利益一致性（双方目标向量的余弦相似度）以及机构对政府的最大依赖度。伙伴关系隶属度为前三者"
-            "隶属度的最小值；伙计关系隶属度为机构依赖隶属度与“非共治理念或利益分歧”隶属度中的较小者。"
-            f"隶属度较大且超过{_f(p.label_threshold)}者为该二元关系的类型，否则为交易关系。",
-            f"不确定性。每个估计值从其Beta后验分布中抽取{p.draws}次（随机种子{p.seed}），"
-            "每次抽样均完整计算上述指标，据此报告各关系类型的概率及隶属度的5%–95%区间。"
+            "隶属度的最小值；"
+            + (
+                "伙计关系隶属度为机构依赖、非共治理念与利益分歧三者隶属度中的最小者（官本位理念"
+                "加上利益分歧）。"
+                if p.buddy_rule == "and"
+                else "伙计关系隶属度为机构依赖隶属度与“非共治理念或利益分歧”隶属度中的较小者。"
+            )
+            + f"隶属度较大且超过{_f(p.label_threshold)}者为该二元关系的类型，否则为交易关系；"
+            "政府一方缺少理念记录、任一方缺少目标记录或没有依赖记录的二元关系标为待定，并注明所缺证据。",
+            f"不确定性。每个维度的估计值、治理理念及构成利益一致性的目标权重均从其Beta后验分布中"
+            f"抽取{p.draws}次（随机种子{p.seed}），每次抽样均完整计算上述指标，据此报告各关系类型"
+            "及各阶段状态的概率、隶属度与PA的5%–95%区间；当报告的类型也是众数类型且其概率不低于"
+            f"{_f(p.settle_threshold)}时视为稳定（已定），否则标为未定。"
             "分析使用resdep完成，全部参数记录于输出的run.json中。",
         )
     else:
@@ -488,14 +497,26 @@ def methods_text(
             "dependence on the government are calibrated directly with anchors "
             f"({_f(p.anchor_low)}, {_f(p.anchor_mid)}, {_f(p.anchor_high)}). Membership in "
             "partnership is the smallest of the first three memberships; membership in the "
-            "buddy relationship is the smaller of the agency's dependence and a "
-            "non-co-governance philosophy or diverging interests. A dyad takes the type with "
+            + (
+                "buddy relationship is the smallest of the agency's dependence, a "
+                "non-co-governance philosophy and diverging interests (an official-centred "
+                "philosophy plus diverging interests). "
+                if p.buddy_rule == "and"
+                else "buddy relationship is the smaller of the agency's dependence and a "
+                "non-co-governance philosophy or diverging interests. "
+            )
+            + "A dyad takes the type with "
             f"the larger membership if it exceeds {_f(p.label_threshold)}, else it is "
-            "transactional.",
-            f"Uncertainty. Every estimate was drawn {p.draws} times from its Beta posterior "
-            f"(seed {p.seed}) and each draw carried through all measures, giving the "
-            "probability of each type and the 5–95% range of each membership. The analysis "
-            "used resdep; every parameter is recorded in the output's run.json.",
+            "transactional; a dyad whose government has no philosophy records, either side "
+            "no goal records, or that has no dependence records is undetermined, with the "
+            "missing evidence named.",
+            "Uncertainty. Every dimension estimate, the governance philosophy and the goal "
+            f"weights behind interest alignment were drawn {p.draws} times from their Beta "
+            f"posteriors (seed {p.seed}) and each draw carried through all measures, giving "
+            "the probability of each type and stage state and the 5–95% ranges of the "
+            "memberships and of PA; a result is settled when it is also the modal one and its "
+            f"probability is at least {_f(p.settle_threshold)}, and unsettled otherwise. The "
+            "analysis used resdep; every parameter is recorded in the output's run.json.",
         )
     return MethodsText(lang=lang, title=title, paragraphs=paragraphs, references=_REFERENCES[lang])
 

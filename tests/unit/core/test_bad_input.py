@@ -306,3 +306,81 @@ def test_crlf_sources_get_a_line_end_hint(
     assert status == 2
     assert "row 2" in err
     assert "CRLF" in err
+
+
+@pytest.mark.parametrize(
+    ("setting", "key", "fragment"),
+    [
+        ("w_direct=inf", "w_direct", "finite"),
+        ("prior_strength=inf", "prior_strength", "finite"),
+        ("prior_strength=nan", "prior_strength", "finite"),
+        ("w_direct=1e308", "w_direct", "between 0 and"),
+        ("w_second_hand=1e400", "w_second_hand", "finite"),
+        ("w_importance=1e300", "w_importance", "between 0 and"),
+        ("draws=0", "draws", "≥ 1"),
+        ("draws=-3", "draws", "≥ 1"),
+        ("draws=1e400", "draws", "integer"),
+        ("settle_threshold=0.2", "settle_threshold", "between 0.5 and 1"),
+        ("self_serving=1.5", "self_serving", "between 0 and 1"),
+        ("buddy_rule=xor", "buddy_rule", '"and" or "or"'),
+    ],
+)
+def test_bad_parameter_from_the_command_line(
+    tiny_case: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    key: str,
+    fragment: str,
+) -> None:
+    status, err = run(
+        ["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report", "--set", setting],
+        capsys,
+    )
+    assert status == 2, err
+    assert f"parameter '{key}'" in err
+    assert fragment in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("prior_strength = inf", "prior_strength"),
+        ("w_direct = nan", "w_direct"),
+        ("w_direct = 1e308", "w_direct"),
+        ("draws = 0", "draws"),
+        ("draws = 0.0", "draws"),
+        ('buddy_rule = "both"', "buddy_rule"),
+    ],
+)
+def test_bad_parameter_in_case_toml(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, key: str
+) -> None:
+    toml = tiny_case / "case.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + f"\n[parameters]\n{line}\n", "utf-8")
+    before = digest(tiny_case)
+    status, err = run(
+        ["analyze", str(tiny_case), "--out", str(tmp_path / "o"), "--no-report"], capsys
+    )
+    assert status == 2, err
+    assert "case.toml" in err
+    assert f"parameter '{key}'" in err
+    assert digest(tiny_case) == before
+
+
+def test_buddy_rule_is_recorded_in_run_json(
+    tiny_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    out = tmp_path / "o"
+    status = main(
+        ["analyze", str(tiny_case), "--out", str(out), "--no-report", "--set", "buddy_rule=or"]
+    )
+    capsys.readouterr()
+    assert status == 0
+    params = json.loads((out / "run.json").read_text(encoding="utf-8"))["parameters"]
+    assert params["buddy_rule"] == "or"
+    assert params["settle_threshold"] == 0.8

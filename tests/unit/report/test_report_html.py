@@ -327,3 +327,35 @@ def test_coder_agreement_flags_are_shown(tiny_analysis: Analysis, tmp_path: Path
     assert "Coder agreement below threshold" not in checked
     assert "no code family fell below the agreement threshold" in checked
     assert "Coder agreement" not in render_report(tiny_analysis)
+
+
+def test_founding_case_marks_settled_undetermined_and_self_serving_rules() -> None:
+    analysis = analyze(load_case(founding_case_path()), draws=300)
+    page = render_report(analysis)
+    assert check_page(page).errors == []
+    summary = page[page.index('<section id="relationships">') :]
+    summary = summary[: summary.index("</section>")]
+    rel = analysis.relationships.set_index("government")
+    # each undetermined committee names what is missing
+    for nc in ("nc_a", "nc_b", "nc_c"):
+        assert rel.loc[nc, "label"] == "undetermined"
+        assert html.escape(str(rel.loc[nc, "missing_evidence"])) in summary
+    assert summary.count('class="badge label-undetermined"') == 2 * 3  # list and table
+    # one unsettled badge per unsettled stage state in the list (rows of stages.csv)
+    n_unsettled_states = int((~analysis.stages.settled).sum())
+    n_unsettled_labels = int(
+        (~analysis.relationships.settled & (analysis.relationships.label != "undetermined")).sum()
+    )
+    listed = summary[: summary.index("</ul>")]
+    assert listed.count('class="badge unsettled"') == n_unsettled_states + n_unsettled_labels
+    # codings that move P most, for each labelled dyad that has some
+    for g in analysis.influence.government.unique():
+        assert "Codings that move P most" in summary
+        assert (
+            f"row {int(analysis.influence[analysis.influence.government == g].row.iloc[0])}"
+            in summary
+        )
+    # the quote list says which self-serving rule applied
+    evidence = page[page.index('<section id="evidence">') :]
+    assert "own organisation is the provider and the claim raises dependence on it" in evidence
+    assert "own organisation is the provider but the claim is against its interest" in evidence
