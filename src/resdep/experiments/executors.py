@@ -198,16 +198,26 @@ class ProcessExecutor:
         running: dict[cf.Future[BatchResult], tuple[Batch, int, bool]] = {}
         window = 2 * self.workers
         while todo or suspects or running:
+            # The pool marks itself broken (so that submit raises BrokenProcessPool) a
+            # moment before it fails the futures that were in flight; a submit in that
+            # moment must not end the sweep: the batch goes back and the pool is rebuilt.
+            broken = False
             if suspects:
                 if not running:
                     batch, attempt = suspects.popleft()
-                    running[self._pool.submit(run_batch, model, batch)] = (batch, attempt, True)
+                    if not self._submit(running, model, batch, attempt, alone=True):
+                        suspects.appendleft((batch, attempt))
+                        broken = True
             else:
                 while todo and len(running) < window:
                     batch = todo.popleft()
-                    running[self._pool.submit(run_batch, model, batch)] = (batch, 1, False)
-            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            broken = False
+                    if not self._submit(running, model, batch, 1, alone=False):
+                        todo.appendleft(batch)
+                        broken = True
+                        break
+            done: set[cf.Future[BatchResult]] = set()
+            if running and not broken:
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for fut in done:
                 batch, attempt, alone = running.pop(fut)
                 try:
@@ -225,14 +235,7 @@ class ProcessExecutor:
                     else:
                         suspects.appendleft((batch, attempt + 1))
                     continue
-                yield BatchResult(
-                    batch=result.batch,
-                    rows=result.rows,
-                    error=result.error,
-                    seconds=result.seconds,
-                    cpu_seconds=result.cpu_seconds,
-                    attempts=attempt,
-                )
+                yield _with_attempts(result, attempt)
             if broken:
                 # the other futures of a broken pool fail too (unless they finished)
                 for fut, (batch, attempt, _alone) in list(running.items()):
@@ -241,10 +244,39 @@ class ProcessExecutor:
                     except BrokenProcessPool:
                         suspects.append((batch, attempt))
                     else:
-                        yield result
+                        yield _with_attempts(result, attempt)
                 running.clear()
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = self._new_pool()
+
+    def _submit(
+        self,
+        running: dict[cf.Future[BatchResult], tuple[Batch, int, bool]],
+        model: Model,
+        batch: Batch,
+        attempt: int,
+        *,
+        alone: bool,
+    ) -> bool:
+        """Submit ``batch``; False when the pool is already broken."""
+        assert self._pool is not None
+        try:
+            fut = self._pool.submit(run_batch, model, batch)
+        except BrokenProcessPool:
+            return False
+        running[fut] = (batch, attempt, alone)
+        return True
+
+
+def _with_attempts(result: BatchResult, attempts: int) -> BatchResult:
+    return BatchResult(
+        batch=result.batch,
+        rows=result.rows,
+        error=result.error,
+        seconds=result.seconds,
+        cpu_seconds=result.cpu_seconds,
+        attempts=attempts,
+    )
 
 
 _ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})")
