@@ -33,7 +33,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from resdep.experiments.executors import Batch, BatchResult, run_batch
 from resdep.experiments.store import code_hash
 
-__all__ = ["SweepPlugin", "plugin_identity", "run_on_worker", "worker_identity"]
+__all__ = ["SweepPlugin", "run_on_worker", "worker_identity"]
 
 
 @functools.cache
@@ -81,12 +81,6 @@ class SweepPlugin(WorkerPlugin):
             self.model = pickle.loads(self.model_bytes)
         except Exception as exc:  # another code version may lack the model's class
             self.identity["model_error"] = f"{type(exc).__name__}: {exc}"
-
-
-def plugin_identity(name: str) -> dict[str, Any] | None:
-    """On a worker: the identity its copy of plugin ``name`` recorded (None if absent)."""
-    plugin: Any = get_worker().plugins.get(name)
-    return dict(plugin.identity) if plugin is not None else None
 
 
 def run_on_worker(name: str, batch: Batch, expected: dict[str, str]) -> BatchResult:

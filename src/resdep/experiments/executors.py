@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import hashlib
 import importlib
+import logging
 import math
 import multiprocessing
 import os
@@ -311,14 +313,7 @@ class ProcessExecutor:
 
 
 def _with_attempts(result: BatchResult, attempts: int) -> BatchResult:
-    return BatchResult(
-        batch=result.batch,
-        rows=result.rows,
-        error=result.error,
-        seconds=result.seconds,
-        cpu_seconds=result.cpu_seconds,
-        attempts=attempts,
-    )
+    return dataclasses.replace(result, attempts=attempts)
 
 
 _ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})")
@@ -448,8 +443,8 @@ class DaskExecutor:
         Seconds to reach the scheduler, and to get it back after losing the connection,
         before giving up with :class:`ClusterError`.
     retries
-        Extra times a batch is rerun alone after it was lost with its worker while alone
-        (0: a batch whose worker dies while it runs alone is reported as failed).
+        Extra times a batch is rerun alone after one worker died under it while it ran
+        alone (two deaths in one attempt report it at once).
     worker_wait
         Seconds the sweep waits while the cluster has no worker (none joined yet, or all
         died) before it ends with :class:`ClusterError`; runs already done stay stored.
@@ -462,9 +457,11 @@ class DaskExecutor:
     the threads present (twice as many, plus two), so workers that join later are used.
     Every wait has a deadline: the loop wakes at least every second to check that the
     scheduler is connected and that some worker exists. A batch whose worker dies is
-    rerun alone (twice lost while others ran, or once while alone, and it counts; Dask's
-    own ``allowed-failures`` retries are cut short), so a batch that kills every worker it
-    touches costs a few worker restarts and is reported as failed.
+    rerun alone once no worker still runs a cancelled task (Dask's own
+    ``allowed-failures`` retries are cut short); a batch whose workers die while it runs
+    alone (twice in one attempt, or once in each of ``retries + 1`` attempts) is reported
+    as failed. So a batch that kills every worker it touches costs a few worker restarts
+    (3 to 6 here), and the sweep ends with it reported.
     """
 
     name = "dask"
@@ -478,7 +475,7 @@ class DaskExecutor:
         cluster: Any = None,
         workers: int = 2,
         timeout: float = 5.0,
-        retries: int = 0,
+        retries: int = 1,
         worker_wait: float = 120.0,
     ) -> None:
         if address is not None and cluster is not None:
@@ -492,6 +489,8 @@ class DaskExecutor:
         self._cluster: Any = None
         self._client: Any = None
         self._threads = 0
+        self._zombies = False
+        self._quieted: list[tuple[logging.Logger, int]] = []
         #: identity of every worker the sweep used (address → version, code hash, host...)
         self.identities: dict[str, dict[str, Any]] = {}
 
@@ -508,6 +507,12 @@ class DaskExecutor:
         except ImportError as exc:  # pragma: no cover - distributed is a dependency
             raise ExecutorError(f"the dask executor needs dask.distributed: {exc}") from exc
         Client, LocalCluster = distributed.Client, distributed.LocalCluster
+        # a lost scheduler makes Dask's client log tracebacks while it tries to reconnect;
+        # the sweep says what happened (ClusterError) and what to do, so quiet them
+        for name in ("distributed.client", "distributed.comm"):
+            logger = logging.getLogger(name)
+            self._quieted.append((logger, logger.level))
+            logger.setLevel(logging.CRITICAL)
         if self._given_cluster is not None:
             try:
                 self._client = Client(self._given_cluster, timeout=self.timeout)
@@ -552,6 +557,9 @@ class DaskExecutor:
             with contextlib.suppress(Exception):
                 self._client.close(timeout=self.timeout)
             self._client = None
+        for logger, level in self._quieted:
+            logger.setLevel(level)
+        self._quieted = []
         if self._cluster is not None:
             with contextlib.suppress(Exception):
                 self._cluster.close(timeout=10)
@@ -635,6 +643,7 @@ class DaskExecutor:
         meta: dict[Any, tuple[Batch, int, bool]] = {}
         exhausted = False
         no_workers_since: float | None = None
+        last_check = time.monotonic()
 
         def send(batch: Batch, attempt: int, alone: bool) -> None:
             try:
@@ -643,13 +652,19 @@ class DaskExecutor:
                 raise self._lost(f"{type(exc).__name__}: {exc}") from None
             meta[fut] = (batch, attempt, alone)
 
-        def lost_batch(batch: Batch, attempt: int, alone: bool, why: str) -> BatchResult | None:
+        def lost_batch(
+            batch: Batch, attempt: int, alone: bool, why: str, deaths: int = 1
+        ) -> BatchResult | None:
+            # Alone, a batch is to blame for its worker's death, except that a cancelled
+            # lethal task may still kill a worker under it once: so it is reported when
+            # it lost two workers in one attempt (KilledWorker means four), or lost one
+            # in each of ``retries + 1`` attempts.
             if not alone:
                 suspects.append((batch, attempt))
-            elif attempt > self.retries:
+            elif attempt > self.retries or deaths >= 2:
                 return BatchResult(
                     batch=batch,
-                    error=f"lost on the cluster each of the {attempt} times it ran alone: {why}",
+                    error=f"its worker died each of the {attempt} times it ran alone ({why})",
                     attempts=attempt,
                 )
             else:
@@ -661,6 +676,8 @@ class DaskExecutor:
             window = 2 * self._threads + 2
             if suspects:
                 if not meta:
+                    if self._zombies:
+                        self._wait_until_idle()
                     send(*suspects.popleft(), True)
             else:
                 while len(meta) < window:
@@ -681,6 +698,10 @@ class DaskExecutor:
                 )
             except TimeoutError:
                 done = set()
+            except Exception as exc:  # FuturesCancelledError: the scheduler went away
+                if client.status != "running":
+                    raise self._lost(f"the client is {client.status}") from None
+                raise self._lost(f"{type(exc).__name__}: {exc}") from None
             if client.status != "running":
                 # Dask cancels every task of a client that lost its scheduler; even if it
                 # reconnects, the work has to be submitted again
@@ -693,10 +714,17 @@ class DaskExecutor:
                     suspects.append((batch, attempt))  # cancelled elsewhere: run it again
                     continue
                 try:
-                    result: BatchResult = fut.result(timeout=self.timeout)
+                    result: BatchResult = fut.result(timeout=self.poll)
+                except TimeoutError:
+                    # finished, but its result was lost with its worker before it came
+                    # here; Dask computes it again: keep waiting (and checking)
+                    meta[fut] = (batch, attempt, alone)
+                    continue
                 except Exception as exc:  # KilledWorker, or the worker's unpicklable error
                     fut.release()
-                    failed = lost_batch(batch, attempt, alone, f"{type(exc).__name__}: {exc}")
+                    why = f"{type(exc).__name__}: {exc}"
+                    killed = type(exc).__name__ == "KilledWorker"
+                    failed = lost_batch(batch, attempt, alone, why, 2 if killed else 1)
                     if failed is not None:
                         yield failed
                     continue
@@ -713,9 +741,11 @@ class DaskExecutor:
                     with contextlib.suppress(Exception):
                         self._check_workers(name, expected)
                 yield _with_attempts(result, attempt)
-            if done:
+            if time.monotonic() - last_check < self.poll:
                 continue
-            # nothing finished within the poll: check that someone is working
+            # at most once per poll, whether or not results arrive: is anyone working,
+            # and has a batch in flight lost its worker?
+            last_check = time.monotonic()
             threads = self._refresh()
             if client.status != "running":
                 continue
@@ -735,12 +765,27 @@ class DaskExecutor:
                         "--worker-wait sets how long to wait",
                     )
 
+    def _wait_until_idle(self) -> None:
+        """Before a batch runs alone: wait (at most ``worker_wait``) until no worker thread
+        still runs a cancelled task. A cancelled task keeps running on its worker; a
+        lethal one would kill the worker under the next batch and get it blamed."""
+        self._zombies = False
+        deadline = time.monotonic() + self.worker_wait
+        while time.monotonic() < deadline:
+            try:
+                busy = self._client.run(_executing, on_error="return")
+            except Exception:
+                return
+            if all(isinstance(n, int) and n == 0 for n in busy.values()):
+                return
+            time.sleep(0.2)
+
     def _cut_short_lost_batches(
         self, meta: dict[Any, tuple[Batch, int, bool]], lost: Any
     ) -> list[BatchResult]:
-        """Ask the scheduler how often each batch in flight lost its worker; a batch lost
-        twice while others ran, or once while alone, stops being retried by Dask and is
-        handled here (rerun alone, or reported)."""
+        """Ask the scheduler how often each batch in flight lost its worker; a batch that
+        lost one stops being retried by Dask (which would kill up to ``allowed-failures``
+        more workers) and is handled here: rerun alone, or, if it was alone, reported."""
         keys = [f.key for f in meta]
         failed: list[BatchResult] = []
         try:
@@ -750,14 +795,24 @@ class DaskExecutor:
         for fut in list(meta):
             batch, attempt, alone = meta[fut]
             n = int(counts.get(fut.key, 0))
-            if n >= (1 if alone else 2):
+            if n >= 1:
                 del meta[fut]
                 fut.cancel()
                 fut.release()
-                result = lost(batch, attempt, alone, f"its worker died {n} times while it ran")
+                self._zombies = True
+                result = lost(batch, attempt, alone, f"its worker died {n} times while it ran", n)
                 if result is not None:
                     failed.append(result)
         return failed
+
+
+def _executing(dask_worker: Any = None) -> int:
+    """On a worker: how many tasks its threads are running (cancelled ones included)."""
+    threads = getattr(dask_worker, "active_threads", None)
+    if threads is not None:  # every thread in a task, cancelled or not
+        return len(threads)
+    state = dask_worker.state  # pragma: no cover - other versions of distributed
+    return len(state.executing) + len(getattr(state, "long_running", ()))
 
 
 def _suspicious_counts(keys: list[str], dask_scheduler: Any = None) -> dict[str, int]:
@@ -766,10 +821,10 @@ def _suspicious_counts(keys: list[str], dask_scheduler: Any = None) -> dict[str,
     return {k: int(tasks[k].suspicious) for k in keys if k in tasks and tasks[k].suspicious}
 
 
-def _plugin_identity_of(name: str) -> dict[str, Any] | None:
-    from resdep.experiments.dask_worker import plugin_identity
-
-    return plugin_identity(name)
+def _plugin_identity_of(name: str, dask_worker: Any = None) -> dict[str, Any] | None:
+    """On a worker (through ``Client.run``): what its copy of plugin ``name`` recorded."""
+    plugin = dask_worker.plugins.get(name)
+    return dict(plugin.identity) if plugin is not None else None
 
 
 def _refuse_if_different(address: str, ident: dict[str, Any], expected: dict[str, str]) -> None:
