@@ -517,7 +517,7 @@ def _spec_as_toml(spec: ExperimentSpec) -> str:
     if d["outcomes"]["keep"]:
         lines += ["\n[outcomes]", f"keep = {value(d['outcomes']['keep'])}"]
     lines.append("\n[analysis]")
-    lines += [f"{k} = {value(v)}" for k, v in d["analysis"].items()]
+    lines += [f"{k} = {value(v)}" for k, v in d["analysis"].items() if v is not None]
     return "\n".join(lines) + "\n"
 
 
