@@ -1,0 +1,127 @@
+"""Benchmark: the Dask executor against local processes, side by side, 2 workers (issue 13).
+
+The same Sobol sweep of the simulation (10 parameters, ``shanghai`` scale, 20 years,
+N = 16: 192 runs, auto batches) runs on ``ProcessExecutor(2)`` and on
+``DaskExecutor(workers=2)`` (a ``LocalCluster`` of two single-threaded worker processes),
+alternating ``--repeat`` times so that changes in the machine's load hit both alike.
+Each time covers the whole ``run_sweep`` call: starting the pool or cluster, the runs,
+and writing the results. Target: Dask within 10 % of processes.
+
+Usage::
+
+    python benchmarks/bench_experiments_dask.py               # about 3 min on 2 cores
+    python benchmarks/bench_experiments_dask.py --quick       # case scale (seconds)
+
+Writes ``docs/benchmarks/experiments_dask.md`` (unless ``--no-write``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import write_section
+
+from resdep.experiments.executors import DaskExecutor, ProcessExecutor
+from resdep.experiments.runner import run_sweep
+from resdep.experiments.spec import parse_spec
+
+PARAMETERS = (
+    "theta_street",
+    "theta_district",
+    "w_quality",
+    "p_competitive",
+    "budget_coverage",
+    "sigma_budget",
+    "mandate_level",
+    "nongov_share",
+    "relational_value",
+    "push_base",
+)
+
+
+def spec(n: int, scale: str) -> Any:
+    return parse_spec(
+        {
+            "experiment": {
+                "name": f"bench-dask-{scale}-N{n}",
+                "model": "resdep",
+                "scale": scale,
+                "years": 20,
+                "seed": 20261130,
+            },
+            "design": {"method": "sobol", "n": n},
+            "parameters": {name: {} for name in PARAMETERS},
+        }
+    )
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="case scale, for a smoke test")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    scale = "case" if args.quick else "shanghai"
+    s = spec(16, scale)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    times: dict[str, list[float]] = {"process": [], "dask": []}
+    rows: list[str] = []
+    try:
+        for k in range(args.repeat):
+            for name in ("process", "dask"):
+                executor: Any = ProcessExecutor(2) if name == "process" else DaskExecutor(workers=2)
+                before = load()
+                t0 = time.perf_counter()
+                summary = run_sweep(s, tmp / f"{name}{k}", executor=executor)
+                wall = time.perf_counter() - t0
+                times[name].append(wall)
+                line = (
+                    f"| {k + 1} | {name} | {wall:.1f} s | {summary.n_done} | "
+                    f"{summary.batch_size} | {summary.cpu_seconds:.1f} s | {before} |"
+                )
+                rows.append(line)
+                print(line, flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    p, d = statistics.median(times["process"]), statistics.median(times["dask"])
+    ratio = d / p
+    verdict = "met" if ratio <= 1.10 else "not met"
+    print(f"median: process {p:.1f} s, dask {d:.1f} s, dask/process {ratio:.3f} ({verdict})")
+    body = f"""
+## Dask against local processes, 2 workers (issue 13)
+
+The same Sobol sweep of the simulation (10 parameters, `{scale}` scale, 20 years, N = 16:
+{len(s.parameters) + 2} × 16 = {16 * (len(s.parameters) + 2)} runs, auto batches) on
+`ProcessExecutor(2)` and on `DaskExecutor(workers=2)` (a `LocalCluster` of two
+single-threaded worker processes; the model goes to each worker once, in a worker
+plugin), alternated {args.repeat} times. Each time is the whole `run_sweep` call,
+starting the pool or cluster included. Command: `python benchmarks/bench_experiments_dask.py`.
+
+| round | executor | wall | runs | batch | CPU in runs | load (1/5 min) before |
+|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Median wall: processes {p:.1f} s, Dask {d:.1f} s: **Dask / processes = {ratio:.3f}**
+(target ≤ 1.10: **{verdict}**). The load column shows the machine's load average before
+each sweep; other engineers' work shared the 2 cores unless it reads below 1.
+"""
+    if not args.no_write:
+        print(f"written: {write_section('experiments_dask', body)}")
+
+
+if __name__ == "__main__":
+    main()
