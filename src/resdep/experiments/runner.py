@@ -358,9 +358,11 @@ def run_sweep(
                 first_batch = next(_batches(todo[:1], 1, spec, design.run_params))
                 first = next(iter(ex.run(model, [first_batch])))
                 n_new += _record(store, first, failures, bar, cpu, ran_on)
-                per_run = first.seconds
-                sizes = lambda left: choose_batch_size(per_run, left, ex.workers)  # noqa: E731
-                size = choose_batch_size(per_run, len(todo), ex.workers)
+                per_run, n_todo = first.seconds, len(todo)
+                # sized from all the runs to do (not those left, which would shrink the
+                # batches towards the end) and the workers present as each batch is made
+                sizes = lambda _left: choose_batch_size(per_run, n_todo, ex.workers)  # noqa: E731
+                size = choose_batch_size(per_run, n_todo, ex.workers)
                 todo = todo[1:]
             if todo:
                 for result in ex.run(model, _batches(todo, sizes or 1, spec, design.run_params)):
