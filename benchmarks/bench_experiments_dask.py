@@ -69,6 +69,32 @@ def load() -> str:
     return f"{one:.1f}/{five:.1f}"
 
 
+def render(scale: str, s: Any, args: Any, rows: list[str], times: dict[str, list[float]]) -> str:
+    """The figures as a Markdown section."""
+    p = statistics.median(times["process"]) if times["process"] else float("nan")
+    d = statistics.median(times["dask"]) if times["dask"] else float("nan")
+    ratio = d / p
+    verdict = "met" if ratio <= 1.10 else "not met"
+    return f"""
+## Dask against local processes, 2 workers (issue 13)
+
+The same Sobol sweep of the simulation (10 parameters, `{scale}` scale, 20 years, N = 16:
+{len(s.parameters) + 2} × 16 = {16 * (len(s.parameters) + 2)} runs, auto batches) on
+`ProcessExecutor(2)` and on `DaskExecutor(workers=2)` (a `LocalCluster` of two
+single-threaded worker processes; the model goes to each worker once, in a worker
+plugin), alternated {args.repeat} times. Each time is the whole `run_sweep` call,
+starting the pool or cluster included. Command: `python benchmarks/bench_experiments_dask.py`.
+
+| round | executor | wall | runs | batch | CPU in runs | load (1/5 min) before |
+|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Median wall: processes {p:.1f} s, Dask {d:.1f} s: **Dask / processes = {ratio:.3f}**
+(target ≤ 1.10: **{verdict}**). The load column shows the machine's load average before
+each sweep; other engineers' work shared the 2 cores unless it reads below 1.
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="case scale, for a smoke test")
@@ -95,30 +121,12 @@ def main() -> None:
                 )
                 rows.append(line)
                 print(line, flush=True)
+                if not args.no_write:  # figures so far, in case the run is cut short
+                    write_section("experiments_dask", render(scale, s, args, rows, times))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    p, d = statistics.median(times["process"]), statistics.median(times["dask"])
-    ratio = d / p
-    verdict = "met" if ratio <= 1.10 else "not met"
-    print(f"median: process {p:.1f} s, dask {d:.1f} s, dask/process {ratio:.3f} ({verdict})")
-    body = f"""
-## Dask against local processes, 2 workers (issue 13)
-
-The same Sobol sweep of the simulation (10 parameters, `{scale}` scale, 20 years, N = 16:
-{len(s.parameters) + 2} × 16 = {16 * (len(s.parameters) + 2)} runs, auto batches) on
-`ProcessExecutor(2)` and on `DaskExecutor(workers=2)` (a `LocalCluster` of two
-single-threaded worker processes; the model goes to each worker once, in a worker
-plugin), alternated {args.repeat} times. Each time is the whole `run_sweep` call,
-starting the pool or cluster included. Command: `python benchmarks/bench_experiments_dask.py`.
-
-| round | executor | wall | runs | batch | CPU in runs | load (1/5 min) before |
-|---|---|---|---|---|---|---|
-{chr(10).join(rows)}
-
-Median wall: processes {p:.1f} s, Dask {d:.1f} s: **Dask / processes = {ratio:.3f}**
-(target ≤ 1.10: **{verdict}**). The load column shows the machine's load average before
-each sweep; other engineers' work shared the 2 cores unless it reads below 1.
-"""
+    body = render(scale, s, args, rows, times)
+    print(body.strip().splitlines()[-3])
     if not args.no_write:
         print(f"written: {write_section('experiments_dask', body)}")
 

@@ -87,6 +87,8 @@ class BatchResult:
     error: str | None = None
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    #: seconds of each run, in order (the first run in a fresh process includes imports)
+    run_seconds: tuple[float, ...] = ()
     attempts: int = 1
     #: where the batch ran (a Dask worker's address; empty for local executors)
     where: str = ""
@@ -128,9 +130,12 @@ def run_batch(model: Model, batch: Batch) -> BatchResult:
     """Evaluate every run of ``batch`` (in a worker); model errors become ``error``."""
     start, cpu = time.perf_counter(), time.process_time()
     rows: list[dict[str, float]] = []
+    times: list[float] = []
     try:
         for params, seed in zip(batch.params, batch.seeds, strict=True):
+            t0 = time.perf_counter()
             row = model.evaluate(params, seed)
+            times.append(time.perf_counter() - t0)
             rows.append({k: row[k] for k in batch.keep} if batch.keep else row)
     except Exception as exc:
         where = f"run {batch.runs[len(rows)]}"
@@ -143,6 +148,7 @@ def run_batch(model: Model, batch: Batch) -> BatchResult:
         rows=tuple(rows),
         seconds=time.perf_counter() - start,
         cpu_seconds=time.process_time() - cpu,
+        run_seconds=tuple(times),
     )
 
 

@@ -355,15 +355,18 @@ def run_sweep(
             if todo and not size:
                 # time the first run where runs execute (a worker, on a cluster), keep its
                 # result, and size the batches from it and the workers present
-                first_batch = next(_batches(todo[:1], 1, spec, design.run_params))
+                # result, and size the batches from it and the workers present; two runs,
+                # timing the second: the first in a fresh worker also imports the model
+                first_batch = next(_batches(todo[:2], 2, spec, design.run_params))
                 first = next(iter(ex.run(model, [first_batch])))
                 n_new += _record(store, first, failures, bar, cpu, ran_on)
-                per_run, n_todo = first.seconds, len(todo)
+                per_run = first.run_seconds[-1] if first.run_seconds else first.seconds
+                n_todo = len(todo)
                 # sized from all the runs to do (not those left, which would shrink the
                 # batches towards the end) and the workers present as each batch is made
                 sizes = lambda _left: choose_batch_size(per_run, n_todo, ex.workers)  # noqa: E731
                 size = choose_batch_size(per_run, n_todo, ex.workers)
-                todo = todo[1:]
+                todo = todo[len(first_batch.runs) :]
             if todo:
                 for result in ex.run(model, _batches(todo, sizes or 1, spec, design.run_params)):
                     n_new += _record(store, result, failures, bar, cpu, ran_on)
