@@ -211,23 +211,28 @@ def test_closed_port_and_unreachable_scheduler_exit_2_fast(
 def test_an_http_server_or_the_dashboard_at_address_is_refused_within_timeout(
     tmp_path: Path, cluster: Cluster
 ) -> None:
-    # bound: --timeout 2 plus start-up of the command; the process is killed at 40 s
+    # bound: the probe gives up after --timeout (2 s; asserted under 20 s in this
+    # process); the command's process is killed at 120 s (before issue 13 it waited
+    # forever). Python start-up of the command is not timed: on this loaded 2-core
+    # machine it alone took up to 30 s.
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     spec = spec_file(tmp_path)
     try:
         for port in (server.server_address[1], cluster.dashboard):
+            address = f"tcp://127.0.0.1:{port}"
             start = time.monotonic()
+            with pytest.raises(ClusterError, match="did not answer as a Dask scheduler"):
+                DaskExecutor(address, timeout=2).__enter__()
+            assert 2 <= time.monotonic() - start < 20
             out = tmp_path / f"o{port}"
-            argv = ["--address", f"tcp://127.0.0.1:{port}", "--timeout", "2", "--no-progress"]
-            proc = resdep("sweep", str(spec), "--out", str(out), *argv, timeout=40)
-            took = time.monotonic() - start
+            argv = ["--address", address, "--timeout", "2", "--no-progress"]
+            proc = resdep("sweep", str(spec), "--out", str(out), *argv, timeout=120)
             assert proc.returncode == 2, proc.stderr
             assert "did not answer as a Dask scheduler within 2 s" in proc.stderr
             assert "8787 is the dashboard" in proc.stderr
             assert "Traceback" not in proc.stderr
             assert not out.exists()
-            assert took < 30  # 2 s of waiting, the rest is Python start-up on a loaded machine
     finally:
         server.shutdown()
         server.server_close()
