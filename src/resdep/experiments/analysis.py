@@ -8,7 +8,7 @@ outcome is the mean over its replicates, and the **seed-noise share** of an outc
     E_x[Var(Y | x)] / Var(Y)
 
 estimated from the replicates (within-point variance with ``ddof = 1``, averaged over
-points, over the variance of all runs). A share near 1 says the outcome is mostly seed
+points, over the variance of all runs), bounded to [0, 1]. A share near 1 says the outcome is mostly seed
 noise at this sample size and its indices mean little.
 
 References
@@ -87,6 +87,8 @@ def seed_noise(values: np.ndarray[Any, Any], replicates: int) -> tuple[float, fl
     """Seed-noise share of one outcome from runs in run order (replicates adjacent).
 
     Returns ``(share, within_var, total_var)``; NaN share with fewer than 2 replicates.
+    The share is bounded to ``[0, 1]``: the ratio of the two estimates can exceed 1 by
+    sampling error when seed noise dominates.
     Runs with a NaN outcome are left out: the within-point variance averages over the
     points with at least two finite replicates.
 
@@ -95,6 +97,8 @@ def seed_noise(values: np.ndarray[Any, Any], replicates: int) -> tuple[float, fl
     >>> y = np.array([1.0, 3.0, 5.0, 7.0])      # two points, two replicates each
     >>> seed_noise(y, 2)                        # within var 2, total var 20/3
     (0.3, 2.0, 6.666666666666667)
+    >>> seed_noise(np.array([0.0, 2.0, 1.0, 1.0]), 2)   # within 1 > total 2/3: share 1
+    (1.0, 1.0, 0.6666666666666666)
     >>> seed_noise(np.array([1.0, 3.0, 5.0, np.nan]), 2)[1]   # only the first point counts
     2.0
     """
@@ -110,8 +114,20 @@ def seed_noise(values: np.ndarray[Any, Any], replicates: int) -> tuple[float, fl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows are filtered above
         within = float(np.mean(np.nanvar(usable, axis=1, ddof=1)))
-    share = within / total if total > 0 else float("nan")
+    # The ratio of two estimates: when the noise dominates, sampling error can put it
+    # above 1 (1.139 was seen); a share is a fraction of the variance, so it is bounded
+    # to [0, 1] (within_var and total_var keep the raw estimates).
+    share = min(1.0, max(0.0, within / total)) if total > 0 else float("nan")
     return (share, within, total)
+
+
+def _check_seed(seed: int) -> None:
+    if not seed:
+        raise ExperimentSpecError(
+            "the analysis seed is 0, which SALib takes as 'no seed'",
+            place="[analysis] seed",
+            fix="use a positive seed",
+        )
 
 
 def sobol_indices(
@@ -121,9 +137,14 @@ def sobol_indices(
     second_order: bool = False,
     num_resamples: int = 100,
     conf_level: float = 0.95,
-    seed: int = 0,
+    seed: int = 1,
 ) -> pd.DataFrame:
-    """SALib's Sobol S1 and ST (with confidence half-widths) as a table."""
+    """SALib's Sobol S1 and ST (with confidence half-widths) as a table.
+
+    ``seed`` seeds the bootstrap of the confidence half-widths; it must not be 0, which
+    SALib takes as "no seed" (the half-widths would then change from call to call).
+    """
+    _check_seed(seed)
     from SALib.analyze import sobol
 
     si = sobol.analyze(
@@ -153,9 +174,11 @@ def morris_indices(
     num_levels: int = 4,
     num_resamples: int = 100,
     conf_level: float = 0.95,
-    seed: int = 0,
+    seed: int = 1,
 ) -> pd.DataFrame:
-    """SALib's Morris μ, μ*, μ* confidence and σ as a table."""
+    """SALib's Morris μ, μ*, μ* confidence and σ as a table (``seed`` as in
+    :func:`sobol_indices`)."""
+    _check_seed(seed)
     from SALib.analyze import morris
 
     mi = morris.analyze(
@@ -272,7 +295,7 @@ def analyze(path: str | Path, *, outcomes: Sequence[str] | None = None) -> Analy
                         second_order=spec.design.second_order,
                         num_resamples=spec.analysis.num_resamples,
                         conf_level=spec.analysis.conf_level,
-                        seed=spec.analysis.seed,
+                        seed=spec.analysis_seed,
                     )
                 else:
                     table = morris_indices(
@@ -282,7 +305,7 @@ def analyze(path: str | Path, *, outcomes: Sequence[str] | None = None) -> Analy
                         num_levels=spec.design.levels,
                         num_resamples=spec.analysis.num_resamples,
                         conf_level=spec.analysis.conf_level,
-                        seed=spec.analysis.seed,
+                        seed=spec.analysis_seed,
                     )
             table.insert(0, "policy", int(policy))
             table.insert(0, "outcome", name)

@@ -3,7 +3,8 @@
 ::
 
     resdep sweep SPEC.toml --out DIR [--executor sequential|process|dask] [--workers N]
-                 [--address tcp://host:port] [--batch-size N] [--resume | --force] [--no-progress]
+                 [--address tcp://host:port] [--timeout S] [--worker-wait S] [--batch-size N]
+                 [--resume [--allow-code-change] | --force] [--no-progress]
     resdep sensitivity DIR [--outcome NAME]... [--out DIR/sensitivity] [--force]
     resdep discover DIR --outcome NAME --threshold X [--below] [--alpha A] [--mass-min M]
                  [--min-coverage C] [--out DIR/discover/NAME] [--force]
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,7 +54,8 @@ def register(subparsers: Any) -> None:
         "--workers",
         type=int,
         default=None,
-        help="worker processes of a local pool or cluster (default: one per CPU)",
+        help="worker processes of a local pool or cluster (default: one per CPU this "
+        "process may use, as taskset or a SLURM allocation restricts it)",
     )
     p.add_argument(
         "--address",
@@ -61,13 +64,33 @@ def register(subparsers: Any) -> None:
         help="an existing Dask scheduler (implies --executor dask)",
     )
     p.add_argument(
-        "--timeout", type=float, default=5.0, help="seconds to reach the scheduler (default 5)"
+        "--timeout",
+        type=float,
+        default=5.0,
+        help="seconds to reach the scheduler, or to get it back once lost (default 5)",
+    )
+    p.add_argument(
+        "--worker-wait",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="dask: seconds to wait while the cluster has no worker before giving up "
+        "(default 120; raise it for batch-queue clusters whose jobs start late)",
     )
     p.add_argument("--batch-size", type=int, default=None, help="runs per task (default: auto)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the sweep stored in DIR")
     group.add_argument("--force", action="store_true", help="replace DIR if it holds anything")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="with --resume: accept a changed resdep source or scenario file",
+    )
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress (default: a bar on a terminal, plain lines in a log)",
+    )
     p.set_defaults(handler=_sweep)
 
     p = subparsers.add_parser(
@@ -135,6 +158,18 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.address is not None:
         check_address(args.address)
     check_timeout(args.timeout)
+    if args.allow_code_change and not args.resume:
+        raise ExperimentSpecError(
+            "--allow-code-change applies only with --resume",
+            place="--allow-code-change",
+            fix="add --resume, or drop --allow-code-change",
+        )
+    if not (math.isfinite(args.worker_wait) and args.worker_wait > 0):
+        raise ExperimentSpecError(
+            f"--worker-wait must be a positive number of seconds, found {args.worker_wait:g}",
+            place="--worker-wait",
+            fix="use --worker-wait 120 (the default), or more for a batch queue",
+        )
     if args.address and args.executor not in (None, "dask"):
         raise ExperimentSpecError(
             "--address needs the dask executor",
@@ -148,6 +183,7 @@ def _sweep(args: argparse.Namespace) -> int:
         workers=args.workers,
         address=args.address,
         timeout=args.timeout,
+        worker_wait=args.worker_wait,
     )
     summary = run_sweep(
         spec,
@@ -156,7 +192,8 @@ def _sweep(args: argparse.Namespace) -> int:
         resume=args.resume,
         force=args.force,
         batch_size=args.batch_size,
-        progress=not args.no_progress and sys.stderr.isatty(),
+        progress=False if args.no_progress else None,
+        allow_code_change=args.allow_code_change,
     )
     rate = (
         (summary.n_done - summary.n_skipped) / summary.seconds

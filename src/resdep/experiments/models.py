@@ -21,11 +21,15 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import math
+import os
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -212,12 +216,16 @@ class ResdepModel:
     Parameters
     ----------
     scenario, scale, years
-        Passed to ``run_summary`` unchanged.
+        Passed to ``run_summary`` (``scenario`` is a bundled name or a file path).
+    scenario_text
+        The scenario file's text, carried by the model to workers that may not have the
+        file: the run reads it from a private cache file named by its digest.
     """
 
     scenario: str = "baseline"
     scale: str = "case"
     years: int = 20
+    scenario_text: str = field(default="", repr=False)
     _outcomes: list[tuple[str, ...]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -253,14 +261,16 @@ class ResdepModel:
             sim = self._simulate()
             names = getattr(sim, "SUMMARY_KEYS", None)
             if names is None:  # ask a tiny run which outcomes it reports
-                probe = sim.run_summary({}, scenario=self.scenario, scale="case", years=2, seed=0)
+                probe = sim.run_summary(
+                    {}, scenario=self.scenario_path(), scale="case", years=2, seed=0
+                )
                 names = tuple(probe)
             self._outcomes.append(tuple(str(n) for n in names))
         return self._outcomes[0]
 
     def parameter_space(self) -> Mapping[str, Any]:
         try:
-            space: Mapping[str, Any] = self._simulate().parameter_space(self.scenario)
+            space: Mapping[str, Any] = self._simulate().parameter_space(self.scenario_path())
         except ScenarioError as exc:  # an unknown scenario: say where it is in the spec
             raise ExperimentSpecError(
                 exc.message, place="[experiment] scenario", fix=exc.fix or ""
@@ -277,9 +287,29 @@ class ResdepModel:
                 fix=closest(self.scale, scales),
             )
 
+    def scenario_path(self) -> str:
+        """What ``run_summary`` gets as ``scenario``: the name, or the path of this
+        process's copy of the scenario text (written once, named by its digest)."""
+        if not self.scenario_text:
+            return self.scenario
+        digest = hashlib.sha256(self.scenario_text.encode("utf-8")).hexdigest()
+        folder = Path(tempfile.gettempdir()) / f"resdep-scenarios-{os.getuid()}" / digest[:32]
+        path = folder / (Path(self.scenario).name or "scenario.toml")
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.scenario_text)
+            os.replace(tmp, path)
+        return str(path)
+
     def evaluate(self, params: Mapping[str, ParamValue], seed: int) -> dict[str, float]:
         result = self._simulate().run_summary(
-            dict(params), scenario=self.scenario, scale=self.scale, years=self.years, seed=seed
+            dict(params),
+            scenario=self.scenario_path(),
+            scale=self.scale,
+            years=self.years,
+            seed=seed,
         )
         return {str(k): float(v) for k, v in result.items()}
 

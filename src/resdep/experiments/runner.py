@@ -18,9 +18,13 @@ True
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import math
+import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +33,8 @@ import numpy as np
 
 from resdep.errors import ExecutorError, ExperimentSpecError
 from resdep.experiments.design import build_design, run_seed
-from resdep.experiments.executors import Batch, BatchResult, Executor, SequentialExecutor, run_batch
-from resdep.experiments.models import Model
+from resdep.experiments.executors import Batch, BatchResult, Executor, SequentialExecutor
+from resdep.experiments.models import Model, ResdepModel
 from resdep.experiments.spec import ExperimentSpec, load_spec
 from resdep.experiments.store import ResultStore, code_hash, package_versions
 
@@ -86,7 +90,13 @@ def choose_batch_size(seconds_per_run: float, n_runs: int, workers: int) -> int:
     return max(1, min(max(smallest, min(balanced, largest)), max(n_runs, 1)))
 
 
-def _manifest(spec: ExperimentSpec, model: Model, n_runs: int, spec_text: str) -> dict[str, Any]:
+def _manifest(
+    spec: ExperimentSpec,
+    model: Model,
+    n_runs: int,
+    spec_text: str,
+    scenario: dict[str, Any] | None,
+) -> dict[str, Any]:
     seeds = [run_seed(spec.seed, r) for r in range(n_runs)]
     return {
         "format": "resdep-sweep/1",
@@ -97,6 +107,7 @@ def _manifest(spec: ExperimentSpec, model: Model, n_runs: int, spec_text: str) -
         "model": {"name": model.name, "stochastic": model.stochastic},
         "versions": package_versions(),
         "code_hash": code_hash(),
+        "scenario": scenario,
         "n_runs": n_runs,
         "seed_entropy": spec.seed,
         "seed_rule": "SeedSequence(seed_entropy).spawn(n_runs)[run].generate_state(1, uint64)[0]",
@@ -126,15 +137,114 @@ def load_store_spec(store: ResultStore) -> ExperimentSpec:
     return spec
 
 
-def _batches(runs: Sequence[int], size: int, spec: ExperimentSpec, params: Any) -> Iterator[Batch]:
-    for k, start in enumerate(range(0, len(runs), size)):
-        chunk = tuple(runs[start : start + size])
+def _batches(
+    runs: Sequence[int], size: int | Callable[[int], int], spec: ExperimentSpec, params: Any
+) -> Iterator[Batch]:
+    """Batches of consecutive runs; ``size`` may be a function of the runs left, called
+    as each batch is made (so that sizes follow the workers present)."""
+    start, k = 0, 0
+    while start < len(runs):
+        n = size(len(runs) - start) if callable(size) else size
+        chunk = tuple(runs[start : start + max(1, n)])
         yield Batch(
             index=k,
             runs=chunk,
             params=tuple(params(r) for r in chunk),
             seeds=tuple(run_seed(spec.seed, r) for r in chunk),
             keep=spec.outcomes,
+        )
+        start += len(chunk)
+        k += 1
+
+
+def _scenario_file(model: Model) -> Path | None:
+    """The scenario file a resdep model reads, when it is a file rather than a name."""
+    if not isinstance(model, ResdepModel) or model.scenario_text:
+        return None
+    path = Path(model.scenario)
+    return path if path.suffix == ".toml" or path.is_file() else None
+
+
+def _ship_scenario(model: Model, out: Path) -> tuple[Model, dict[str, Any] | None]:
+    """Put a scenario file's text into the model (so that workers need not have the
+    file), and describe it for the manifest: its digest and where the sweep keeps it."""
+    path = _scenario_file(model)
+    if path is None:
+        return model, None
+    assert isinstance(model, ResdepModel)
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExperimentSpecError(
+            f"cannot read the scenario file: {exc}",
+            file=path,
+            place="[experiment] scenario",
+            fix="give the path of a readable UTF-8 scenario .toml, or a bundled scenario name",
+        ) from exc
+    digest = hashlib.sha256(data).hexdigest()
+    info = {
+        "given": str(path),
+        "digest": digest,
+        "stored": f"scenarios/{digest}.toml",
+    }
+    return dataclasses.replace(model, scenario_text=text), info
+
+
+def _stored_scenario_model(model: Model, store: ResultStore) -> Model:
+    """The model with the scenario text the sweep stored (for replay)."""
+    info = store.manifest().get("scenario")
+    if not info or not isinstance(model, ResdepModel):
+        return model
+    path = store.path / str(info["stored"])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExperimentSpecError(
+            f"the sweep's stored scenario is missing: {exc.strerror or exc}",
+            file=path,
+            fix="rerun the sweep with --force",
+        ) from exc
+    return dataclasses.replace(model, scenario_text=text)
+
+
+def _check_resume(
+    store: ResultStore,
+    spec: ExperimentSpec,
+    scenario: dict[str, Any] | None,
+    allow_code_change: bool,
+) -> None:
+    manifest = store.manifest()
+    out = store.path
+    if manifest.get("spec_digest") != spec.digest():
+        raise ExperimentSpecError(
+            "the sweep stored here was run with a different specification",
+            file=out,
+            place="manifest.json spec_digest",
+            fix="resume with the same spec, pass --force to start over, or choose another --out",
+        )
+    if allow_code_change:
+        return
+    if manifest.get("code_hash") != code_hash():
+        raise ExperimentSpecError(
+            "the resdep source differs from the one this sweep was started with (code hash "
+            f"{str(manifest.get('code_hash'))[:12]} then, {code_hash()[:12]} now); one "
+            "store would mix the outcomes of two codes",
+            file=out,
+            place="manifest.json code_hash",
+            fix="resume with the code the sweep began with, start over with --force, or "
+            "pass --allow-code-change if the change cannot alter outcomes",
+        )
+    was = (manifest.get("scenario") or {}).get("digest")
+    now = (scenario or {}).get("digest")
+    if was != now:
+        raise ExperimentSpecError(
+            "the scenario file differs from the one this sweep was started with "
+            f"(digest {str(was)[:12]} then, {str(now)[:12]} now)",
+            file=(scenario or {}).get("given", out),
+            place="[experiment] scenario",
+            fix="restore the scenario (the sweep keeps its copy under scenarios/), start "
+            "over with --force, or pass --allow-code-change",
         )
 
 
@@ -147,7 +257,8 @@ def run_sweep(
     resume: bool = False,
     force: bool = False,
     batch_size: int | None = None,
-    progress: bool = False,
+    progress: bool | None = False,
+    allow_code_change: bool = False,
 ) -> SweepSummary:
     """Run (or resume) the sweep of ``spec``, storing outcomes under ``out``.
 
@@ -163,21 +274,28 @@ def run_sweep(
         A model object to run instead of the one the spec names (any picklable object
         following the :class:`~resdep.experiments.models.Model` protocol).
     resume
-        Continue the sweep stored in ``out`` (its spec must match): runs already stored
-        are skipped.
+        Continue the sweep stored in ``out`` (its spec, code hash and scenario file must
+        match): runs already stored are skipped.
     force
         Replace ``out`` if it holds anything.
     batch_size
         Runs per task; default from the spec, else chosen from a timed first run.
     progress
-        Show a progress bar (runs done, rate, time left) on standard error.
+        Show progress on standard error: a bar on a terminal, else a plain line every
+        10 % (and at least every 30 s while runs arrive). ``True``: the bar; ``None``:
+        the bar on a terminal, else the lines; ``False``: nothing.
+    allow_code_change
+        With ``resume``: accept a resdep source or scenario file that differs from the
+        one the sweep began with (the manifest records the change).
 
     Raises
     ------
     OutputExistsError
         ``out`` is not empty and neither ``resume`` nor ``force`` was given.
     ExperimentSpecError
-        Resuming with a different spec, or invalid parameter points.
+        Resuming with a different spec, code or scenario, or invalid parameter points.
+    ClusterError
+        A Dask cluster unreachable, lost, without workers, or running other code.
     ExecutorError
         Some runs failed; all other runs are stored, and ``resume`` retries the failed.
     """
@@ -196,18 +314,12 @@ def run_sweep(
     if design.points:  # every point has the same keys; ranges were checked with the spec
         model.validate(design.points[0])
 
+    model, scenario = _ship_scenario(model, out)
     store: ResultStore | None = None
     done: set[int] = set()
     if resume and (out / "manifest.json").is_file():
         store = ResultStore.open(out)
-        manifest = store.manifest()
-        if manifest.get("spec_digest") != spec.digest():
-            raise ExperimentSpecError(
-                "the sweep stored here was run with a different specification",
-                file=out,
-                place="manifest.json spec_digest",
-                fix="resume with the same spec, pass --force to start over, or choose another --out",
-            )
+        _check_resume(store, spec, scenario, allow_code_change)
         store.clean_temporary()
         done = store.done_runs()
     elif resume and out.is_dir() and any(out.iterdir()) and not force:
@@ -223,6 +335,7 @@ def run_sweep(
     executor = executor or SequentialExecutor()
     started = time.perf_counter()
     failures: list[dict[str, Any]] = []
+    ran_on: Counter[str] = Counter()
     n_new = 0
     cpu = [0.0]
     size = batch_size or spec.design.batch_size or 0
@@ -231,36 +344,57 @@ def run_sweep(
         ex = stack.enter_context(executor) if todo else executor
         if store is None:
             table = design.table(spec.seed)
-            manifest = _manifest(spec, model, n_runs, spec_text)
+            manifest = _manifest(spec, model, n_runs, spec_text, scenario)
             store = ResultStore.create(out, manifest, table, spec_text, force=force)
+        if scenario is not None and isinstance(model, ResdepModel):
+            store.keep_file(str(scenario["stored"]), model.scenario_text.encode("utf-8"))
         store.update_manifest(status="running")
         bar = _progress(n_runs, len(done), progress)
         try:
+            sizes: int | Callable[[int], int] = size
             if todo and not size:
-                # time the first run here, keep its result, and size batches from it
-                first = run_batch(model, next(_batches(todo[:1], 1, spec, design.run_params)))
-                n_new += _record(store, first, failures, bar, cpu)
-                size = choose_batch_size(first.seconds, len(todo), ex.workers)
-                todo = todo[1:]
-            size = size or 1
+                # time the first run where runs execute (a worker, on a cluster), keep its
+                # result, and size the batches from it and the workers present
+                # result, and size the batches from it and the workers present; two runs,
+                # timing the second: the first in a fresh worker also imports the model
+                first_batch = next(_batches(todo[:2], 2, spec, design.run_params))
+                first = next(iter(ex.run(model, [first_batch])))
+                n_new += _record(store, first, failures, bar, cpu, ran_on)
+                per_run = first.run_seconds[-1] if first.run_seconds else first.seconds
+                n_todo = len(todo)
+                # sized from all the runs to do (not those left, which would shrink the
+                # batches towards the end) and the workers present as each batch is made
+                sizes = lambda _left: choose_batch_size(per_run, n_todo, ex.workers)  # noqa: E731
+                size = choose_batch_size(per_run, n_todo, ex.workers)
+                todo = todo[len(first_batch.runs) :]
             if todo:
-                for result in ex.run(model, _batches(todo, size, spec, design.run_params)):
-                    n_new += _record(store, result, failures, bar, cpu)
+                for result in ex.run(model, _batches(todo, sizes or 1, spec, design.run_params)):
+                    n_new += _record(store, result, failures, bar, cpu, ran_on)
         finally:
             bar.close()
             elapsed = time.perf_counter() - started
             remaining = n_runs - len(store.done_runs())
+            session: dict[str, Any] = {
+                "executor": executor.name,
+                "workers": ex.workers,
+                "batch_size": size,
+                "seconds": round(elapsed, 3),
+                "cpu_seconds_in_runs": round(cpu[0], 3),
+                "runs": n_new,
+                "code_hash": code_hash(),
+            }
+            identities = getattr(ex, "identities", None)
+            if identities:
+                session["worker_identities"] = identities
+            if ran_on:
+                session["runs_by_worker"] = dict(sorted(ran_on.items()))
+            sessions = list(store.manifest().get("sessions", []))
+            sessions.append(session)
             store.update_manifest(
                 status="complete" if remaining == 0 else "incomplete",
                 failures=failures,
-                last_session={
-                    "executor": executor.name,
-                    "workers": ex.workers,
-                    "batch_size": size,
-                    "seconds": round(elapsed, 3),
-                    "cpu_seconds_in_runs": round(cpu[0], 3),
-                    "runs": n_new,
-                },
+                last_session=session,
+                sessions=sessions,
             )
         workers = ex.workers
     failed = tuple(sorted(r for f in failures for r in f["runs"]))
@@ -291,12 +425,15 @@ def _record(
     failures: list[dict[str, Any]],
     bar: Any,
     cpu: list[float],
+    ran_on: Counter[str],
 ) -> int:
     cpu[0] += result.cpu_seconds
     if result.error is not None:
         failures.append({"runs": list(result.batch.runs), "error": result.error})
         return 0
     store.write_part(result.batch.runs, result.rows)
+    if result.where:
+        ran_on[result.where] += len(result.rows)
     bar.update(len(result.rows))
     return len(result.rows)
 
@@ -309,9 +446,45 @@ class _NoBar:
         return None
 
 
-def _progress(total: int, initial: int, show: bool) -> Any:
-    if not show:
+class _TextProgress:
+    """Plain progress lines for logs (no terminal): one every 10 % of the runs, and at
+    least every 30 s while runs arrive."""
+
+    def __init__(self, total: int, initial: int, stream: Any) -> None:
+        self.total, self.done, self.stream = total, initial, stream
+        self.start = self.last = time.monotonic()
+        self.initial = initial
+        self.next_mark = self._mark(initial)
+
+    def _mark(self, done: int) -> int:
+        step = max(1, math.ceil(self.total / 10))
+        return (done // step + 1) * step
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.done >= self.next_mark or now - self.last >= 30 or self.done >= self.total:
+            self.next_mark = self._mark(self.done)
+            self.last = now
+            new, elapsed = self.done - self.initial, now - self.start
+            rate = new / elapsed if elapsed > 0 else 0.0
+            left = (self.total - self.done) / rate if rate > 0 else float("nan")
+            print(
+                f"sweep: {self.done}/{self.total} runs ({100 * self.done / max(self.total, 1):.0f} %), "
+                f"{rate:.1f} runs/s, about {left:.0f} s left",
+                file=self.stream,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        return None
+
+
+def _progress(total: int, initial: int, show: bool | None) -> Any:
+    if show is False:
         return _NoBar()
+    if show is None and not sys.stderr.isatty():
+        return _TextProgress(total, initial, sys.stderr)
     from tqdm import tqdm
 
     return tqdm(
@@ -349,7 +522,7 @@ def _spec_as_toml(spec: ExperimentSpec) -> str:
     if d["outcomes"]["keep"]:
         lines += ["\n[outcomes]", f"keep = {value(d['outcomes']['keep'])}"]
     lines.append("\n[analysis]")
-    lines += [f"{k} = {value(v)}" for k, v in d["analysis"].items()]
+    lines += [f"{k} = {value(v)}" for k, v in d["analysis"].items() if v is not None]
     return "\n".join(lines) + "\n"
 
 
@@ -379,7 +552,7 @@ def replay(
     store = ResultStore.open(path)
     manifest = store.manifest()
     spec = load_store_spec(store)
-    model = model if model is not None else spec.make_model()
+    model = model if model is not None else _stored_scenario_model(spec.make_model(), store)
     results = store.results()
     if results.empty:
         raise ExperimentSpecError(

@@ -43,6 +43,7 @@ from resdep.experiments.models import Model, ParamValue, make_model
 
 __all__ = [
     "DESIGN_METHODS",
+    "MAX_RUNS",
     "RESERVED_COLUMNS",
     "AnalysisSpec",
     "DesignSpec",
@@ -57,6 +58,9 @@ Role = Literal["uncertainty", "lever"]
 DESIGN_METHODS = ("full_factorial", "lhs", "sobol", "morris")
 #: Column names the result store uses itself; parameters and outcomes may not take them.
 RESERVED_COLUMNS = ("run", "point", "replicate", "policy", "row", "seed")
+#: The most runs one sweep may have (the manifest lists every run's seed; 10 million
+#: runs make a manifest of about 0.6 GB).
+MAX_RUNS = 10_000_000
 
 _TABLES = ("experiment", "design", "parameters", "fixed", "outcomes", "analysis")
 _EXPERIMENT_KEYS = ("name", "model", "seed", "replicates", "scenario", "scale", "years", "options")
@@ -153,11 +157,13 @@ class DesignSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnalysisSpec:
-    """Settings of the sensitivity analysis (bootstrap resamples, confidence level)."""
+    """Settings of the sensitivity analysis (bootstrap resamples, confidence level, and
+    the seed of the bootstrap; ``None``: derived from the experiment's seed, see
+    :attr:`ExperimentSpec.analysis_seed`)."""
 
     num_resamples: int = 100
     conf_level: float = 0.95
-    seed: int = 0
+    seed: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +181,19 @@ class ExperimentSpec:
     design: DesignSpec = field(default_factory=lambda: DesignSpec(method="lhs", n=10))
     analysis: AnalysisSpec = field(default_factory=AnalysisSpec)
     file: str | None = field(default=None, compare=False)
+
+    @property
+    def analysis_seed(self) -> int:
+        """The seed of the confidence intervals' bootstrap: ``[analysis] seed`` if given,
+        else the experiment's seed + 1. Never 0, which SALib takes as "no seed" (then
+        intervals change from run to run).
+
+        Examples
+        --------
+        >>> ExperimentSpec(name="x", seed=41).analysis_seed
+        42
+        """
+        return self.analysis.seed if self.analysis.seed is not None else self.seed + 1
 
     def make_model(self) -> Model:
         """The model this specification runs."""
@@ -250,6 +269,9 @@ class ExperimentSpec:
         True
         """
         raw = json.loads(json.dumps(data))  # a deep copy
+        analysis = raw.get("analysis") or {}
+        if analysis.get("seed") in (None, 0):  # 0: stored before seeds were required
+            analysis.pop("seed", None)
         raw["design"] = {k: v for k, v in raw["design"].items() if v is not None}
         if raw["design"].get("batch_size", "auto") is None:
             raw["design"]["batch_size"] = "auto"
@@ -290,6 +312,12 @@ def load_spec(path: str | Path, *, resolve: bool = True) -> ExperimentSpec:
         raise ExperimentSpecError(
             f"not valid TOML: {exc}", file=path, fix="correct the TOML syntax"
         ) from exc
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ExperimentSpecError(
+            "the TOML nests arrays or inline tables too deeply to read",
+            file=path,
+            fix="a specification needs at most a few levels of nesting; rewrite the file",
+        ) from None
     return parse_spec(data, file=str(path), resolve=resolve)
 
 
@@ -428,6 +456,7 @@ def parse_spec(
             )
 
     _check_design_size(design, parameters, file)
+    _check_run_count(design, parameters, replicates, file)
     return ExperimentSpec(
         name=name,
         model=model_name,
@@ -524,7 +553,18 @@ def _parse_analysis(table: Mapping[str, Any], file: str | None) -> AnalysisSpec:
             "[analysis] conf_level",
             "use 0.95",
         )
-    seed = _int(table.get("seed", 0), "[analysis] seed", file, minimum=0)
+    seed = table.get("seed")
+    if seed is not None:
+        seed = _int(seed, "[analysis] seed", file)
+        if seed < 1:
+            raise _err(
+                f"the analysis seed must be a positive integer, found {seed} (SALib takes 0 "
+                "as 'no seed', so confidence intervals would change from run to run)",
+                file,
+                "[analysis] seed",
+                "use seed = 1 (or any positive integer), or leave it out to derive it from "
+                "[experiment] seed",
+            )
     return AnalysisSpec(num_resamples=resamples, conf_level=conf, seed=seed)
 
 
@@ -737,15 +777,91 @@ def _parse_fixed(
             )
         info = space[key] if space is not None else None
         allowed = _info(info, "choices")
-        if _info(info, "kind") == "categorical" and allowed and value not in tuple(allowed):
+        kind = _info(info, "kind")
+        if kind == "categorical" and allowed and value not in tuple(allowed):
             raise _err(
                 f"{value!r} is not a choice of {key!r}",
                 file,
                 where,
                 _choice_fix(value, tuple(allowed)),
             )
+        if kind in ("real", "integer"):
+            # checked here, not when the runs start (a folder of failed runs, exit 1)
+            low, high = _info(info, "low"), _info(info, "high")
+            if isinstance(value, str) or not math.isfinite(value):
+                raise _err(
+                    f"{key!r} is a {kind} parameter, found {value!r}",
+                    file,
+                    where,
+                    f"write a number within [{low}, {high}]",
+                )
+            if kind == "integer" and value != int(value):
+                raise _err(
+                    f"{key!r} is an integer parameter, found {value!r}",
+                    file,
+                    where,
+                    "write a whole number",
+                )
+            if (low is not None and value < float(low)) or (
+                high is not None and value > float(high)
+            ):
+                raise _err(
+                    f"{value!r} is outside the range of {key!r}, [{low}, {high}]",
+                    file,
+                    where,
+                    f"write a value within [{low}, {high}]",
+                )
         fixed[key] = value
     return fixed
+
+
+def _check_run_count(
+    design: DesignSpec, parameters: Sequence[Parameter], replicates: int, file: str | None
+) -> None:
+    """Refuse, at spec time, a design whose number of runs no sweep could hold (``n =
+    2^40``, say), before any sample is drawn or memory allocated.
+
+    Examples
+    --------
+    >>> p = Parameter(name="a", kind="real", low=0.0, high=1.0)
+    >>> _check_run_count(DesignSpec(method="sobol", n=2**40), [p], 1, None)
+    Traceback (most recent call last):
+    ...
+    resdep.errors.ExperimentSpecError: [design] n: the design has 3298534883328 runs, more than a sweep can hold (10000000). Fix: lower n (Sobol runs n (d + 2) points, each replicates times), or split the study into several sweeps
+    """
+    crossed = design.levers == "cross" or design.method == "full_factorial"
+    levers = [
+        p
+        for p in parameters
+        if crossed and (p.role == "lever" or design.method == "full_factorial")
+    ]
+    d = len(parameters) - len(levers)
+    combos = 1
+    for p in levers:
+        combos *= len(p.grid(design.levels))
+    n = design.n or 1
+    if design.method == "sobol":
+        points = n * ((2 * d + 2) if design.second_order else (d + 2))
+        how = "Sobol runs n (d + 2) points"
+    elif design.method == "morris":
+        points = n * (d + 1)
+        how = "Morris runs n (d + 1) points"
+    elif design.method == "lhs":
+        points = n
+        how = "a Latin hypercube runs n points"
+    else:
+        points = 1
+        how = "a full factorial runs the product of the levels"
+    runs = points * combos * replicates
+    if runs > MAX_RUNS:
+        raise _err(
+            f"the design has {runs} runs, more than a sweep can hold ({MAX_RUNS})",
+            file,
+            "[design] n" if design.n else "[design] levels",
+            f"lower n ({how}, each replicates times), or split the study into several sweeps"
+            if design.n
+            else f"use fewer levels ({how})",
+        )
 
 
 def _check_design_size(

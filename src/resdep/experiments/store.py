@@ -73,17 +73,62 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
+def _umask() -> int:
+    """This process's umask (read without changing it, where Linux shows it)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    old = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(old)
+    return old
+
+
+def _readable(path: str | Path, *, folder: bool = False) -> None:
+    """Give ``path`` the mode a plain ``open`` (or ``mkdir``) would: 0666 (0777) less the
+    umask. Temporary files are created 0600, which would hide results from colleagues."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` via a temporary file and :func:`os.replace`."""
+    """Write ``data`` as JSON to ``path`` via a temporary file and :func:`os.replace`
+    (readable as the umask allows)."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=1, sort_keys=False)
         fh.write("\n")
+    _readable(tmp)
     os.replace(tmp, path)
 
 
 def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
+
+
+_PART_FIX = (
+    "delete this part (its runs are then missing) and rerun the sweep with --resume, "
+    "which runs them again"
+)
+
+
+def _read_parquet(path: Path, columns: list[str] | None, fix: str) -> pa.Table:
+    """Read a Parquet file of the store; an empty, truncated or foreign file becomes an
+    :class:`ExperimentSpecError` that names it."""
+    try:
+        table = pq.read_table(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        size = path.stat().st_size if path.is_file() else 0
+        what = "empty" if size == 0 else "damaged or not Parquet"
+        raise ExperimentSpecError(
+            f"the file is {what} ({size} bytes; {type(exc).__name__}: {exc})",
+            file=path,
+            fix=fix,
+        ) from None
+    if "run" not in table.column_names:
+        raise ExperimentSpecError(
+            "the file has no 'run' column (not written by resdep sweep)", file=path, fix=fix
+        )
+    return table
 
 
 class ResultStore:
@@ -134,6 +179,8 @@ class ResultStore:
                 pa.Table.from_pandas(design, preserve_index=False), tmp / "design.parquet"
             )
             write_json_atomic(tmp / "manifest.json", manifest)
+            for item in (tmp, tmp / "outcomes"):
+                _readable(item, folder=True)
         return cls(path)
 
     @classmethod
@@ -173,7 +220,8 @@ class ResultStore:
 
     def design(self) -> pd.DataFrame:
         """The design table (one row per run)."""
-        frame: pd.DataFrame = pq.read_table(self.path / "design.parquet").to_pandas()
+        table = _read_parquet(self.path / "design.parquet", None, "rerun the sweep with --force")
+        frame: pd.DataFrame = table.to_pandas()
         return frame
 
     def _parts(self) -> list[Path]:
@@ -186,7 +234,7 @@ class ResultStore:
         done: set[int] = set()
         for part in self._parts():
             done.update(
-                int(r) for r in pq.read_table(part, columns=["run"]).column("run").to_pylist()
+                int(r) for r in _read_parquet(part, ["run"], _PART_FIX).column("run").to_pylist()
             )
         return done
 
@@ -195,7 +243,9 @@ class ResultStore:
         parts = self._parts()
         if not parts:
             return pd.DataFrame({"run": pd.Series([], dtype="int64")})
-        table = pa.concat_tables([pq.read_table(p) for p in parts], promote_options="default")
+        table = pa.concat_tables(
+            [_read_parquet(p, None, _PART_FIX) for p in parts], promote_options="default"
+        )
         frame: pd.DataFrame = table.to_pandas()
         return frame.sort_values("run", kind="stable").reset_index(drop=True)
 
@@ -219,10 +269,25 @@ class ResultStore:
         os.close(fd)
         try:
             pq.write_table(table, tmp)
+            _readable(tmp)
             os.replace(tmp, final)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+    def keep_file(self, name: str, data: bytes) -> None:
+        """Store ``data`` at ``name`` inside the sweep folder (once: the name holds the
+        content's digest), e.g. ``scenarios/DIGEST.toml``."""
+        path = self.path / name
+        if path.is_file() and path.read_bytes() == data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _readable(path.parent, folder=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        _readable(tmp)
+        os.replace(tmp, path)
 
     def clean_temporary(self) -> None:
         """Remove half-written parts left by a crash."""

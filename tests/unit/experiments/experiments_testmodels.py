@@ -101,3 +101,87 @@ class InterruptingExecutor:
             if k == self.after:
                 raise KeyboardInterrupt
             yield result
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordingModel:
+    """The noisy toy model, sleeping ``delay`` seconds per run and appending one line
+    ``start end pid thread`` per run to ``log`` (to measure how many runs overlapped)."""
+
+    log: str
+    delay: float = 0.05
+    inner: NoisyModel = field(default_factory=lambda: NoisyModel(noise_sd=0.5))
+
+    name = "recording"
+    stochastic = True
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return self.inner.outcomes
+
+    def parameter_space(self) -> Mapping[str, Any]:
+        return self.inner.parameter_space()
+
+    def validate(self, params: Mapping[str, ParamValue]) -> None:
+        self.inner.validate(params)
+
+    def evaluate(self, params: Mapping[str, ParamValue], seed: int) -> dict[str, float]:
+        import threading
+        import time
+
+        start = time.time()
+        time.sleep(self.delay)
+        row = self.inner.evaluate(params, seed)
+        with open(self.log, "a") as fh:
+            fh.write(f"{start} {time.time()} {os.getpid()} {threading.get_ident()}\n")
+        return row
+
+
+def max_overlap(log: str) -> int:
+    """The largest number of runs in ``log`` (of :class:`RecordingModel`) that ran at once."""
+    events: list[tuple[float, int]] = []
+    for line in Path(log).read_text().splitlines():
+        start, end = (float(x) for x in line.split()[:2])
+        events += [(start, 1), (end, -1)]
+    now = best = 0
+    for _, step in sorted(events, key=lambda e: (e[0], e[1])):
+        now += step
+        best = max(best, now)
+    return best
+
+
+def sweep_main(argv: list[str]) -> int:
+    """For tests that run a sweep in a separate process (so that a hang is caught by a
+    subprocess timeout): ``OUT ADDRESS MODEL [KEY=VALUE...]``, with MODEL ``dying``;
+    prints ``OK n_done`` or ``ERROR ClassName: message`` and returns 0 or 2."""
+    from resdep.errors import InputError, ResdepError
+    from resdep.experiments.executors import DaskExecutor
+    from resdep.experiments.runner import run_sweep
+    from resdep.experiments.spec import parse_spec
+
+    out, address, which, *rest = argv
+    opts = dict(kv.split("=", 1) for kv in rest)
+    spec = parse_spec(
+        {
+            "experiment": {"model": "noisy", "seed": 404, "replicates": 2},
+            "design": {"method": "sobol", "n": int(opts.get("n", "16"))},
+            "parameters": {"a": {}, "b": {}, "k": {}, "mode": {}},
+        }
+    )
+    assert which == "dying"
+    model = DyingModel(marker=opts["marker"], threshold=float(opts["threshold"]), deaths=10**6)
+    executor = DaskExecutor(
+        address, timeout=float(opts.get("timeout", "10")), worker_wait=float(opts.get("wait", "60"))
+    )
+    try:
+        summary = run_sweep(
+            spec, out, executor=executor, model=model, batch_size=int(opts.get("batch", "8"))
+        )
+    except InputError as exc:
+        print(f"ERROR {type(exc).__name__}: {exc}", flush=True)
+        return 2
+    except ResdepError as exc:
+        print(f"ERROR {type(exc).__name__}: {exc}", flush=True)
+        return 1
+    print(f"OK {summary.n_done}", flush=True)
+    return 0

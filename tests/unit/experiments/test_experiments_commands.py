@@ -148,14 +148,17 @@ def test_malformed_address_exits_2(
     assert not (tmp_path / "o").exists()
 
 
-def test_well_formed_unreachable_address_exits_1(
+def test_well_formed_unreachable_address_exits_2(
     tmp_path: Path, spec: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # a closed port is bad input (the address), not a bug in resdep: exit 2 (issue 13)
     argv = ["--address", "tcp://127.0.0.1:1", "--timeout", "0.5", "--no-progress"]
-    assert run("sweep", str(spec), "--out", str(tmp_path / "o"), *argv) == 1
+    assert run("sweep", str(spec), "--out", str(tmp_path / "o"), *argv) == 2
     err = capsys.readouterr().err
-    assert "could not reach the Dask scheduler at tcp://127.0.0.1:1" in err
+    assert "--address: nothing accepts connections at tcp://127.0.0.1:1" in err
+    assert "Fix: start `dask scheduler` there" in err
     assert "not a tcp://host:port" not in err
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("timeout", ["-1", "0", "nan", "inf"])

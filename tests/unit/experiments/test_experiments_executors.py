@@ -125,3 +125,42 @@ def test_dask_executor_checks_address_and_timeout_at_once() -> None:
         DaskExecutor("tcp://127.0.0.1:8786", timeout=-1)
     assert DaskExecutor("tcp://[::1]:8786").address == "tcp://[::1]:8786"
     assert DaskExecutor("127.0.0.1:8786", timeout=0.5).timeout == 0.5
+
+
+def test_a_submit_to_a_pool_that_just_broke_does_not_end_the_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cause of the flaky dead-worker test: when a worker dies, the pool's manager thread
+    # first marks the pool broken (so submit raises BrokenProcessPool at once) and only
+    # then fails the futures in flight. A batch finishing in that moment woke the sweep,
+    # which submitted the next batch, got BrokenProcessPool and ended with a traceback.
+    # Here the pool is made to break exactly so (on the third submit), deterministically.
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    class BreakingPool:
+        def __init__(self, inner: cf.Executor, break_at: int) -> None:
+            self.inner, self.break_at, self.submits = inner, break_at, 0
+
+        def submit(self, fn: object, *args: object) -> cf.Future[object]:
+            self.submits += 1
+            if self.submits == self.break_at:
+                raise BrokenProcessPool("A child process terminated abruptly")
+            return self.inner.submit(fn, *args)  # type: ignore[arg-type]
+
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    pools: list[BreakingPool] = []
+
+    def new_pool(self: ProcessExecutor) -> BreakingPool:
+        # only the first pool breaks; the executor must replace it and go on
+        pools.append(BreakingPool(cf.ThreadPoolExecutor(2), 3 if not pools else 0))
+        return pools[-1]
+
+    monkeypatch.setattr(ProcessExecutor, "_new_pool", new_pool)
+    summary = run_sweep(SPEC, tmp_path / "b", executor=ProcessExecutor(2), batch_size=10)
+    assert len(pools) == 2  # the broken pool was replaced once
+    assert summary.n_done == 120
+    run_sweep(SPEC, tmp_path / "ref", batch_size=120)
+    pd.testing.assert_frame_equal(results(tmp_path / "b"), results(tmp_path / "ref"))
