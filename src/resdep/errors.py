@@ -20,6 +20,9 @@ about the command line.
     ├── OutputExistsError(ResdepError, FileExistsError)
     └── ExecutorError(ResdepError, RuntimeError)   a sweep executor or cluster failed
 
+    resdep.experiments.executors.ClusterError(InputError, ExecutorError)
+                                                   the Dask cluster cannot be used (exit 2)
+
 Every :class:`InputError` carries the file, the place in it and the fix, so that a
 message can say all three.
 
