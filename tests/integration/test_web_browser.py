@@ -375,7 +375,9 @@ def test_init_code_in_the_browser_then_analyze_agrees(browser: Any, tmp_path: Pa
     for cells, row in zip(shown, stages.to_dict("records"), strict=True):
         for col, cell in zip(header, cells, strict=True):
             value = row[col]
-            if isinstance(value, float):
+            if isinstance(value, bool):  # the page writes JSON booleans, pandas reads True/False
+                assert cell == str(value).lower(), (col, cell, value)
+            elif isinstance(value, float):
                 assert cell == f"{value:.3f}" or float(cell) == value, (col, cell, value)
             else:
                 assert cell == str(value), (col, cell, value)
