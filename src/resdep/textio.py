@@ -52,14 +52,17 @@ __all__ = [
     "OUTPUT_MARKER",
     "SIZE_CAPS_MB",
     "atomic_dir",
+    "atomic_write_bytes",
     "atomic_write_text",
     "check_input",
     "check_out",
     "clean_stale",
     "confine",
+    "current_umask",
     "decode_bytes",
     "info_is_resdep",
     "load_toml",
+    "make_readable",
     "open_binary",
     "os_error_fix",
     "read_bytes",
@@ -450,18 +453,49 @@ def load_toml(
         ) from None
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write a text file atomically (a temporary file in the same folder, then rename)."""
+def current_umask() -> int:
+    """This process's umask (read without changing it, where Linux shows it)."""
+    with suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    old = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(old)
+    return old
+
+
+def make_readable(path: str | Path, *, folder: bool = False) -> None:
+    """Give ``path`` the mode a plain ``open`` (or ``mkdir``) would: 0666 (0777) less the
+    umask. Temporary files and folders are created private (0600/0700), which would hide
+    results from colleagues once renamed into place."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~current_umask())
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file atomically (a temporary file in the same folder, then rename).
+
+    The file gets the mode of a plain ``open`` (0666 less the umask), or keeps the mode of
+    the file it replaces.
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        try:
+            os.chmod(tmp, stat.S_IMODE(p.stat().st_mode))
+        except FileNotFoundError:
+            make_readable(tmp)
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write a UTF-8 text file atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 #: A file every resdep output folder holds; ``--force`` replaces only folders that have it.
@@ -858,7 +892,7 @@ def atomic_dir(
     }
     try:
         with _cleanup_on_sigterm():
-            tmp.chmod(0o755)  # mkdtemp makes it private; results are for colleagues to open
+            make_readable(tmp, folder=True)  # mkdtemp makes it private; results are for colleagues
             (tmp / OUTPUT_MARKER).write_text(_marker_text(building), encoding="utf-8")
             yield tmp
             if marker:

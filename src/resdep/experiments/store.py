@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resdep.errors import ExperimentSpecError, OutputExistsError
-from resdep.textio import atomic_dir
+from resdep.textio import atomic_dir, make_readable
 
 __all__ = ["ResultStore", "code_hash", "package_versions", "write_json_atomic"]
 
@@ -73,21 +73,10 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def _umask() -> int:
-    """This process's umask (read without changing it, where Linux shows it)."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    old = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
-    os.umask(old)
-    return old
-
-
 def _readable(path: str | Path, *, folder: bool = False) -> None:
     """Give ``path`` the mode a plain ``open`` (or ``mkdir``) would: 0666 (0777) less the
     umask. Temporary files are created 0600, which would hide results from colleagues."""
-    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+    make_readable(path, folder=folder)
 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:

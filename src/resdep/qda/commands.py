@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -153,15 +151,9 @@ def _write_bytes_atomic(path: Path, data: bytes, *, force: bool, what: str) -> N
         raise OutputExistsError(
             f"{path} exists; choose another --out, or pass --force to replace it"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from resdep.textio import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -45,6 +45,7 @@ from resdep.qda.casefolder import _toml as _toml_value
 from resdep.qda.codebook import CanonicalCode, build_codes, code_guid, xml_safe
 from resdep.qda.convert import CASE_NOTE, coding_guid
 from resdep.qda.project import PROJECT_NS
+from resdep.textio import make_readable
 from resdep.vocab import CaseSourceKind, EvidenceType, Stage
 
 __all__ = ["case_codes", "project_xml", "write_qdpx"]
@@ -385,6 +386,7 @@ def write_qdpx(
             zf.writestr("project.qde", xml)
             for s in case.sources:
                 zf.writestr(f"sources/{_guid(case.id, 'source', s.id)}.txt", s.text.encode("utf-8"))
+        make_readable(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
