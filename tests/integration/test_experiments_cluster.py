@@ -273,11 +273,12 @@ def test_a_batch_that_kills_every_worker_it_touches_ends_the_sweep_with_default_
     missing = set(range(192)) - store.done_runs()
     # exactly the batches (8 consecutive runs) holding a lethal run are missing
     assert missing == {r for r in range(192) if r // 8 in lethal_batches}
-    # each lethal batch cost a few workers (3 to 6 each, seen here; more under heavy
-    # load, as the check runs once a second). Without cutting Dask's retries short it
-    # is 4 (KilledWorker) + 4 (alone) = 8 each, and before issue 13 it was 12 each.
+    # each lethal batch cost a few workers (3 to 6 each, seen on an idle machine). The
+    # executor's check runs once a second, so under load it may not cut Dask's retries
+    # short: then it is 4 (KilledWorker) + 4 (alone) = 8 each (16 for 2 batches seen in a
+    # CI-style run). Before issue 13 it was 12 each and the sweep could hang.
     deaths = len(marker.read_text())
-    assert len(lethal_batches) <= deaths <= 7 * len(lethal_batches)
+    assert len(lethal_batches) <= deaths <= 8 * len(lethal_batches)
     assert sorted(r for f in store.manifest()["failures"] for r in f["runs"]) == sorted(missing)
 
 
