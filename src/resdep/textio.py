@@ -302,18 +302,8 @@ def read_bytes(
         rel = p.relative_to(base) if p.is_relative_to(base) else p
         confine(rel, base, error=error)
     cap = check_input(p, kind=kind, error=error)
-    try:
-        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise error(
-            f"cannot open: {_reason(exc)}", file=p, fix=os_error_fix(exc.errno) or "check the file"
-        ) from None
-    try:
-        _check_regular(os.fstat(fd).st_mode, p, error)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(cap + 1)
-    finally:
-        os.close(fd)
+    with _open_regular(p, error) as fh:
+        data = fh.read(cap + 1)
     if len(data) > cap:
         _too_large(p, len(data), cap, kind, error)
     _raise_csv_limit()
@@ -355,6 +345,12 @@ def open_binary(
     """Open an input for reading in binary after :func:`check_input` (non-blocking open)."""
     p = Path(path)
     check_input(p, kind=kind, error=error)
+    return _open_regular(p, error)
+
+
+def _open_regular(p: Path, error: type[InputError]) -> BinaryIO:
+    """Open ``p`` without blocking (a FIFO swapped in after the check cannot hang us),
+    require a regular file on the open descriptor, then switch to blocking reads."""
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
