@@ -29,23 +29,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_section
+from bench_experiments import PARAMETERS  # the same ten parameters as the process benchmark
 
 from resdep.experiments.executors import DaskExecutor, ProcessExecutor
 from resdep.experiments.runner import run_sweep
 from resdep.experiments.spec import parse_spec
-
-PARAMETERS = (
-    "theta_street",
-    "theta_district",
-    "w_quality",
-    "p_competitive",
-    "budget_coverage",
-    "sigma_budget",
-    "mandate_level",
-    "nongov_share",
-    "relational_value",
-    "push_base",
-)
 
 
 def spec(n: int, scale: str) -> Any:
