@@ -47,7 +47,9 @@ __all__ = [
     "STAGES_COLUMNS",
     "Analysis",
     "analyze",
+    "evidence_table",
     "hard_beta",
+    "influence_table",
     "label_runner_up",
 ]
 
@@ -158,6 +160,7 @@ def analyze(
     seed: int | None = None,
     rng: int | np.random.Generator | None = None,
     influence: bool = True,
+    evidence: bool = True,
 ) -> Analysis:
     """Run the pipeline on a case.
 
@@ -176,6 +179,12 @@ def analyze(
     influence
         Whether to run the leave-one-out that finds the codings moving each P(label)
         most (:attr:`Analysis.influence`; it costs about one extra pass per record).
+        ``False`` leaves it empty; :func:`influence_table` computes it later from the
+        result, with the same numbers.
+    evidence
+        Whether to build :attr:`Analysis.evidence` (one row per record with its quote).
+        ``False`` leaves it empty; :func:`evidence_table` builds the same table later.
+        The web workbench defers both to keep a re-analysis after each coding quick.
     """
     overrides: dict[str, Any] = {}
     point_only = draws == 0
@@ -219,7 +228,7 @@ def analyze(
         else _influence(case, records, relationships, params, draws=min(n, INFLUENCE_DRAWS))
     )
     diagnostics = _diagnostics(case, records, goal_vectors, dyads, params)
-    evidence = _evidence_table(case, records)
+    evidence_frame = _evidence_table(case, records if evidence else ())
     networks = _networks(case, inputs)
     return Analysis(
         case=case,
@@ -228,13 +237,58 @@ def analyze(
         stages=stages,
         relationships=relationships,
         diagnostics=diagnostics,
-        evidence=evidence,
+        evidence=evidence_frame,
         intervals=intervals,
         input_origins=origins,
         networks=networks,
         stage_intervals=stage_intervals,
         influence=influential,
     )
+
+
+def evidence_table(case: Case) -> pd.DataFrame:
+    """The evidence table :func:`analyze` puts in :attr:`Analysis.evidence`.
+
+    For a result computed with ``evidence=False``.
+
+    Examples
+    --------
+    >>> from resdep import load_case
+    >>> from resdep.data import founding_case_path
+    >>> case = load_case(founding_case_path())
+    >>> evidence_table(case).equals(analyze(case, draws=50, influence=False).evidence)
+    True
+    """
+    return _evidence_table(case, build_records(case))
+
+
+def influence_table(
+    result: Analysis, *, agency: str | None = None, government: str | None = None
+) -> pd.DataFrame:
+    """The leave-one-out table :func:`analyze` puts in :attr:`Analysis.influence`.
+
+    For a result computed with ``influence=False``: the same numbers (the same records,
+    draws and seed), optionally for one dyad only (``agency`` and ``government``). A
+    point-only result (``draws=0``) has none.
+
+    Examples
+    --------
+    >>> from resdep import load_case
+    >>> from resdep.data import founding_case_path
+    >>> case = load_case(founding_case_path())
+    >>> full = analyze(case, draws=100)
+    >>> influence_table(analyze(case, draws=100, influence=False)).equals(full.influence)
+    True
+    """
+    rels = result.relationships
+    if agency is not None:
+        rels = rels[rels["agency"] == agency]
+    if government is not None:
+        rels = rels[rels["government"] == government]
+    if len(rels) == 0 or rels["p_label"].isna().all():
+        return pd.DataFrame(columns=INFLUENCE_COLUMNS)
+    draws = min(result.params.draws, INFLUENCE_DRAWS)
+    return _influence(result.case, build_records(result.case), rels, result.params, draws=draws)
 
 
 def label_runner_up(row: Any) -> tuple[str, float]:

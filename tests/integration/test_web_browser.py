@@ -417,3 +417,26 @@ def test_agreement_view_between_two_coders(browser: Any, tmp_path: Path) -> None
         assert page.input_value("#coder-name") == "li"
         assert errors == []
         context.close()
+
+
+def test_what_moves_it_is_asked_for_and_equals_resdep_analyze(
+    browser: Any, served: tuple[Path, str, Any]
+) -> None:
+    """The leave-one-out is not computed after each save; a card's button asks for it."""
+    from resdep.case import load_case
+    from resdep.pipeline import analyze
+
+    root, url, config = served
+    context, page, errors = _open(browser, url, config.token)
+    card = page.locator("#cards .card").first
+    agency, government = card.get_attribute("data-agency"), card.get_attribute("data-government")
+    assert card.locator("ol.movers li").count() == 0  # nothing before it is asked for
+    card.locator("button.what-moves").click()
+    card.locator("ol.movers[data-loaded]").wait_for(timeout=30_000)
+    shown = [li.get_attribute("data-row") for li in card.locator("ol.movers li[data-row]").all()]
+    full = analyze(load_case(root)).influence
+    want = full[(full.agency == agency) & (full.government == government)]
+    assert shown == [str(r) for r in want["row"]]
+    assert len(want) > 0  # the founding case's first relationship has codings that move it
+    assert errors == []
+    context.close()

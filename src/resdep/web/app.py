@@ -91,6 +91,9 @@ class Workbench:
         self._lock = threading.Lock()
         self._analysis: tuple[tuple[Any, ...], str] | None = None
         self._evidence: tuple[tuple[Any, ...], Any] | None = None
+        #: the latest pipeline result (without evidence and influence, see ``analysis``)
+        self._result: tuple[tuple[Any, ...], Any] | None = None
+        self._influence: dict[tuple[Any, ...], str] = {}
         self._compute = threading.Lock()
         #: the last agreement view, keyed by every coder file's revision
         self.agreement: tuple[Any, dict[str, Any]] | None = None
@@ -107,6 +110,11 @@ class Workbench:
 
         Tables go out whole, with whatever columns :func:`resdep.pipeline.analyze` gives
         (the page shows optional columns such as ``p_label`` or ``settled`` when present).
+        The two parts the page does not draw after every save are left to when they are
+        asked for, with the same numbers: the evidence table behind the quotes
+        (:meth:`evidence`, :func:`resdep.pipeline.evidence_table`) and the leave-one-out
+        "what moves it" of a relationship (:meth:`influence`,
+        :func:`resdep.pipeline.influence_table`).
         """
         from resdep.pipeline import analyze
 
@@ -123,7 +131,7 @@ class Workbench:
             out = json.dumps({"empty": True, "revision": key[1]})
         else:
             try:
-                result = analyze(case)
+                result = analyze(case, influence=False, evidence=False)
             except InputError as exc:
                 return json.dumps({"error": str(exc), "revision": key[1]})
             tables = {
@@ -149,7 +157,8 @@ class Workbench:
                 body = frame.to_json(orient="records", force_ascii=False) if len(frame) else "[]"
                 parts.append(f"{json.dumps(name)}: {body}")  # to_json writes NaN as null
             out = "{" + ", ".join(parts) + "}"
-            self._evidence = (key, result.evidence)
+            with self._lock:
+                self._result = (key, result)
         with self._lock:
             self._analysis = (key, out)
         return out
@@ -161,13 +170,57 @@ class Workbench:
         except Exception:
             return
 
-    def evidence(self, store: CaseStore) -> Any:
-        """The evidence table (one row per record, with its quote) of the current analysis."""
+    def _current(self, store: CaseStore) -> tuple[tuple[Any, ...], Any]:
+        """The key of the store's current revision and its pipeline result (None if empty)."""
         self.analysis(store)
         key = (store.file, store.revision(), store._stamp())
-        if self._evidence is not None and self._evidence[0] == key:
+        with self._lock:
+            if self._result is not None and self._result[0] == key:
+                return key, self._result[1]
+        return key, None
+
+    def evidence(self, store: CaseStore) -> Any:
+        """The evidence table (one row per record, with its quote) of the current analysis."""
+        from resdep.pipeline import evidence_table
+
+        key, result = self._current(store)
+        if result is None:
+            return None
+        with self._compute:
+            if self._evidence is None or self._evidence[0] != key:
+                self._evidence = (key, evidence_table(result.case))
             return self._evidence[1]
-        return None
+
+    def influence(self, store: CaseStore, agency: str, government: str) -> str:
+        """The codings that move a relationship's P(label) most, as JSON (cached)."""
+        from resdep.pipeline import influence_table
+
+        key, result = self._current(store)
+        if result is None:
+            return '{"influence": []}'
+        with self._compute:
+            got = self._influence.get((*key, agency, government))
+            if got is None:
+                frame = influence_table(result, agency=agency, government=government)
+                body = frame.to_json(orient="records", force_ascii=False) if len(frame) else "[]"
+                got = '{"influence": ' + body + "}"
+                self._influence = {k: v for k, v in self._influence.items() if k[:3] == key}
+                self._influence[(*key, agency, government)] = got
+            return got
+
+    def source_codings(self, store: CaseStore, sid: str) -> list[dict[str, Any]]:
+        """The rows of one source in the store's codings file, numbered as the file is."""
+        return [{"row": n, **r} for n, r in store._numbered() if r.get("source") == sid]
+
+    def saved(self, store: CaseStore, rev: str, sid: str | None) -> JSONResponse:
+        """The answer to a save: what the page redraws at once; the analysis starts now."""
+        threading.Thread(target=self.prepare, args=(store,), daemon=True).start()
+        counts = Counter(c.source for c in store.load().codings)
+        body: dict[str, Any] = {"revision": rev, "counts": dict(counts)}
+        if sid is not None:
+            body["source"] = sid
+            body["codings"] = self.source_codings(store, sid)
+        return JSONResponse(body)
 
 
 def _case_lang(case: Any) -> str:
@@ -372,9 +425,7 @@ def create_app(config: WebConfig) -> Starlette:
                 "informant": found.informant or "",
                 "kind": found.kind.value,
                 "revision": store.revision(),
-                "codings": [
-                    {"row": n, **r} for n, r in store.rows() if r.get("source") == found.id
-                ],
+                "codings": bench.source_codings(store, found.id),
             }
         )
 
@@ -445,7 +496,9 @@ def create_app(config: WebConfig) -> Starlette:
             rev = store.write(rows, expected=str(data.get("revision", "")), changed=len(rows) - 1)
         except InputError as exc:
             return _input_error(exc)
-        return JSONResponse({"revision": rev, "row": len(rows)}, status_code=201)
+        answer = bench.saved(store, rev, row["source"])
+        answer.status_code = 201
+        return answer
 
     async def edit_coding(request: Request) -> Response:
         store = bench.store(coder_of(request))
@@ -458,6 +511,7 @@ def create_app(config: WebConfig) -> Starlette:
                 raise Conflict(f"row {n} no longer exists", fix="reload the page")
             rows = store.row_list()
             expected = str(data.get("revision", ""))
+            sid = rows[idx].get("source")
             if request.method == "DELETE":
                 del rows[idx]
                 rev = store.write(rows, expected=expected, deleted=idx)
@@ -466,7 +520,7 @@ def create_app(config: WebConfig) -> Starlette:
                 rev = store.write(rows, expected=expected, changed=idx)
         except InputError as exc:
             return _input_error(exc)
-        return JSONResponse({"revision": rev})
+        return bench.saved(store, rev, sid)
 
     def analysis(request: Request) -> Response:
         store = bench.store(coder_of(request))
@@ -518,6 +572,21 @@ def create_app(config: WebConfig) -> Starlette:
         hit = ev[keep]
         body = hit.to_json(orient="records", force_ascii=False) if len(hit) else "[]"
         return Response('{"quotes": ' + body + "}", media_type="application/json")
+
+    def influence(request: Request) -> Response:
+        """The codings whose leave-one-out moves a relationship's P(label) most.
+
+        Query: ``agency`` and ``government``. Computed when asked for (it is the slow part
+        of ``resdep analyze``), from the same result the page shows, with the same numbers
+        as ``resdep analyze``'s influence table.
+        """
+        store = bench.store(coder_of(request))
+        q = request.query_params
+        try:
+            body = bench.influence(store, q.get("agency", ""), q.get("government", ""))
+        except InputError as exc:
+            return _input_error(exc)
+        return Response(body, media_type="application/json")
 
     def history(request: Request) -> Response:
         store = bench.store(coder_of(request))
@@ -645,6 +714,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/api/codings/{n:int}", edit_coding, methods=["PUT", "DELETE"]),
         Route("/api/analysis", analysis),
         Route("/api/quotes", quotes),
+        Route("/api/influence", influence),
         Route("/api/history", history),
         Route("/api/history/restore", restore, methods=["POST"]),
         Route("/api/sources", add_source, methods=["POST"]),

@@ -96,6 +96,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "problem": ("The case folder has a problem", "案例文件夹有问题"),
     "draws": ("draws", "次抽样"),
     "language": ("Language", "语言"),
+    "what_moves": ("What moves it?", "哪些编码影响它？"),
+    "nothing_moves": (
+        "No single coding moves P(label) by 0.01 or more.",
+        "没有哪一条编码能使 P(标签) 变化 0.01 或以上。",
+    ),
+    "without_it": ("without it", "（去掉该编码）"),
 }
 
 

@@ -233,7 +233,11 @@ class CaseStore:
                     fix="reload the page to see the current codings, then make your change again",
                 )
             case = self.load()
-            text = csv_text(rows)
+            text = None
+            if changed is not None and deleted is None and changed == len(rows) - 1:
+                text = self._appended(current, rows)
+            if text is None:
+                text = csv_text(rows)
             codings = None
             if changed is not None or deleted is not None:
                 codings = self._patched(case, rows, changed, deleted)
@@ -249,6 +253,34 @@ class CaseStore:
             self._cache = (self._stamp(), rev, dataclasses.replace(case, codings=codings))
             self._rows = (rev, list(enumerate(rows, start=1)))  # write owns ``rows`` now
             return rev
+
+    def _appended(self, current: bytes | None, rows: list[dict[str, str]]) -> str | None:
+        """The file with one row added at its end: the current text and that row's line.
+
+        Only when the current file is the one the cached rows were read from, holds
+        exactly ``rows[:-1]`` (the same objects, numbered 1..n without blank lines),
+        starts with the header :func:`csv_text` writes and ends with a line end;
+        otherwise None (the whole file is written again). Rewriting 5,000 rows costs
+        tens of milliseconds on every save; this is the common save, a new coding.
+        """
+        cached = self._rows
+        if current is None or cached is None or cached[0] != _revision(current):
+            return None
+        old = cached[1]
+        if len(old) != len(rows) - 1 or [n for n, _ in old] != list(range(1, len(old) + 1)):
+            return None
+        if any(r is not k for (_, r), k in zip(old, rows, strict=False)):
+            return None
+        header = csv_text([])
+        try:
+            text = current.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not text.startswith(header) or not text.endswith("\n"):
+            return None
+        # the row's own text without its header line (column names hold no line end;
+        # the header is quoted when a cell of the row holds a bare CR, see csvout)
+        return text + csv_text(rows[-1:]).partition("\n")[2]
 
     def _patched(
         self,

@@ -343,7 +343,7 @@ async function save() {
   S.editing = null;
   window.getSelection().removeAllRanges();
   status(T.saved, "ok");
-  await afterChange(target);
+  await afterSave(res.data, target);
 }
 
 async function remove() {
@@ -353,7 +353,7 @@ async function remove() {
   S.rev = res.data.revision;
   S.editing = null;
   status(T.deleted, "ok");
-  await afterChange();
+  await afterSave(res.data);
 }
 
 function refused(res) {
@@ -368,6 +368,23 @@ function cancel() {
   S.editing = null;
   window.getSelection().removeAllRanges();
   showSelection();
+}
+
+async function afterSave(saved, focus) {
+  // the answer to a save holds the source's codings and the counts: redraw them at once
+  // (the server has started the analysis); lists that can wait are asked for after it
+  const analysis = loadAnalysis();
+  for (const s of S.state.sources) s.codings = saved.counts[s.id] || 0;
+  if (S.source && saved.source === S.source.id) {
+    S.source.codings = saved.codings;
+    for (const r of S.source.codings) { r.start = Number(r.start); r.end = Number(r.end); }
+    renderText();
+    renderSources();
+    if (focus) flash(focus.start, focus.end);
+  }
+  showSelection();
+  await analysis;
+  await Promise.all([loadHistory(), loadAgreement()]);
 }
 
 async function afterChange(focus) {
@@ -543,7 +560,27 @@ function card(r) {
     ul.append(el("li", {}, `${term("label", lab) || lab}: P ${Number(p).toFixed(2)}${mu !== undefined ? ` · μ ${fmt(mu, 2)}` : ""}${lo !== undefined && lo !== null ? ` [${fmt(lo, 2)}, ${fmt(hi, 2)}]` : ""}`));
   }
   box.append(ul);
+  const movers = el("ol", { class: "movers" });
+  const ask = el("button", { type: "button", class: "what-moves", onclick: () => whatMoves(r, movers, ask) }, T.what_moves);
+  if (r.label !== "undetermined") box.append(ask, movers);
   return box;
+}
+
+// The leave-one-out of the pipeline (the slow part of `resdep analyze`), asked for on demand.
+async function whatMoves(r, list, button) {
+  button.disabled = true;
+  list.replaceChildren(el("li", { class: "meta" }, T.analysing));
+  const params = new URLSearchParams({ agency: r.agency, government: r.government });
+  const res = await api("GET", `/api/influence?${params}`);
+  button.disabled = false;
+  list.replaceChildren();
+  if (!res.ok) { list.append(el("li", { class: "error" }, res.data.error || res.status)); return; }
+  if (!res.data.influence.length) { list.append(el("li", { class: "meta" }, T.nothing_moves)); return; }
+  for (const m of res.data.influence) {
+    list.append(el("li", { "data-row": m.row },
+      `#${m.row} ${m.what}: P ${fmt(m.p_label_all, 2)} → ${fmt(m.p_label_without, 2)} ${T.without_it}`));
+  }
+  list.setAttribute("data-loaded", "1");
 }
 
 function table(rows, filterOf) {
