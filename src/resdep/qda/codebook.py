@@ -63,6 +63,7 @@ __all__ = [
     "code_path",
     "codebook_xml",
     "group_guid",
+    "group_help",
     "parse_actor_description",
     "recognise",
     "xml_safe",
@@ -161,6 +162,24 @@ _GROUP_LOOKUP.update({"stages": "Stage", "resources": "Resource", "dimensions": 
                       "actors": "Actor", "evidence type": "Evidence", "证据": "Evidence"})  # fmt: skip
 _SPLIT = re.compile(r"\s*[/\\:：>]\s*")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def group_help() -> list[tuple[str, str, str, str]]:
+    """The canonical codebook's groups in codebook order, each with its Chinese name and
+    its definition in English and in Chinese: ``(group, name_zh, help_en, help_zh)``.
+
+    The definitions are the ones written into an exported codebook's group descriptions
+    (the web workbench shows them beside the coding panel).
+
+    Examples
+    --------
+    >>> rows = group_help()
+    >>> rows[0]
+    ('Stage', '阶段', 'Stage of the purchase project the segment speaks about.', '片段所述的项目阶段。')
+    >>> [g for g, *_ in rows] == list(GROUPS)
+    True
+    """
+    return [(g, GROUPS[g], *_GROUP_HELP[g]) for g in GROUPS]
 
 
 def xml_safe(text: str) -> str:

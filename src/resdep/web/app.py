@@ -329,7 +329,7 @@ def create_app(config: WebConfig) -> Starlette:
         return HTMLResponse(html)
 
     def state(request: Request) -> Response:
-        from resdep.qda.codebook import _GROUP_HELP, GROUPS
+        from resdep.qda.codebook import group_help
         from resdep.vocab import (
             Dimension,
             EvidenceType,
@@ -401,8 +401,8 @@ def create_app(config: WebConfig) -> Starlette:
                     "strategy": terms(Strategy),
                 },
                 "codebook": [
-                    {"group": g, "zh": GROUPS[g], "help_en": h[0], "help_zh": h[1]}
-                    for g, h in _GROUP_HELP.items()
+                    {"group": g, "zh": zh, "help_en": en_help, "help_zh": zh_help}
+                    for g, zh, en_help, zh_help in group_help()
                 ],
                 "coders": _coder_names(config.root),
             }

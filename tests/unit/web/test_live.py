@@ -183,3 +183,13 @@ def test_the_workbench_analysis_equals_the_full_one(tmp_path: Path) -> None:
                 ), (name, col)
             else:
                 assert app_table[col].tolist() == table[col].tolist(), (name, col)
+
+
+def test_the_codebook_beside_the_panel_is_the_canonical_one(tmp_path: Path) -> None:
+    from resdep.qda.codebook import GROUPS, group_help
+
+    client, _ = _client(_case(tmp_path))
+    shown = client.get("/api/state").json()["codebook"]
+    assert [g["group"] for g in shown] == list(GROUPS)
+    assert [(g["group"], g["zh"], g["help_en"], g["help_zh"]) for g in shown] == group_help()
+    assert all(g["help_en"] and g["help_zh"] for g in shown)
