@@ -35,6 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from resdep.errors import InputError
+from resdep.web.casefile import CaseFile
 from resdep.web.store import CaseStore, Conflict, coder_file
 
 __all__ = ["CSP", "WebConfig", "create_app"]
@@ -331,6 +332,7 @@ def create_app(config: WebConfig) -> Starlette:
     def state(request: Request) -> Response:
         from resdep.qda.codebook import group_help
         from resdep.vocab import (
+            ActorKind,
             Dimension,
             EvidenceType,
             Goal,
@@ -405,6 +407,8 @@ def create_app(config: WebConfig) -> Starlette:
                     for g, zh, en_help, zh_help in group_help()
                 ],
                 "coders": _coder_names(config.root),
+                "case_revision": CaseFile(config.root).revision(),
+                "actor_kinds": [k.value for k in ActorKind],
             }
         )
 
@@ -629,9 +633,10 @@ def create_app(config: WebConfig) -> Starlette:
             path = Path(tmp) / (name or "upload.txt")
             path.write_bytes(data)
             try:
-                added = add_sources(
-                    config.root, [path], informant=informant, kind=kind, language=language
-                )
+                with CaseFile.lock:  # case.toml is rewritten: not during an actor's edit
+                    added = add_sources(
+                        config.root, [path], informant=informant, kind=kind, language=language
+                    )
             except InputError as exc:
                 return _input_error(exc)
             except Exception as exc:
@@ -644,6 +649,54 @@ def create_app(config: WebConfig) -> Starlette:
         return JSONResponse(
             {"id": a.id, "path": a.path, "described": a.transcript.describe()}, status_code=201
         )
+
+    async def add_person(request: Request) -> Response:
+        """Add an ``[[actor]]`` or ``[[informant]]`` to case.toml (validated as analyze does)."""
+        try:
+            data = await _body(request)
+            rev = CaseFile(config.root).add(
+                str(data.get("table", "")),
+                data.get("values") or {},
+                expected=str(data.get("revision", "")),
+            )
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse({"case_revision": rev}, status_code=201)
+
+    async def edit_person(request: Request) -> Response:
+        """Change an actor's names, or an informant's organisation and role."""
+        try:
+            data = await _body(request)
+            rev = CaseFile(config.root).edit(
+                request.path_params["table"],
+                request.path_params["ident"],
+                data.get("values") or {},
+                expected=str(data.get("revision", "")),
+            )
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse({"case_revision": rev})
+
+    def people_history(request: Request) -> Response:
+        people = CaseFile(config.root)
+        return JSONResponse(
+            {
+                "case_revision": people.revision(),
+                "versions": [
+                    {"name": h.name, "saved": h.saved, "entries": h.rows} for h in people.history()
+                ],
+            }
+        )
+
+    async def people_restore(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            rev = CaseFile(config.root).restore(
+                str(data.get("name", "")), expected=str(data.get("revision", ""))
+            )
+        except InputError as exc:
+            return _input_error(exc)
+        return JSONResponse({"case_revision": rev})
 
     def agreement_view(request: Request) -> Response:
         from resdep.qda.agreement import agreement, agreement_flags, coder_data_from_case
@@ -718,6 +771,10 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/api/history", history),
         Route("/api/history/restore", restore, methods=["POST"]),
         Route("/api/sources", add_source, methods=["POST"]),
+        Route("/api/people", add_person, methods=["POST"]),
+        Route("/api/people/history", people_history),
+        Route("/api/people/restore", people_restore, methods=["POST"]),
+        Route("/api/people/{table}/{ident}", edit_person, methods=["PUT"]),
         Route("/api/agreement", agreement_view),
         Route("/api/coder", set_coder, methods=["POST"]),
         Route("/api/lang", set_lang, methods=["POST"]),

@@ -102,6 +102,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "没有哪一条编码能使 P(标签) 变化 0.01 或以上。",
     ),
     "without_it": ("without it", "（去掉该编码）"),
+    "people": ("Organisations and informants (case.toml)", "组织与受访者（case.toml）"),
+    "actors": ("Organisations (actors)", "组织（行动者）"),
+    "informants": ("Informants", "受访者"),
+    "add_entry": ("Add an organisation or informant", "加入组织或受访者"),
+    "edit_entry": ("Edit", "修改"),
+    "entry_table": ("Add", "类别"),
+    "actor_entry": ("organisation (actor)", "组织（行动者）"),
+    "informant_entry": ("informant", "受访者"),
+    "actor_kind": ("Kind", "类型"),
+    "name_en": ("Name", "名称"),
+    "name_zh": ("Chinese name", "中文名称"),
+    "organisation": ("Organisation", "所属组织"),
+    "role": ("Role", "职务"),
+    "case_history": ("Previous versions of case.toml", "case.toml 的历史版本"),
 }
 
 

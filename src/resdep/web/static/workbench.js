@@ -119,7 +119,108 @@ async function loadState() {
   renderSources();
   fillForm();
   renderCodebook();
+  renderPeople();
   return true;
+}
+
+// ---------------------------------------------------------------- actors and informants
+const PERSON_FIELDS = { actor: ["id", "kind", "name", "name_zh"], informant: ["id", "organisation", "role"] };
+let editingPerson = null;
+
+function renderPeople() {
+  const al = $("#actor-list");
+  al.replaceChildren();
+  for (const a of S.state.actors) {
+    al.append(el("li", { "data-actor": a.id },
+      el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); editPerson("actor", a); } }, a.id),
+      el("span", { class: "meta" }, ` ${a.kind} · ${actorName(a.id)}`)));
+  }
+  const il = $("#informant-list");
+  il.replaceChildren();
+  for (const i of S.state.informants) {
+    il.append(el("li", { "data-informant": i.id },
+      el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); editPerson("informant", i); } }, i.id),
+      el("span", { class: "meta" }, ` ${actorName(i.organisation)}${i.role ? " · " + i.role : ""}`)));
+  }
+  options($("#p-kind"), S.state.actor_kinds.map((k) => [k, k]));
+  options($("#p-organisation"), S.state.actors.map((a) => [a.id, `${actorName(a.id)} (${a.id})`]));
+  newPerson();
+  loadPeopleHistory();
+}
+
+function personFields() {
+  const table = $("#p-table").value;
+  for (const label of document.querySelectorAll("#person-form label[data-p]")) {
+    label.hidden = !PERSON_FIELDS[table].includes(label.dataset.p);
+  }
+  $("#p-table").disabled = !!editingPerson;
+  $("#p-id").disabled = !!editingPerson;  // codings name the id: it stays
+  $("#p-kind").disabled = !!editingPerson;
+}
+
+function editPerson(table, entry) {
+  editingPerson = { table, id: entry.id };
+  $("#p-table").value = table;
+  for (const f of PERSON_FIELDS[table]) $(`#p-${f}`).value = entry[f] ?? "";
+  $("#p-title").textContent = `${T.edit_entry} ${entry.id}`;
+  $("#p-save").textContent = T.save;
+  personFields();
+}
+
+function newPerson() {
+  editingPerson = null;
+  for (const f of ["id", "name", "name_zh", "role"]) $(`#p-${f}`).value = "";
+  $("#p-title").textContent = T.add_entry;
+  $("#p-save").textContent = T.upload;
+  personFields();
+}
+
+async function savePerson(ev) {
+  ev.preventDefault();
+  const table = $("#p-table").value;
+  const values = {};
+  for (const f of PERSON_FIELDS[table]) values[f] = $(`#p-${f}`).value;
+  const body = { table, values, revision: S.state.case_revision };
+  const res = editingPerson
+    ? await api("PUT", `/api/people/${table}/${encodeURIComponent(editingPerson.id)}`, body)
+    : await api("POST", "/api/people", body);
+  const note = $("#p-status");
+  if (!res.ok) {
+    note.textContent = `${T.conflict} ${res.data.error || res.status}`;
+    note.className = "error";
+    return refused(res);
+  }
+  await afterPeople(T.saved);
+}
+
+async function afterPeople(message) {
+  await loadState();
+  $("#p-status").textContent = message;
+  $("#p-status").className = "ok";
+  status(message, "ok");
+  if (S.source) await openSource(S.source.id);
+  await loadAnalysis();
+}
+
+async function loadPeopleHistory() {
+  const res = await api("GET", "/api/people/history");
+  const ol = $("#people-history");
+  ol.replaceChildren();
+  if (!res.ok) return;
+  for (const h of res.data.versions.slice(0, 20)) {
+    ol.append(el("li", { "data-name": h.name }, `${h.saved} · ${h.entries} `,
+      el("button", { type: "button", onclick: () => restorePeople(h.name) }, T.restore)));
+  }
+}
+
+async function restorePeople(name) {
+  const res = await api("POST", "/api/people/restore", { name, revision: S.state.case_revision });
+  if (!res.ok) {
+    $("#p-status").textContent = `${T.conflict} ${res.data.error || res.status}`;
+    $("#p-status").className = "error";
+    return refused(res);
+  }
+  await afterPeople(T.restored);
 }
 
 function renderSources() {
@@ -701,6 +802,9 @@ $("#cancel").addEventListener("click", cancel);
 $("#swap").addEventListener("click", swap);
 $("#upload-form").addEventListener("submit", upload);
 $("#coder-form").addEventListener("submit", setCoder);
+$("#person-form").addEventListener("submit", savePerson);
+$("#p-table").addEventListener("change", personFields);
+$("#p-new").addEventListener("click", newPerson);
 for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => setLang(b.dataset.lang));
 
 (async () => {
