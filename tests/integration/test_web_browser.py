@@ -330,64 +330,180 @@ def test_chinese_and_english_interfaces(browser: Any, served: tuple[Path, str, A
     context.close()
 
 
+def _add_person(page: Any, table: str, values: dict[str, str]) -> None:
+    """Fill the organisations-and-informants form as a user would and press its button."""
+    page.click("#p-new")
+    page.select_option("#p-table", table)
+    for key, value in values.items():
+        if key in ("kind", "organisation"):
+            page.select_option(f"#p-{key}", value)
+        else:
+            page.fill(f"#p-{key}", value)
+    page.click("#p-save")
+
+
+def _same_cell(cell: str, value: Any) -> bool:
+    """A table cell of the page against the value `resdep analyze` wrote to its CSV."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return cell in ("–", "")
+    if isinstance(value, bool) or str(value) in ("True", "False"):
+        return cell == str(value).lower()
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return cell == str(value)
+    return float(cell) == pytest.approx(number, abs=6e-4)  # the page shows 3 decimals
+
+
 def test_init_code_in_the_browser_then_analyze_agrees(browser: Any, tmp_path: Path) -> None:
-    """The must-show flow: a case from `resdep init`, coded only through the browser,
-    gives `resdep analyze` the tables the page shows."""
+    """The must-show flow: a case from `resdep init`, its organisations, informants,
+    source and codings all entered through the browser, gives `resdep analyze` the
+    tables the page shows."""
     import pandas as pd
 
+    from resdep.case import load_case
     from resdep.cli import main
     from resdep.web.server import running
 
     root = tmp_path / "new"
     assert main(["init", str(root), "--lang", "zh"]) == 0
-    text = "问：资金从哪里来？\n答：街道出钱，没有街道的钱项目就停了。别的出资方几乎没有。\n"
+    text = (
+        "问：资金从哪里来？\n答：街道出钱，没有街道的钱项目就停了。别的出资方几乎没有。\n"
+        "民政局的认可也很重要。项目还是要看关系。\n"
+    )
     upload = tmp_path / "访谈A.txt"
     upload.write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
     with running(root) as (url, config):
         context, page, errors = _open(browser, url, config.token)
+        # organisations and informants, from the page only
+        _add_person(page, "actor", {"id": "bureau", "kind": "civil_affairs_bureau", "name_zh": "区民政局"})  # fmt: skip
+        page.wait_for_selector('#actor-list li[data-actor="bureau"]')
+        page.click('#actor-list li[data-actor="agency"] a')
+        assert page.is_disabled("#p-id")  # an id stays: codings name it
+        page.fill("#p-name_zh", "阳光社工")
+        page.click("#p-save")
+        page.wait_for_function(
+            "() => document.querySelector('#actor-list li[data-actor=\"agency\"]').textContent.includes('阳光社工')"
+        )
+        before = (root / "case.toml").read_bytes()
+        _add_person(page, "actor", {"id": "street", "kind": "street_office"})  # a duplicate id
+        page.wait_for_selector("#p-status.error")
+        assert "duplicate id 'street'" in page.inner_text("#p-status")
+        assert "case.toml" in page.inner_text("#p-status")
+        assert (root / "case.toml").read_bytes() == before  # nothing written
+        _add_person(page, "informant", {"id": "I01", "organisation": "agency", "role": "主任"})
+        page.wait_for_selector('#informant-list li[data-informant="I01"]')
+        _add_person(page, "informant", {"id": "I02", "organisation": "street", "role": "科长"})
+        page.wait_for_selector('#informant-list li[data-informant="I02"]')
+        # the transcript, with its informant
+        page.select_option("#upload-informant", "I01")
         page.set_input_files("#upload-file", str(upload))
         page.click("#upload-form button[type=submit]")
         page.wait_for_function(
             "() => document.querySelector('#reader-title').textContent.startsWith('访谈A')"
         )
+        # codings, with the keyboard; defaults: the informant's organisation (the agency)
+        # depends on the first government actor (the street)
         rev = _revision(page)
         _select(page, "没有街道的钱项目就停了")
-        for key in ("d", "p", "p", "s", "r", "m", "3", "Enter"):  # agency → street, contracting,
-            page.keyboard.press(key)  # economic, importance, 3
+        assert (page.input_value("#f-dependent"), page.input_value("#f-provider")) == ("agency", "street")  # fmt: skip
+        for key in ("s", "r", "m", "3", "Enter"):  # contracting, economic, importance, 3
+            page.keyboard.press(key)
         _wait_saved(page, root, rev)
         rev = _revision(page)
         _select(page, "别的出资方几乎没有")
         for key in ("m", "0", "Enter"):  # the last coding's fields; alternatives, 0
             page.keyboard.press(key)
         _wait_saved(page, root, rev)
-        shown = page.eval_on_selector_all(
-            "#stages tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+        rev = _revision(page)
+        _select(page, "民政局的认可也很重要")
+        for key in ("p", "r", "m", "2", "Enter"):  # provider bureau, political legitimacy,
+            page.keyboard.press(key)  # discretion, 2
+        _wait_saved(page, root, rev)
+        rev = _revision(page)
+        _select(page, "项目还是要看关系")
+        for key in ("k", "k", "k", "v", "2", "Enter"):  # a problem: relational purchase, 2
+            page.keyboard.press(key)
+        _wait_saved(page, root, rev)
+        shown: dict[str, tuple[list[str], list[list[str]]]] = {}
+        for name in ("stages", "diagnostics"):
+            shown[name] = (
+                page.eval_on_selector_all(f"#{name} thead th", "hs => hs.map(h => h.textContent)"),
+                page.eval_on_selector_all(
+                    f"#{name} tbody tr",
+                    "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
+                ),
+            )
+        cards = page.eval_on_selector_all(
+            "#cards .card",
+            "cs => cs.map(c => [c.dataset.agency, c.dataset.government, c.dataset.label, c.querySelector('.p') ? c.querySelector('.p').textContent : ''])",
         )
-        header = page.eval_on_selector_all("#stages thead th", "hs => hs.map(h => h.textContent)")
-        label = page.get_attribute("#cards .card", "data-label")
         assert errors == []
         context.close()
-    out = tmp_path / "out"
-    assert main(["analyze", str(root), "--out", str(out), "--no-report"]) == 0
-    stages = pd.read_csv(out / "stages.csv", keep_default_na=False)
-    assert header == list(stages.columns)
-    assert len(shown) == len(stages) == 3
-    for cells, row in zip(shown, stages.to_dict("records"), strict=True):
-        for col, cell in zip(header, cells, strict=True):
-            value = row[col]
-            if isinstance(value, bool):  # the page writes JSON booleans, pandas reads True/False
-                assert cell == str(value).lower(), (col, cell, value)
-            elif isinstance(value, float):
-                assert cell == f"{value:.3f}" or float(cell) == value, (col, cell, value)
-            else:
-                assert cell == str(value), (col, cell, value)
-    assert label == pd.read_csv(out / "relationships.csv").label.iloc[0]
+
+    case = load_case(root)  # what the browser wrote is a valid case
+    assert [(a.id, a.kind.value, a.name_zh) for a in case.actors] == [
+        ("agency", "social_work_agency", "阳光社工"),
+        ("street", "street_office", "街道自治办"),
+        ("bureau", "civil_affairs_bureau", "区民政局"),
+    ]
+    assert [(i.id, i.organisation, i.role) for i in case.informants] == [
+        ("I01", "agency", "主任"),
+        ("I02", "street", "科长"),
+    ]
+    assert [(s.id, s.informant) for s in case.sources] == [("访谈A", "I01")]
     rows = _rows(root)
-    assert [(r["quote"], r["dimension"], r["intensity"]) for r in rows] == [
-        ("没有街道的钱项目就停了", "importance", "3"),
-        ("别的出资方几乎没有", "alternatives", "0"),
+    assert [
+        (r["kind"], r["quote"], r["provider"], r["dimension"], r["intensity"]) for r in rows
+    ] == [
+        ("dependence", "没有街道的钱项目就停了", "street", "importance", "3"),
+        ("dependence", "别的出资方几乎没有", "street", "alternatives", "0"),
+        ("dependence", "民政局的认可也很重要", "bureau", "discretion", "2"),
+        ("problem", "项目还是要看关系", "", "", "2"),
     ]
     assert rows[0]["start"] == str(text.index("没有街道的钱项目就停了"))  # LF text, as stored
+
+    out = tmp_path / "out"
+    assert main(["analyze", str(root), "--out", str(out), "--no-report"]) == 0
+    for name, (header, cells) in shown.items():
+        table = pd.read_csv(out / f"{name}.csv", keep_default_na=False, encoding="utf-8-sig")
+        assert header == list(table.columns), name
+        assert len(cells) == len(table) > 0, name
+        for row_cells, row in zip(cells, table.to_dict("records"), strict=True):
+            for col, cell in zip(header, row_cells, strict=True):
+                assert _same_cell(cell, row[col]), (name, col, cell, row[col])
+    rels = pd.read_csv(out / "relationships.csv", keep_default_na=False, encoding="utf-8-sig")
+    assert [(c[0], c[1], c[2]) for c in cards] == list(
+        zip(rels.agency, rels.government, rels.label, strict=True)
+    )
+    assert len(cards) == 2  # the agency with the street and with the bureau
+    for card, p_label in zip(cards, rels.p_label, strict=True):
+        if p_label == "":  # undetermined: no P(label)
+            assert card[3].strip() in ("", "P = –")
+        else:
+            assert float(card[3].split("=")[1]) == pytest.approx(float(p_label), abs=0.006)
+
+
+def test_actors_undo_from_history_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    from resdep.cli import main
+    from resdep.web.server import running
+
+    root = tmp_path / "new"
+    assert main(["init", str(root), "--lang", "en"]) == 0
+    original = (root / "case.toml").read_bytes()
+    with running(root) as (url, config):
+        context, page, errors = _open(browser, url, config.token)
+        assert page.locator("#people-history li").count() == 0
+        _add_person(page, "informant", {"id": "I01", "organisation": "street", "role": "head"})
+        page.wait_for_selector('#informant-list li[data-informant="I01"]')
+        page.wait_for_selector("#people-history li")
+        page.locator("#people-history li button").first.click()
+        page.wait_for_function("() => !document.querySelector('#informant-list li')")
+        assert (root / "case.toml").read_bytes() == original
+        # the undone version is kept too (an undo can be undone)
+        page.wait_for_function("() => document.querySelectorAll('#people-history li').length === 2")
+        assert errors == []
+        context.close()
 
 
 def test_agreement_view_between_two_coders(browser: Any, tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ def test_added_entries_keep_every_comment_and_load(new_case: Path) -> None:
     # every line of the user's file is still there, in its order (a subsequence)
     rest = iter(after.splitlines())
     assert all(any(line == other for other in rest) for line in before.splitlines())
+
     def filled(text: str) -> int:
         return sum(1 for line in text.splitlines() if line.strip())
 
@@ -153,8 +154,9 @@ def test_history_restores_the_previous_case_toml(new_case: Path) -> None:
 def test_a_change_that_breaks_the_codings_is_refused(tmp_path: Path) -> None:
     """Informants whose organisation moves still validate; but an invalid codings file
     against the new case stops the write (the codings are validated too)."""
-    from resdep.data import founding_case_path
     import shutil
+
+    from resdep.data import founding_case_path
 
     root = tmp_path / "case"
     shutil.copytree(founding_case_path(), root)
