@@ -302,9 +302,25 @@ def test_hostile_quote_is_text(browser: Any, served: tuple[Path, str, Any]) -> N
     assert page.locator("#text img, #text script").count() == 0
     assert HOSTILE_QUOTE in page.inner_text("#coding-list")
     assert page.locator("#coding-list img").count() == 0
-    # the quote list shows it as text too
+    # the quote list shows it as text too: the diagnostic of the hostile problem coding
+    cell = page.locator(
+        "#diagnostics tbody tr", has=page.locator("td", has_text="problem:formalization")
+    ).locator("td.num a")
+    cell.first.click()
+    page.locator("#quote-list li a", has_text=HOSTILE_QUOTE).wait_for(timeout=15_000)
+    assert page.locator("#quote-list img, #quote-list script").count() == 0
     page.click("#cards .card a.label >> nth=0")
     page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate("window.__pwned") is None
+    # an organisation named with HTML, entered in the page, is text wherever it shows
+    _add_person(page, "actor", {"id": "evil", "kind": "other", "name_zh": HOSTILE_QUOTE})
+    page.wait_for_selector('#actor-list li[data-actor="evil"]')
+    assert HOSTILE_QUOTE in page.inner_text('#actor-list li[data-actor="evil"]')
+    page.wait_for_function(
+        "(q) => [...document.querySelectorAll('#networks .node-label')].some((t) => t.textContent === q)",
+        arg=HOSTILE_QUOTE,
+    )
+    assert page.locator("#actor-list img, #networks img, #panel img").count() == 0
     assert page.evaluate("window.__pwned") is None
     assert errors == []
     context.close()
@@ -395,6 +411,8 @@ def test_init_code_in_the_browser_then_analyze_agrees(browser: Any, tmp_path: Pa
         page.wait_for_selector('#informant-list li[data-informant="I01"]')
         _add_person(page, "informant", {"id": "I02", "organisation": "street", "role": "科长"})
         page.wait_for_selector('#informant-list li[data-informant="I02"]')
+        if IMG.is_dir():
+            page.locator("#sources-pane").screenshot(path=str(IMG / "workbench-people-zh.png"))
         # the transcript, with its informant
         page.select_option("#upload-informant", "I01")
         page.set_input_files("#upload-file", str(upload))

@@ -63,10 +63,10 @@ def _init(args: argparse.Namespace) -> int:
 
     folder = init_case(args.case, lang=args.lang)
     print(f"new case folder: {folder}")
-    print(f"  edit {folder / 'case.toml'} (actors and informants), then")
     print(
-        f"  resdep sources add {folder} TRANSCRIPT.txt --informant ID   or   resdep serve {folder}"
+        f"  resdep serve {folder}   (organisations, informants, transcripts and codings in the page)"
     )
+    print(f"  or edit {folder / 'case.toml'} and use resdep sources add {folder} TRANSCRIPT.txt")
     return 0
 
 
