@@ -135,8 +135,7 @@ class Workbench:
                 result = analyze(case, influence=False, evidence=False)
             except InputError as exc:
                 return json.dumps({"error": str(exc), "revision": key[1]})
-            tables = {
-                "inputs": result.inputs,
+            tables = {  # what the page draws (not the inputs: a long table it does not show)
                 "stages": result.stages,
                 "stage_intervals": result.stage_intervals,
                 "relationships": result.relationships,

@@ -26,7 +26,11 @@ def bind(port: int = 0) -> socket.socket:
         raise CaseFormatError(
             f"--port {port} is not a port", place="command line", fix="give 1024–65535, or 0"
         )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio turns Nagle's algorithm off (TCP_NODELAY) only
+    # on connections whose socket says it is TCP. With proto 0 every response whose body
+    # is written after its headers waited for the client's delayed ACK (about 40 ms).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind(("127.0.0.1", port))
     except OSError as exc:

@@ -137,6 +137,8 @@ class CaseStore:
         self._lock = threading.RLock()
         self._cache: tuple[tuple[int, ...], str, Case] | None = None
         self._rows: tuple[str, list[tuple[int, dict[str, str]]]] | None = None
+        #: the revision of the file as last read, keyed by its stat (see ``revision``)
+        self._rev: tuple[tuple[int, ...], str] | None = None
 
     @property
     def path(self) -> Path:
@@ -150,8 +152,29 @@ class CaseStore:
             return None
 
     def revision(self) -> str:
-        """A hash of the codings file as it is now (``none`` if it does not exist yet)."""
-        return _revision(self._bytes())
+        """A hash of the codings file as it is now (``none`` if it does not exist yet).
+
+        The hash is kept with the file's inode, size and modification and change times
+        (in nanoseconds) and read again only when one of them changed, so that a 1 MB
+        file is not hashed on every request. :meth:`write` never relies on it: it
+        compares the bytes on disk with the page's revision.
+        """
+        sig = self._signature()
+        if sig is None:
+            return "none"
+        with self._lock:
+            if self._rev is not None and self._rev[0] == sig:
+                return self._rev[1]
+            rev = _revision(self._bytes())
+            self._rev = (sig, rev)
+            return rev
+
+    def _signature(self) -> tuple[int, ...] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
     def rows(self) -> list[tuple[int, dict[str, str]]]:
         """The coded rows with their row numbers (copies: changing them changes nothing)."""
@@ -164,6 +187,8 @@ class CaseStore:
     def _numbered(self) -> list[tuple[int, dict[str, str]]]:
         """The cached rows of the current revision (not to be changed)."""
         with self._lock:
+            if self._rows is not None and self._rows[0] == self.revision():
+                return self._rows[1]
             data = self._bytes()
             rev = _revision(data)
             if self._rows is None or self._rows[0] != rev:
@@ -250,6 +275,8 @@ class CaseStore:
             atomic_write_text(self.path, text)
             os.chmod(self.path, mode)  # the temporary file was private; keep the file's mode
             rev = _revision(text.encode("utf-8"))
+            sig = self._signature()
+            self._rev = (sig, rev) if sig is not None else None
             self._cache = (self._stamp(), rev, dataclasses.replace(case, codings=codings))
             self._rows = (rev, list(enumerate(rows, start=1)))  # write owns ``rows`` now
             return rev

@@ -193,3 +193,25 @@ def test_the_codebook_beside_the_panel_is_the_canonical_one(tmp_path: Path) -> N
     assert [g["group"] for g in shown] == list(GROUPS)
     assert [(g["group"], g["zh"], g["help_en"], g["help_zh"]) for g in shown] == group_help()
     assert all(g["help_en"] and g["help_zh"] for g in shown)
+
+
+def test_the_server_socket_turns_nagle_off() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose ``proto`` is TCP; with Nagle on,
+    every response whose body follows its headers waited ~40 ms for a delayed ACK."""
+    import socket
+
+    from resdep.web.server import bind
+
+    sock = bind(0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        client = socket.create_connection(sock.getsockname())
+        conn, _ = sock.accept()
+        try:
+            assert conn.proto == socket.IPPROTO_TCP  # what asyncio's transport checks
+        finally:
+            conn.close()
+            client.close()
+    finally:
+        sock.close()
