@@ -593,9 +593,13 @@ def create_app(config: WebConfig) -> Starlette:
 
     def history(request: Request) -> Response:
         store = bench.store(coder_of(request))
+        try:
+            revision = store.revision()
+        except InputError as exc:
+            return _input_error(exc)
         return JSONResponse(
             {
-                "revision": store.revision(),
+                "revision": revision,
                 "versions": [
                     {"name": h.name, "saved": h.saved, "rows": h.rows} for h in store.history()
                 ],
@@ -703,9 +707,13 @@ def create_app(config: WebConfig) -> Starlette:
         names = _coder_names(config.root)
         if len(names) < 2:
             return JSONResponse({"coders": names, "table": [], "flags": [], "pairs": []})
-        key = tuple(
-            (n, bench.store(n or None).revision(), bench.store(n or None)._stamp()) for n in names
-        )
+        try:
+            key = tuple(
+                (n, bench.store(n or None).revision(), bench.store(n or None)._stamp())
+                for n in names
+            )
+        except InputError as exc:  # a coder's file that cannot be read (not a regular file)
+            return _input_error(exc)
         cached = bench.agreement
         if cached is not None and cached[0] == key:
             return JSONResponse(cached[1])

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from resdep.errors import CaseFormatError, InputError
-from resdep.textio import atomic_write_text, decode_bytes
+from resdep.textio import atomic_write_text, decode_bytes, read_bytes
 from resdep.web.store import HISTORY_DIR, Conflict, HistoryEntry
 
 __all__ = ["EDITABLE", "KINDS", "CaseFile"]
@@ -95,7 +95,7 @@ class CaseFile:
 
     def revision(self) -> str:
         """A hash of ``case.toml`` as it is now."""
-        return _revision(self.path.read_bytes())
+        return _revision(self._read())
 
     def add(self, table: str, values: dict[str, Any], *, expected: str) -> str:
         """Add an ``[[actor]]`` or ``[[informant]]`` table; returns the new revision."""
@@ -208,6 +208,10 @@ class CaseFile:
             out[k] = v.strip()
         return out
 
+    def _read(self) -> bytes:
+        """``case.toml``'s bytes: a regular file inside the case, under the size cap."""
+        return read_bytes(self.path, kind="case", root=self.root, error=CaseFormatError)
+
     def _parse(self, data: bytes) -> Any:
         """The user's ``case.toml`` as a tomlkit document (any encoding the loader reads)."""
         import tomlkit
@@ -222,7 +226,7 @@ class CaseFile:
             ) from None
 
     def _current(self, expected: str) -> bytes:
-        data = self.path.read_bytes()
+        data = self._read()
         if _revision(data) != expected:
             raise Conflict(
                 "case.toml changed since this page loaded it (another tab or program saved it)",
@@ -272,8 +276,22 @@ class CaseFile:
                     place=exc.place,
                     fix=exc.fix,
                 ) from None
-        for codings in sorted(self.root.glob("codings*.csv")):
-            parse_codings(codings.read_bytes(), case, file=codings, allow_empty=True)
+        for codings in self._coder_files():
+            data = read_bytes(codings, kind="codings", root=self.root, error=CaseFormatError)
+            parse_codings(data, case, file=codings, allow_empty=True)
+
+    def _coder_files(self) -> list[Path]:
+        """``codings.csv`` and every coder's ``codings-NAME.csv`` (not hand-named files)."""
+        from resdep.web.store import coder_file
+
+        out = [self.root / "codings.csv"] if (self.root / "codings.csv").is_file() else []
+        for path in sorted(self.root.glob("codings-*.csv")):
+            try:
+                coder_file(path.stem.removeprefix("codings-"))
+            except InputError:
+                continue
+            out.append(path)
+        return out
 
     def _real(self, file: str | None, scratch: Path) -> str | None:
         if file is None:

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from resdep.case.model import Case, Coding
 from resdep.errors import CaseFormatError, InputError
-from resdep.textio import atomic_write_text, decode_bytes
+from resdep.textio import atomic_write_text, decode_bytes, read_bytes
 
 __all__ = ["HISTORY_DIR", "CaseStore", "Conflict", "HistoryEntry", "coder_file"]
 
@@ -146,10 +146,11 @@ class CaseStore:
         return self.root / self.file
 
     def _bytes(self) -> bytes | None:
-        try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
+        """The file's bytes (None if it does not exist): a regular file inside the case,
+        under the size cap (a FIFO named like a coder's file must not hang the server)."""
+        if not self.path.exists() and not self.path.is_symlink():
             return None
+        return read_bytes(self.path, kind="codings", root=self.root, error=CaseFormatError)
 
     def revision(self) -> str:
         """A hash of the codings file as it is now (``none`` if it does not exist yet).

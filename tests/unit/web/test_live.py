@@ -215,3 +215,22 @@ def test_the_server_socket_turns_nagle_off() -> None:
             client.close()
     finally:
         sock.close()
+
+
+def test_a_fifo_named_like_a_coders_file_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    root = _case(tmp_path)
+    os.mkfifo(root / "codings-li.csv")
+    client, _ = _client(root)
+    r = client.get("/api/agreement")  # would block forever on open() without the check
+    assert r.status_code == 422
+    assert "codings-li.csv" in r.json()["error"]
+    assert client.get("/api/state").status_code == 200  # the main coder works on
+    from resdep.errors import InputError
+    from resdep.web.casefile import CaseFile
+
+    people = CaseFile(root)
+    with pytest.raises(InputError) as info:
+        people.edit("actor", "street", {"name": "x"}, expected=people.revision())
+    assert "codings-li.csv" in str(info.value)
