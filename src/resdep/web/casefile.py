@@ -2,8 +2,9 @@
 
 The user's file is edited in place with :mod:`tomlkit`, which keeps every comment, blank
 line and key order it does not touch: an added ``[[actor]]`` or ``[[informant]]`` table
-goes after the last one of its kind (or at the end of the file when there is none yet);
-an edited one changes only the values given. Before anything is written the new text is
+goes after the last one of its kind, below the comment lines that follow it (tomlkit
+counts them as part of that table), or at the end of the file when there is none yet;
+an edited one changes only the values given, a new key going beside the table's keys. Before anything is written the new text is
 validated as ``resdep analyze`` would: it is loaded with :func:`resdep.case.load_case`
 (in a scratch folder holding the new ``case.toml`` and links to the case's sources) and
 every coder's codings file is parsed against the new case with
