@@ -23,7 +23,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["environment", "fmt_number", "vocab_label"]
+__all__ = ["environment", "fmt_decimal", "fmt_number", "vocab_label"]
 
 
 def fmt_number(value: Any, digits: int = 3) -> str:
@@ -47,6 +47,39 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     if math.isnan(f):
         return "–"
     return f"{f:.{digits}f}"
+
+
+def fmt_decimal(value: Any, digits: int = 2) -> str:
+    """A number for a report table: ``digits`` decimals, a true minus sign (U+2212),
+    no negative zero, ``–`` for missing or not-a-number.
+
+    Examples
+    --------
+    >>> fmt_decimal(-0.25), fmt_decimal(-0.001), fmt_decimal("x"), fmt_decimal(1, 3)
+    ('−0.25', '0.00', '–', '1.000')
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(v):
+        return "–"
+    text = f"{v:.{digits}f}"
+    if text == "-0." + "0" * digits:
+        return "0." + "0" * digits
+    return text.replace("-", "\u2212")
+
+
+def _finalize(value: Any) -> Any:
+    """Escape plain text as :func:`html.escape` does (``'`` as ``&#x27;``), so pages
+    rendered here and pages assembled with the standard library escape alike."""
+    import html
+
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value))
+    return value
 
 
 def vocab_label(value: str, lang: str = "en") -> str:
@@ -92,7 +125,9 @@ def environment(*packages: str) -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters["num"] = fmt_number
     env.filters["vocab"] = vocab_label
+    env.filters["dec"] = fmt_decimal
     return env

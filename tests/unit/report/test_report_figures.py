@@ -220,9 +220,11 @@ def test_png_labels_fall_back_to_ascii_without_a_cjk_font(
     seen: list[bool] = []
     original = figures_module.network_figure
 
-    def spy(analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None) -> Figure:
+    def spy(
+        analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None, lang: str | None = None
+    ) -> Figure:
         seen.append(bool(cjk))
-        return original(analysis, stage, cjk=cjk)
+        return original(analysis, stage, cjk=cjk, lang=lang)
 
     monkeypatch.setattr(figures_module, "network_figure", spy)
     save_figures(rich_analysis, tmp_path)
