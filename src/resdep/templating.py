@@ -3,8 +3,8 @@
 The web workbench renders its pages with it; the shared pieces live in
 ``resdep/templates/`` (``_base.html``: the page skeleton with a strict content security
 policy; ``_macros.html``: numbers, quotes with their place in a source, vocabulary
-labels) so that ``report/html.py`` can move onto the same pieces instead of assembling
-HTML in f-strings. Autoescaping is on for every template (``select_autoescape`` with
+labels), and the case report (``report.html`` with ``_report.html``) is rendered on the
+same skeleton: no HTML is assembled in f-strings. Autoescaping is on for every template (``select_autoescape`` with
 default ``True``), undefined names are errors, and JSON embedded in a page goes
 through Jinja2's ``tojson`` (which escapes ``<``, ``>``, ``&`` and quotes).
 
@@ -106,12 +106,23 @@ def vocab_label(value: str, lang: str = "en") -> str:
 
 
 @lru_cache(maxsize=8)
-def environment(*packages: str) -> Any:
+def environment(*packages: str, html_escape: bool = False) -> Any:
     """The shared Jinja2 environment; ``packages`` add template folders searched first.
 
     Each entry is ``"package:folder"`` (e.g. ``"resdep.web:templates"``); the shared
-    pieces of ``resdep/templates`` are always found last.
+    pieces of ``resdep/templates`` are always found last. With ``html_escape`` (the case
+    report), an overlay of the same environment escapes plain text exactly as
+    :func:`html.escape` does (``'`` as ``&#x27;``, ``"`` as ``&quot;``) instead of
+    MarkupSafe's numeric forms; both are escapes, the report's tests compare with the
+    standard library's.
+
+    Examples
+    --------
+    >>> environment(html_escape=True).from_string("{{ q }}").render(q="'<b>&")
+    '&#x27;&lt;b&gt;&amp;'
     """
+    if html_escape:
+        return environment(*packages).overlay(finalize=_finalize)
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
@@ -125,7 +136,6 @@ def environment(*packages: str) -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_finalize,
     )
     env.filters["num"] = fmt_number
     env.filters["vocab"] = vocab_label

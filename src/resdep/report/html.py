@@ -1176,7 +1176,7 @@ class _Report:
         return self.figures.get(name, "")
 
     def page(self) -> str:
-        env = environment()
+        env = environment(html_escape=True)
         script = env.get_template("report.js").render()
         css = env.get_template("report.css").render(
             fonts=CSS_FONT_STACK,
