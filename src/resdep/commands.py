@@ -55,6 +55,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.add_argument("--no-report", action="store_true", help="write the tables only")
     p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        help="language of the report, its figures and this summary: zh (Chinese) or en "
+        "(English); default: the case's language, else the locale (LANG), else en",
+    )
+    p.add_argument(
         "--raw-csv",
         action="store_true",
         help="write CSV text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
@@ -129,6 +135,9 @@ def _analyze(args: argparse.Namespace) -> int:
             print(records.summary_line(), file=sys.stderr)
     out = Path(args.out) if args.out else Path("out") / case.id
     check_out(out, force=args.force, inputs=inputs)
+    from resdep.lang import case_language, resolve_lang
+
+    lang = resolve_lang(args.lang, case_language(case))
     result = analyze(case)
     report = write_outputs(
         result,
@@ -141,9 +150,13 @@ def _analyze(args: argparse.Namespace) -> int:
         redact=redact,
         agreement=agreement,
         records=records,
+        lang=lang,
     )
-    _summary(result)
-    print(f"outputs written to {out}" + ("" if args.no_report else f"\nreport: {report}"))
+    _summary(result, lang)
+    if lang == "zh":
+        print(f"输出已写入 {out}" + ("" if args.no_report else f"\n报告：{report}"))
+    else:
+        print(f"outputs written to {out}" + ("" if args.no_report else f"\nreport: {report}"))
     return 0
 
 
@@ -175,52 +188,83 @@ def _load_project(
     return case, flags
 
 
-def _summary(result: Any) -> None:
-    """Print each dyad's label and stage states, marking unsettled and undetermined results."""
+def _summary(result: Any, lang: str = "en") -> None:
+    """Print each dyad's label and stage states, marking unsettled and undetermined results,
+    in Chinese (``lang="zh"``) or English."""
     import math
 
     from resdep.pipeline import label_runner_up
-    from resdep.vocab import Label, StageState
+    from resdep.report.html import missing_evidence_text, mover_text
+    from resdep.vocab import Label, Stage, StageState
 
-    def zh(kind: Any, value: str) -> str:
+    zh = lang == "zh"
+
+    def term(kind: Any, value: str) -> str:
         try:
-            return str(kind(value).zh)
+            t = kind(value)
         except ValueError:
-            return ""
+            return value
+        return str(t.zh if zh else t.value)
 
+    sep = "；" if zh else "; "
     si = result.stage_intervals
     influence = result.influence
     for row in result.relationships.itertuples():
-        head = f"{row.agency} – {row.government}: {row.label} {zh(Label, str(row.label))}"
+        head = f"{row.agency} – {row.government}: {term(Label, str(row.label))}"
         if row.label == Label.UNDETERMINED.value:
-            print(f"{head} (missing evidence: {row.missing_evidence})")
+            missing = missing_evidence_text(str(row.missing_evidence), lang)
+            print(
+                f"{head}（缺少证据：{missing}）" if zh else f"{head} (missing evidence: {missing})"
+            )
         else:
-            probs = (
-                f"P partnership {row.p_partnership:.2f}, buddy {row.p_buddy:.2f}, "
-                f"transactional {row.p_transactional:.2f}"
+            names = [term(Label, x) for x in ("partnership", "buddy", "transactional")]
+            values = (row.p_partnership, row.p_buddy, row.p_transactional)
+            probs = "P " + (", " if not zh else "，").join(
+                f"{n} {v:.2f}" for n, v in zip(names, values, strict=True)
             )
             if bool(row.settled):
-                print(f"{head} (settled; {probs})")
+                print(f"{head}（确定；{probs}）" if zh else f"{head} (settled; {probs})")
             else:
                 ru, p_ru = label_runner_up(row)
-                runner = f"; runner-up {ru} P {p_ru:.2f}" if ru else ""
-                print(f"{head} UNSETTLED 未定 (P {row.p_label:.2f}{runner}; {probs})")
+                runner = (
+                    (
+                        f"；次优 {term(Label, ru)} P {p_ru:.2f}"
+                        if zh
+                        else f"; runner-up {ru} P {p_ru:.2f}"
+                    )
+                    if ru
+                    else ""
+                )
+                if zh:
+                    print(f"{head} 未定（P {row.p_label:.2f}{runner}；{probs}）")
+                else:
+                    print(f"{head} UNSETTLED (P {row.p_label:.2f}{runner}; {probs})")
             movers = influence[
                 (influence.agency == row.agency) & (influence.government == row.government)
             ]
             if len(movers):
-                print(
-                    "    codings that move P most: "
-                    + ", ".join(
+                if zh:
+                    items = "，".join(
+                        f"第 {m.row} 行（{mover_text(str(m.what), lang)}）{m.change:+.2f}"
+                        for m in movers.itertuples()
+                    )
+                    print(f"    对 P 影响最大的编码：{items}")
+                else:
+                    items = ", ".join(
                         f"row {m.row} ({m.what}) {m.change:+.2f}" for m in movers.itertuples()
                     )
-                )
+                    print(f"    codings that move P most: {items}")
         states = result.stages[
             (result.stages.agency == row.agency) & (result.stages.government == row.government)
         ]
         parts = []
         for s in states.itertuples():
-            text = f"{s.stage}: {s.state} (PA {s.pa:+.2f}, P {s.p_state:.2f})"
+            stage, state = term(Stage, str(s.stage)), term(StageState, str(s.state))
+            text = (
+                f"{stage}：{state}（PA {s.pa:+.2f}，P {s.p_state:.2f}）"
+                if zh
+                else f"{stage}: {state} (PA {s.pa:+.2f}, P {s.p_state:.2f})"
+            )
             if not bool(s.settled) and math.isfinite(float(s.p_state)):
                 match = si[
                     (si.agency == row.agency)
@@ -229,10 +273,14 @@ def _summary(result: Any) -> None:
                 ]
                 ru = str(match.iloc[0]["runner_up"]) if len(match) else ""
                 p_ru = float(match.iloc[0]["p_runner_up"]) if len(match) else math.nan
-                runner = f"; runner-up {ru} {zh(StageState, ru)} P {p_ru:.2f}" if ru else ""
-                text += f" UNSETTLED 未定{runner}"
+                if zh:
+                    text += " 未定" + (
+                        f"（次优 {term(StageState, ru)} P {p_ru:.2f}）" if ru else ""
+                    )
+                else:
+                    text += " UNSETTLED" + (f"; runner-up {ru} P {p_ru:.2f}" if ru else "")
             parts.append(text)
-        print("    " + ", ".join(parts))
+        print("    " + sep.join(parts) if zh else "    " + ", ".join(parts))
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -252,7 +300,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(
         "resdep demo: the bundled founding case (a synthetic reconstruction of the Shanghai autonomy-grant study)"
     )
-    _summary(result)
+    from resdep.lang import case_language, resolve_lang
+
+    _summary(result, resolve_lang(None, case_language(case)))
     final = out / report.relative_to(report.parents[1])
     print(f"\ncase report: {final.resolve()}")
     if sim_report is not None:

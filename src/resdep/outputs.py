@@ -139,8 +139,13 @@ def write_outputs(
     raw_csv: bool = False,
     redact: Sequence[str] = (),
     records: RecordsImport | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write the output folder of an analysis; returns the path of ``report.html``.
+
+    ``lang`` (``"zh"`` or ``"en"``; None: :func:`resdep.lang.resolve_lang` from the case
+    and the locale) is the language of the report and its figures, recorded in
+    ``run.json`` as ``lang``.
 
     The folder is built beside ``out`` and moved into place when complete; an existing
     non-empty ``out`` is refused unless ``force`` (then replaced as a whole).
@@ -165,7 +170,11 @@ def write_outputs(
             nx.write_graphml(graph, tmp / "networks" / f"{stage.value}.graphml")
         if records is not None:
             write_table(records.log_frame(), tmp / RECORDS_LOG, raw=raw_csv)
+        from resdep.lang import case_language, resolve_lang
+
+        chosen = resolve_lang(lang, case_language(analysis.case))
         record = run_record(analysis, records, pseudonymise=pseudonymise)
+        record["lang"] = chosen
         for message in record["warnings"]:
             print(f"resdep: warning: {message}", file=sys.stderr)
         (tmp / "run.json").write_text(
@@ -185,6 +194,7 @@ def write_outputs(
                 pseudonymise=pseudonymise,
                 agreement=agreement,
                 records_note=None if records is None else (records.summary_line(), RECORDS_LOG),
+                lang=chosen,
             )
         if pseudonymise:  # every file and file name, not only the report
             from resdep.report.pseudonym import Pseudonymiser, pseudonymise_folder

@@ -3,8 +3,8 @@
 The web workbench renders its pages with it; the shared pieces live in
 ``resdep/templates/`` (``_base.html``: the page skeleton with a strict content security
 policy; ``_macros.html``: numbers, quotes with their place in a source, vocabulary
-labels) so that ``report/html.py`` can move onto the same pieces instead of assembling
-HTML in f-strings. Autoescaping is on for every template (``select_autoescape`` with
+labels), and the case report (``report.html`` with ``_report.html``) is rendered on the
+same skeleton: no HTML is assembled in f-strings. Autoescaping is on for every template (``select_autoescape`` with
 default ``True``), undefined names are errors, and JSON embedded in a page goes
 through Jinja2's ``tojson`` (which escapes ``<``, ``>``, ``&`` and quotes).
 
@@ -23,7 +23,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["environment", "fmt_number", "vocab_label"]
+__all__ = ["environment", "fmt_decimal", "fmt_number", "vocab_label"]
 
 
 def fmt_number(value: Any, digits: int = 3) -> str:
@@ -47,6 +47,39 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     if math.isnan(f):
         return "–"
     return f"{f:.{digits}f}"
+
+
+def fmt_decimal(value: Any, digits: int = 2) -> str:
+    """A number for a report table: ``digits`` decimals, a true minus sign (U+2212),
+    no negative zero, ``–`` for missing or not-a-number.
+
+    Examples
+    --------
+    >>> fmt_decimal(-0.25), fmt_decimal(-0.001), fmt_decimal("x"), fmt_decimal(1, 3)
+    ('−0.25', '0.00', '–', '1.000')
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(v):
+        return "–"
+    text = f"{v:.{digits}f}"
+    if text == "-0." + "0" * digits:
+        return "0." + "0" * digits
+    return text.replace("-", "\u2212")
+
+
+def _finalize(value: Any) -> Any:
+    """Escape plain text as :func:`html.escape` does (``'`` as ``&#x27;``), so pages
+    rendered here and pages assembled with the standard library escape alike."""
+    import html
+
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value))
+    return value
 
 
 def vocab_label(value: str, lang: str = "en") -> str:
@@ -73,12 +106,23 @@ def vocab_label(value: str, lang: str = "en") -> str:
 
 
 @lru_cache(maxsize=8)
-def environment(*packages: str) -> Any:
+def environment(*packages: str, html_escape: bool = False) -> Any:
     """The shared Jinja2 environment; ``packages`` add template folders searched first.
 
     Each entry is ``"package:folder"`` (e.g. ``"resdep.web:templates"``); the shared
-    pieces of ``resdep/templates`` are always found last.
+    pieces of ``resdep/templates`` are always found last. With ``html_escape`` (the case
+    report), an overlay of the same environment escapes plain text exactly as
+    :func:`html.escape` does (``'`` as ``&#x27;``, ``"`` as ``&quot;``) instead of
+    MarkupSafe's numeric forms; both are escapes, the report's tests compare with the
+    standard library's.
+
+    Examples
+    --------
+    >>> environment(html_escape=True).from_string("{{ q }}").render(q="'<b>&")
+    '&#x27;&lt;b&gt;&amp;'
     """
+    if html_escape:
+        return environment(*packages).overlay(finalize=_finalize)
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
@@ -95,4 +139,5 @@ def environment(*packages: str) -> Any:
     )
     env.filters["num"] = fmt_number
     env.filters["vocab"] = vocab_label
+    env.filters["dec"] = fmt_decimal
     return env

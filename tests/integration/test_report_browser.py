@@ -48,7 +48,13 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "out"
-    return write_outputs(analyze(load_case(TINY), draws=200), out)
+    return write_outputs(analyze(load_case(TINY), draws=200), out, lang="en")
+
+
+@pytest.fixture(scope="module")
+def report_zh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser-zh") / "out"
+    return write_outputs(analyze(load_case(TINY), draws=200), out, lang="zh")
 
 
 def run(chromium: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -83,9 +89,9 @@ def test_screenshot_is_not_blank(chromium: str, report: Path, tmp_path: Path) ->
 
 
 def test_rendered_dom_has_every_section_and_ran_its_script(
-    chromium: str, report: Path, tmp_path: Path
+    chromium: str, report_zh: Path, tmp_path: Path
 ) -> None:
-    done = run(chromium, tmp_path, "--dump-dom", report.as_uri())
+    done = run(chromium, tmp_path, "--dump-dom", report_zh.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
     assert 'data-report-ready="1"' in dom

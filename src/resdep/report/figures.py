@@ -279,6 +279,25 @@ class _Names:
     """How actors, stages and states are written in one figure."""
 
     cjk: bool
+    lang: str | None = None  # "zh" or "en": one language; None: English with Chinese
+
+    @property
+    def zh(self) -> bool:
+        """Chinese only (a Chinese report with a CJK font)."""
+        return self.cjk and self.lang == "zh"
+
+    @property
+    def both(self) -> bool:
+        """English and Chinese side by side (no language chosen, a CJK font)."""
+        return self.cjk and self.lang is None
+
+    def t(self, en: str, zh: str, sep: str = " ") -> str:
+        """Text written in both languages when no language is chosen."""
+        return zh if self.zh else (f"{en}{sep}{zh}" if self.both else en)
+
+    def t1(self, en: str, zh: str) -> str:
+        """Text written in English when no language is chosen."""
+        return zh if self.zh else en
 
     def actor(self, actor: Actor) -> str:
         if self.cjk and actor.name_zh:
@@ -286,19 +305,23 @@ class _Names:
         return actor.id
 
     def stage(self, stage: Stage) -> str:
-        return f"{stage.zh}\n{stage.en}" if self.cjk else stage.en
+        return stage.zh if self.zh else (f"{stage.zh}\n{stage.en}" if self.both else stage.en)
 
     def state(self, state: StageState) -> str:
-        return f"{state.en} {state.zh}" if self.cjk else state.en
+        return self.t(state.en, state.zh)
 
     def label(self, label: Label) -> str:
-        return f"{label.en} {label.zh}" if self.cjk else label.en
+        return self.t(label.en, label.zh)
 
     def resource(self, resource: Resource) -> str:
-        return f"{resource.en} {resource.zh}" if self.cjk else resource.en
+        return self.t(resource.en, resource.zh)
 
     def resource_abbr(self, resource: Resource) -> str:
-        return RESOURCE_ABBR_ZH[resource] if self.cjk else RESOURCE_ABBR[resource]
+        return (
+            RESOURCE_ABBR_ZH[resource]
+            if self.cjk and self.lang != "en"
+            else RESOURCE_ABBR[resource]
+        )
 
 
 def _actors(analysis: Analysis) -> dict[str, Actor]:
@@ -551,7 +574,13 @@ def _network_legend(
 ) -> None:
     """One legend under the figure: actor kinds (or, with ``key``, each actor with its
     short label), the arrow, and the resource key."""
-    arrow = Line2D([], [], color="#444444", lw=2, label="i → j: i depends on j, width ∝ D")
+    arrow = Line2D(
+        [],
+        [],
+        color="#444444",
+        lw=2,
+        label=names.t1("i → j: i depends on j, width ∝ D", "i → j：i 依赖 j，线宽 ∝ D"),
+    )
     handles: list[Any]
     if key:
         short = _short_names(key)
@@ -570,11 +599,9 @@ def _network_legend(
         handles.append(arrow)
     else:
         handles = [
-            Patch(color=GOVERNMENT_COLOUR, label="government" + (" 政府" if names.cjk else "")),
-            Patch(
-                color=AGENCY_COLOUR, label="social work agency" + (" 社工机构" if names.cjk else "")
-            ),
-            Patch(color=OTHER_COLOUR, label="others" + (" 其他" if names.cjk else "")),
+            Patch(color=GOVERNMENT_COLOUR, label=names.t("government", "政府")),
+            Patch(color=AGENCY_COLOUR, label=names.t("social work agency", "社工机构")),
+            Patch(color=OTHER_COLOUR, label=names.t("others", "其他")),
             arrow,
         ]
     handles += [
@@ -588,7 +615,12 @@ def _network_legend(
 
 
 def network_figure(
-    analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None, resources: bool = True
+    analysis: Analysis,
+    stage: Stage | str,
+    *,
+    cjk: bool | None = None,
+    resources: bool = True,
+    lang: str | None = None,
 ) -> Figure:
     """The dependence network of one stage.
 
@@ -618,7 +650,7 @@ def network_figure(
     1
     """
     st = Stage(stage)
-    names = _Names(_use_cjk(cjk))
+    names = _Names(_use_cjk(cjk), lang)
     pos = _layout(list(analysis.case.actors))
     edges = _stage_edges(analysis, st)
     x_lo, x_hi, y_lo, y_hi = _network_extent(pos)
@@ -629,14 +661,18 @@ def network_figure(
         ax = fig.add_subplot()
         movable = _draw_network(ax, analysis, st, names, resources=resources, fontsize=9)
         title = f"{st.en}: who depends on whom"
-        ax.set_title(f"{st.zh} {title}" if names.cjk else title)
+        ax.set_title(
+            f"{st.zh}：谁依赖谁" if names.zh else (f"{st.zh} {title}" if names.both else title)
+        )
         used = _used_resources(analysis, edges) if resources and len(edges) <= _MAX_DETAILED else []
         _network_legend(fig, names, used)
         _place_labels(fig, movable)
     return fig
 
 
-def stage_networks_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
+def stage_networks_figure(
+    analysis: Analysis, *, cjk: bool | None = None, lang: str | None = None
+) -> Figure:
     """The three stage networks side by side (1 × 3), for a paper's single figure.
 
     Same drawing as :func:`network_figure` (actors at the same places in every panel,
@@ -653,7 +689,7 @@ def stage_networks_figure(analysis: Analysis, *, cjk: bool | None = None) -> Fig
     >>> [ax.get_title(loc="left") for ax in fig.axes]
     ['contracting', 'implementation', 'closing']
     """
-    names = _Names(_use_cjk(cjk))
+    names = _Names(_use_cjk(cjk), lang)
     actors = list(analysis.case.actors)
     short = _short_names(actors)
     pos = _layout(actors)
@@ -669,7 +705,9 @@ def stage_networks_figure(analysis: Analysis, *, cjk: bool | None = None) -> Fig
             movable += _draw_network(
                 ax, analysis, st, names, resources=False, fontsize=8, short=short
             )
-            ax.set_title(f"{st.zh} {st.en}" if names.cjk else st.en, fontsize=9)
+            ax.set_title(
+                names.t(st.en, st.zh) if not names.both else f"{st.zh} {st.en}", fontsize=9
+            )
         _network_legend(fig, names, [], key=actors)
         _place_labels(fig, movable, hide_crowded=True)
     return fig
@@ -754,7 +792,9 @@ def _place_labels(
 # --- PA trajectory ------------------------------------------------------------------------
 
 
-def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
+def pa_trajectory_figure(
+    analysis: Analysis, *, cjk: bool | None = None, lang: str | None = None
+) -> Figure:
     """Power advantage PA = D_ag − D_ga of each dyad across the three stages.
 
     PA > 0: the government actor holds the power advantage (the agency depends more).
@@ -771,7 +811,7 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
     >>> [float(y) for y in ax.get_ylim()]
     [-1.05, 1.05]
     """
-    names = _Names(_use_cjk(cjk))
+    names = _Names(_use_cjk(cjk), lang)
     stages = analysis.stages
     theta = analysis.params.theta_pi
     order = list(Stage)
@@ -840,20 +880,34 @@ def pa_trajectory_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figu
             "PA = D_ag − D_ga\n"
             + (
                 "< 0 机构占优势 · > 0 政府占优势"
-                if names.cjk
+                if names.cjk and names.lang != "en"
                 else "< 0 agency ahead · > 0 government ahead"
             )
         )
-        ax.set_title("Power advantage across stages" + (" 各阶段权力优势" if names.cjk else ""))
+        ax.set_title(names.t("Power advantage across stages", "各阶段权力优势"))
         if dyads:
-            fig.legend(loc="outside right upper", title="dyad" + (" 二元关系" if names.cjk else ""))
+            fig.legend(loc="outside right upper", title=names.t("dyad", "二元关系"))
         else:
-            ax.text(1.0, 0.5, "no government–agency dyad", ha="center", color="#666666")
+            ax.text(
+                1.0,
+                0.5,
+                names.t1("no government–agency dyad", "没有政府–机构二元关系"),
+                ha="center",
+                color="#666666",
+            )
         below: list[Any] = [
             Line2D([], [], marker=m, color="#444444", ls="none", ms=7, label=names.state(s))
             for s, m in STATE_MARKERS.items()
         ]
-        below.append(Patch(color="#DDDDDD", label=f"|PA| ≤ θ_PI = {theta:.2f}: no clear imbalance"))
+        below.append(
+            Patch(
+                color="#DDDDDD",
+                label=names.t1(
+                    f"|PA| ≤ θ_PI = {theta:.2f}: no clear imbalance",
+                    f"|PA| ≤ θ_PI = {theta:.2f}：无明显失衡",
+                ),
+            )
+        )
         fig.legend(handles=below, loc="outside lower center", ncol=3, fontsize=7)
 
         def markers(renderer: Any) -> list[Bbox]:
@@ -886,7 +940,9 @@ def _offset_mover(ann: Any, xy: tuple[float, float]) -> Callable[[], None]:
 # --- memberships --------------------------------------------------------------------------
 
 
-def membership_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
+def membership_figure(
+    analysis: Analysis, *, cjk: bool | None = None, lang: str | None = None
+) -> Figure:
     """Membership in partnership and buddy per dyad, with 5–95% Monte Carlo intervals.
 
     Bars are the point memberships; whiskers the 5th–95th percentiles of the memberships
@@ -901,7 +957,7 @@ def membership_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
     >>> [float(x) for x in ax.get_xlim()], len(ax.get_yticklabels()) == len(result.relationships)
     ([0.0, 1.0], True)
     """
-    names = _Names(_use_cjk(cjk))
+    names = _Names(_use_cjk(cjk), lang)
     rel = analysis.relationships
     iv = with_columns(analysis.intervals, INTERVAL_COLUMNS)
     threshold = analysis.params.label_threshold
@@ -947,7 +1003,9 @@ def membership_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
                         )
             probs = (_float(row.p_partnership), _float(row.p_buddy), _float(row.p_transactional))
             if not any(math.isnan(p) for p in probs):
-                ptext = "P(p/b/t) " + " / ".join(f"{p:.2f}" for p in probs)
+                ptext = names.t1("P(p/b/t) ", "P(伙伴/伙计/交易) ") + " / ".join(
+                    f"{p:.2f}" for p in probs
+                )
                 ax.text(
                     1.02,
                     y,
@@ -960,21 +1018,38 @@ def membership_figure(analysis: Analysis, *, cjk: bool | None = None) -> Figure:
         ax.set_yticks(ticks, ticklabels)
         ax.set_xlim(0.0, 1.0)
         ax.set_ylim(-0.7, max(n, 1) - 0.3)
-        ax.set_xlabel("membership μ (bar: point estimate; whisker: 5–95% over draws)")
-        ax.set_title("Relationship memberships" + (" 关系类型隶属度" if names.cjk else ""))
+        ax.set_xlabel(
+            names.t1(
+                "membership μ (bar: point estimate; whisker: 5–95% over draws)",
+                "隶属度 μ（条：点估计；须线：抽样的 5–95%）",
+            )
+        )
+        ax.set_title(names.t("Relationship memberships", "关系类型隶属度"))
         fig.legend(
             handles=[
                 Patch(color=LABEL_COLOURS[Label.PARTNERSHIP], label=names.label(Label.PARTNERSHIP)),
                 Patch(color=LABEL_COLOURS[Label.BUDDY], label=names.label(Label.BUDDY)),
-                Line2D([], [], color="#222222", lw=1.2, label="5–95% interval"),
-                Line2D([], [], color="#444444", ls="--", label=f"threshold {threshold:.2f}"),
+                Line2D(
+                    [], [], color="#222222", lw=1.2, label=names.t1("5–95% interval", "5–95% 区间")
+                ),
+                Line2D(
+                    [],
+                    [],
+                    color="#444444",
+                    ls="--",
+                    label=names.t1(f"threshold {threshold:.2f}", f"阈值 {threshold:.2f}"),
+                ),
             ],
             loc="outside lower center",
             ncol=4,
         )
         if n == 0:
             ax.text(
-                0.5, 0.0, "no government–agency dyad in this case", ha="center", color="#666666"
+                0.5,
+                0.0,
+                names.t1("no government–agency dyad in this case", "本案例没有政府–机构二元关系"),
+                ha="center",
+                color="#666666",
             )
     return fig
 
@@ -1046,13 +1121,18 @@ def inline_svg(document: str, *, prefix: str) -> str:
 
 
 def render_figures(
-    analysis: Analysis, directory: str | Path | None = None, *, dpi: int = 300
+    analysis: Analysis,
+    directory: str | Path | None = None,
+    *,
+    dpi: int = 300,
+    lang: str | None = None,
 ) -> dict[str, str]:
     """Draw every figure; return ``{name: standalone SVG}``, writing SVG and PNG files too
     when ``directory`` is given (names from :data:`FIGURE_NAMES`).
 
     SVGs keep Chinese as text; PNGs use Chinese labels only when :func:`cjk_font` finds a
-    font, else ASCII labels.
+    font, else ASCII labels. ``lang`` (``"zh"`` or ``"en"``) writes every label in one
+    language; None writes English with Chinese beside it.
 
     Examples
     --------
@@ -1067,7 +1147,7 @@ def render_figures(
         out.mkdir(parents=True, exist_ok=True)
     png_cjk = cjk_font() is not None
     docs: dict[str, str] = {}
-    for name, make in _figure_makers(analysis).items():
+    for name, make in _figure_makers(analysis, lang).items():
         fig = make(True)
         docs[name] = _svg_document(fig)
         if out is not None:
@@ -1099,18 +1179,22 @@ def save_figures(
     return {name: (out / f"{name}.svg", out / f"{name}.png") for name in FIGURE_NAMES}
 
 
-def _figure_makers(analysis: Analysis) -> dict[str, Callable[[bool], Figure]]:
+def _figure_makers(
+    analysis: Analysis, lang: str | None = None
+) -> dict[str, Callable[[bool], Figure]]:
     makers: dict[str, Callable[[bool], Figure]] = {}
     for s in Stage:
-        makers[f"network_{s.value}"] = _network_maker(analysis, s)
-    makers["stage_networks"] = lambda cjk: stage_networks_figure(analysis, cjk=cjk)
-    makers["pa_trajectory"] = lambda cjk: pa_trajectory_figure(analysis, cjk=cjk)
-    makers["memberships"] = lambda cjk: membership_figure(analysis, cjk=cjk)
+        makers[f"network_{s.value}"] = _network_maker(analysis, s, lang)
+    makers["stage_networks"] = lambda cjk: stage_networks_figure(analysis, cjk=cjk, lang=lang)
+    makers["pa_trajectory"] = lambda cjk: pa_trajectory_figure(analysis, cjk=cjk, lang=lang)
+    makers["memberships"] = lambda cjk: membership_figure(analysis, cjk=cjk, lang=lang)
     return makers
 
 
-def _network_maker(analysis: Analysis, stage: Stage) -> Callable[[bool], Figure]:
+def _network_maker(
+    analysis: Analysis, stage: Stage, lang: str | None = None
+) -> Callable[[bool], Figure]:
     def make(cjk: bool) -> Figure:
-        return network_figure(analysis, stage, cjk=cjk)
+        return network_figure(analysis, stage, cjk=cjk, lang=lang)
 
     return make

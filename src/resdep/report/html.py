@@ -1,42 +1,47 @@
 """The HTML report of an analysis: one self-contained page to put in front of colleagues.
 
-The page holds its CSS, its figures (inline SVG) and a few lines of script for the
-"open all quotes" buttons; it loads nothing from anywhere, so it opens from a USB stick,
-an e-mail attachment or an air-gapped machine. Every piece of text from the case is
-escaped. With ``pseudonymise=True`` informant ids become P1, P2, … and roles R1, R2, …
-(in the order of ``case.toml``), everywhere on the page, quotes and notes included.
+The page is rendered from Jinja2 templates (``resdep/templates/report.html`` on the
+shared ``_base.html``) through :func:`resdep.templating.environment`, which escapes every
+piece of text; this module only prepares the data. The page holds its CSS, its figures
+(inline SVG) and one small script (allowed by its hash in the page's content security
+policy) for the "open all" buttons and the quote filters; it loads nothing from anywhere,
+so it opens from a USB stick, an e-mail attachment or an air-gapped machine.
 
-Sections: the case and its parameters; relationships (labels with their probabilities,
-memberships with 5–95% intervals, the indicators and secondary typologies); stages (the PA
-trajectory and the stage table); one dependence network per stage; governance philosophy;
-diagnostics (problems, strategies, goals, resident alignment) with their quotes; the
-evidence behind every input; and how to read it all.
+The page speaks one language, Chinese (``lang="zh"``) or English (``lang="en"``): the
+default comes from :func:`resdep.lang.resolve_lang` (case language, then locale). Terms
+are the vocabulary's own labels (:mod:`resdep.vocab`). With ``pseudonymise=True``
+informant ids become P1, P2, … and roles R1, R2, … (in the order of ``case.toml``),
+everywhere on the page, quotes and notes included.
+
+Every number of the page links to the list of the coded segments behind it
+(``#ev-N``); the list of all quotes (``#quotes``) shows each one in the sentence around it
+with the coded span marked, its informant and stage, and can be filtered by both.
 
 Examples
 --------
 >>> from resdep import analyze, load_case, founding_case_path
 >>> result = analyze(load_case(founding_case_path()), draws=200)
->>> page = render_report(result, pseudonymise=True)
+>>> page = render_report(result, pseudonymise=True, lang="en")
 >>> "I01" in page, "<svg" in page
 (False, True)
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
-import html
+import hashlib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from string import Template
 from typing import Any
 
 import pandas as pd
 
 from resdep.classify import LABEL_ORDER
-from resdep.parameters import PARAMETER_DOCS
+from resdep.lang import Lang, case_language, resolve_lang
 from resdep.pipeline import DIAGNOSTICS_COLUMNS, Analysis, label_runner_up
 from resdep.report.figures import (
     AGENCY_COLOUR,
@@ -50,8 +55,10 @@ from resdep.report.figures import (
     with_columns,
 )
 from resdep.report.pseudonym import Pseudonymiser
+from resdep.templating import environment
 from resdep.textio import atomic_write_text
 from resdep.vocab import (
+    CaseSourceKind,
     Dimension,
     EvidenceType,
     Goal,
@@ -65,7 +72,15 @@ from resdep.vocab import (
     Strategy,
 )
 
-__all__ = ["render_report", "write_report"]
+__all__ = [
+    "PARAMETER_TEXT",
+    "TYPOLOGY_ZH",
+    "missing_evidence_text",
+    "mover_text",
+    "quote_context",
+    "render_report",
+    "write_report",
+]
 
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "row", "kind", "stage", "dependent", "provider", "resource", "dimension", "actor", "value",
@@ -79,6 +94,84 @@ ORIGIN_COLUMNS: tuple[str, ...] = (
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _DIMS = (Dimension.IMPORTANCE, Dimension.ALTERNATIVES, Dimension.DISCRETION)
 _DIM_SYMBOL = {Dimension.IMPORTANCE: "I", Dimension.ALTERNATIVES: "S", Dimension.DISCRETION: "X"}
+_SENTENCE_END = "。！？!?.;；\n"
+_CONTEXT = 80  # code points at most on each side of a quote, within its sentence
+
+#: What each parameter means, in the report's own words (English, Chinese).
+PARAMETER_TEXT: dict[str, tuple[str, str]] = {
+    "prior_mean": (
+        "m0, the value every estimate starts from before any coded segment",
+        "m0，任何编码片段之前每个估计的起始值（先验均值）",
+    ),
+    "prior_strength": (
+        "α0, how many segments the starting value is worth",
+        "α0，先验相当于多少个编码片段",
+    ),
+    "w_direct": ("weight of a direct statement", "直接陈述的权重"),
+    "w_document": ("weight of a document", "文件的权重"),
+    "w_observation": ("weight of an observation", "观察的权重"),
+    "w_second_hand": ("weight of a second-hand statement", "转述的权重"),
+    "self_serving": (
+        "multiplier (0–1) for a self-serving claim: the informant's organisation is the "
+        "provider and the claim raises dependence on it",
+        "自利陈述的折扣系数（0–1）：受访者所在组织是资源提供方，且陈述抬高了对它的依赖",
+    ),
+    "min_triangulation": (
+        "fewer distinct informant groups than this marks an input as single-source",
+        "不同受访者群体少于此数时，该输入标为单一来源",
+    ),
+    "w_importance": (
+        "wI, exponent of importance I in D",
+        "wI，依赖度 D 中重要性 I 的指数",
+    ),
+    "w_alternatives": (
+        "wN, exponent of non-substitutability 1 − S in D",
+        "wN，依赖度 D 中不可替代性 1 − S 的指数",
+    ),
+    "w_discretion": ("wX, exponent of discretion X in D", "wX，依赖度 D 中支配权 X 的指数"),
+    "theta_d": (
+        "θ_D, the dependence both sides need for a stage to count as interdependent",
+        "θ_D，双方都达到此依赖度，阶段才算相互依赖",
+    ),
+    "theta_pi": (
+        "θ_PI, the largest |PA| at which neither side dominates",
+        "θ_PI，|PA| 不超过此值时任何一方都不占主导",
+    ),
+    "anchor_low": (
+        "calibration anchor: at or below it a measure is fully out of the set",
+        "校准锚点：不高于此值即完全不隶属",
+    ),
+    "anchor_mid": (
+        "calibration anchor: the crossover point (membership 0.5)",
+        "校准锚点：交叉点（隶属度 0.5）",
+    ),
+    "anchor_high": (
+        "calibration anchor: at or above it a measure is fully in the set",
+        "校准锚点：不低于此值即完全隶属",
+    ),
+    "label_threshold": ("membership a label must exceed", "标签所需超过的隶属度"),
+    "buddy_rule": (
+        '"and": official-centred philosophy and diverging interests; "or": either',
+        "“and”：官本位理念且利益不一致；“or”：二者之一即可",
+    ),
+    "settle_threshold": (
+        "P(label) or P(state) a result needs, besides being the most frequent, to be settled",
+        "结果除须为最常见者外，P(标签) 或 P(状态) 还须达到此值才算确定",
+    ),
+    "draws": ("Monte Carlo draws from the posteriors", "从后验分布抽取的蒙特卡洛次数"),
+    "seed": ("seed of the Monte Carlo draws", "蒙特卡洛抽样的随机种子"),
+}
+
+_RULES_ZH = {
+    "automatic: own organisation is the provider and the claim raises dependence on it": (
+        "自动判定：受访者所在组织是提供方，且陈述抬高了对它的依赖"
+    ),
+    "automatic: own organisation is the provider but the claim is against its interest": (
+        "自动判定：受访者所在组织是提供方，但陈述不利于它"
+    ),
+    "coded yes (self_serving column)": "编码为是（self_serving 列）",
+    "coded no (self_serving column)": "编码为否（self_serving 列）",
+}
 
 
 def write_report(
@@ -89,6 +182,7 @@ def write_report(
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
     records_note: tuple[str, str] | None = None,
+    lang: str | None = None,
 ) -> None:
     """Write the report of an analysis as one self-contained HTML file.
 
@@ -110,6 +204,8 @@ def write_report(
     records_note
         (one-line summary of the records import, file name of its log beside the report):
         shown above the evidence, with a link to the log.
+    lang
+        ``"zh"`` or ``"en"``; None: :func:`resdep.lang.resolve_lang` (case, locale).
 
     Examples
     --------
@@ -130,6 +226,7 @@ def write_report(
             pseudonymise=pseudonymise,
             agreement=agreement,
             records_note=records_note,
+            lang=lang,
         ),
     )
     target.chmod(0o644)  # a report is for sharing; the temporary file was private
@@ -142,6 +239,7 @@ def render_report(
     pseudonymise: bool = False,
     agreement: pd.DataFrame | None = None,
     records_note: tuple[str, str] | None = None,
+    lang: str | None = None,
 ) -> str:
     """The report as a string (see :func:`write_report`).
 
@@ -149,48 +247,29 @@ def render_report(
     --------
     >>> from resdep import analyze, load_case, founding_case_path
     >>> result = analyze(load_case(founding_case_path()), draws=200)
-    >>> page = render_report(result)
+    >>> page = render_report(result, lang="zh")
     >>> page.count('<section id="'), "http://" in page or "https://" in page
-    (8, False)
+    (9, False)
     """
+    chosen = resolve_lang(lang, case_language(analysis.case))
     figures = {
         name: inline_svg(doc, prefix=name.replace("_", "-"))
-        for name, doc in render_figures(analysis, figures_dir).items()
+        for name, doc in render_figures(analysis, figures_dir, lang=chosen).items()
     }
-    report = _Report(analysis, figures, pseudonymise=pseudonymise, agreement=agreement)
+    report = _Report(analysis, figures, pseudonymise=pseudonymise, agreement=agreement, lang=chosen)
     report.records_note = records_note
     return report.page()
 
 
-# --- formatting helpers -------------------------------------------------------------------
-
-
-def _num(x: Any, digits: int = 2) -> str:
-    """A number for a table; an en dash for a missing one."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if math.isnan(v):
-        return "–"
-    text = f"{v:.{digits}f}"
-    return "0." + "0" * digits if text == "-0." + "0" * digits else text.replace("-", "−")
-
-
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "") -> str:
-    """An HTML table from already-escaped cells."""
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
-    heads = "".join(f"<th>{h}</th>" for h in head)
-    klass = f' class="{cls}"' if cls else ""
-    return f"<table{klass}><thead><tr>{heads}</tr></thead>\n<tbody>\n{body}</tbody></table>\n"
-
-
-def _int(x: Any) -> int:
-    return int(x)
+# --- helpers ------------------------------------------------------------------------------
 
 
 def _missing(x: Any) -> bool:
     return x is None or x == "" or bool(pd.isna(x))
+
+
+def _int(x: Any) -> int:
+    return int(x)
 
 
 def _f(x: Any) -> float:
@@ -208,15 +287,132 @@ def _is_true(x: Any) -> bool:
     return not _missing(x) and bool(x)
 
 
-def _term(kind: type[Any], value: str) -> Any:
+def _term(kind: type[Any], value: Any) -> Any:
     try:
-        return kind(value)
+        return kind(str(value))
     except ValueError:
         return None
 
 
+def _param(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("resdep")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+        return "unknown"
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def missing_evidence_text(text: str, lang: str) -> str:
+    """The pipeline's "missing evidence" list (``relationships.csv``) in a language.
+
+    Examples
+    --------
+    >>> missing_evidence_text("philosophy of nc_a; goals of agency", "zh")
+    'nc_a 的治理理念；agency 的目标'
+    """
+    if lang != "zh" or not text:
+        return text
+    parts = []
+    for part in text.split("; "):
+        if m := re.fullmatch(r"philosophy of (.+)", part):
+            parts.append(f"{m.group(1)} 的治理理念")
+        elif m := re.fullmatch(r"goals of (.+)", part):
+            parts.append(f"{m.group(1)} 的目标")
+        elif m := re.fullmatch(r"dependence records between (.+) and (.+)", part):
+            parts.append(f"{m.group(1)} 与 {m.group(2)} 之间的依赖记录")
+        else:
+            parts.append(part)
+    return "；".join(parts)
+
+
+#: Chinese names of the secondary typologies' types (not part of the vocabulary).
+TYPOLOGY_ZH: dict[str, str] = {
+    "cooperation": "合作",
+    "complementarity": "互补",
+    "co-optation": "吸纳",
+    "confrontation": "对抗",
+    "collaborative partnership": "合作伙伴型",
+    "collaborative vendor": "合作卖方型",
+    "undetermined": Label.UNDETERMINED.zh,
+}
+_VALUE_KINDS: dict[str, type[Any]] = {
+    "philosophy": Philosophy,
+    "goal": Goal,
+    "problem": Problem,
+    "strategy": Strategy,
+}
+
+
+def mover_text(what: str, lang: str) -> str:
+    """A coding as ``Analysis.influence`` describes it, in a language (ids kept).
+
+    Examples
+    --------
+    >>> mover_text("philosophy of street: cooperative = 2", "zh")
+    'street 的治理理念：共治理念 = 2'
+    >>> mover_text("agency on street, economic importance = 3 (closing)", "zh")
+    'agency 依赖 street：经济资源 重要性 = 3（结项）'
+    """
+    if lang != "zh":
+        return what
+    if m := re.fullmatch(r"(\S+) on (\S+), (\w*) (\w*) = (\S+) \((\w*)\)", what):
+        dep, prov, res, dim, n, stage = m.groups()
+
+        def zh(kind: type[Any], v: str) -> str:
+            t = _term(kind, v)
+            return str(t.zh) if t is not None else v
+
+        return f"{dep} 依赖 {prov}：{zh(Resource, res)} {zh(Dimension, dim)} = {n}（{zh(Stage, stage)}）"
+    if m := re.fullmatch(r"(\w+) of (\S+): (\S+) = (\S+)", what):
+        kind, actor, value, n = m.groups()
+        k = _term(RecordKind, kind)
+        enum = _VALUE_KINDS.get(kind)
+        v = _term(enum, value) if enum is not None else None
+        return f"{actor} 的{k.zh if k else kind}：{v.zh if v else value} = {n}"
+    return what
+
+
+def quote_context(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The text before a coded span within its sentence, the span, and the text after
+    (each side at most 80 code points, cut at a sentence end).
+
+    Examples
+    --------
+    >>> quote_context("第一句。我们的钱全靠街道。第三句。", 4, 12)
+    ('', '我们的钱全靠街道', '。')
+    >>> quote_context("abc. Here is the span inside. Next", 13, 17)
+    ('Here is ', 'the ', 'span inside.')
+    """
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    lo = max(0, start - _CONTEXT)
+    left = text[lo:start]
+    cut = max(left.rfind(c) for c in _SENTENCE_END)
+    if cut >= 0:
+        left = left[cut + 1 :].lstrip()
+    hi = min(len(text), end + _CONTEXT)
+    right = text[end:hi]
+    stops = [i for i in (right.find(c) for c in _SENTENCE_END) if i >= 0]
+    if stops:
+        right = right[: min(stops) + 1]
+        if right.endswith("\n"):
+            right = right[:-1]
+    return left, text[start:end], right
+
+
 class _Report:
-    """Builds the page; holds the escaping and pseudonymising rules and what was shown."""
+    """Prepares the page's data; holds the pseudonymising rules, the language, what was
+    shown and the sets of records behind every number."""
 
     def __init__(
         self,
@@ -225,7 +421,10 @@ class _Report:
         *,
         pseudonymise: bool,
         agreement: pd.DataFrame | None = None,
+        lang: Lang = "en",
     ):
+        self.lang: Lang = lang
+        self.zh = lang == "zh"
         self.agreement = None if agreement is None else with_columns(agreement, AGREEMENT_COLUMNS)
         self.a = dataclasses.replace(
             analysis,
@@ -239,58 +438,70 @@ class _Report:
         self.figures = figures
         self.actors = {x.id: x for x in self.case.actors}
         self.shown: set[int] = set()
+        self.evsets: dict[tuple[int, ...], str] = {}
         # the rules live in resdep.report.pseudonym (ids inside ids, any case for Latin)
         self.scrub = Pseudonymiser.for_case(self.case) if pseudonymise else None
         self.pseudonyms, self.roles = self.scrub.tables if self.scrub else ({}, {})
+        self._index_evidence()
+
+    # language ------------------------------------------------------------------------------
+
+    def t(self, en: str, zh: str) -> str:
+        """The text in the report's language."""
+        return zh if self.zh else en
+
+    def label(self, kind: type[Any], value: Any) -> str:
+        """A vocabulary term in the report's language; the raw value when it is not one."""
+        term = _term(kind, value) if not _missing(value) else None
+        if term is None:
+            return self.text(value)
+        return str(term.zh if self.zh else term.en)
+
+    def missing_text(self, missing: Any) -> str:
+        """The pipeline's "missing evidence" list in the report's language (ids kept)."""
+        return missing_evidence_text(self.text(missing), self.lang)
+
+    def typology(self, value: Any) -> str:
+        """A type of Najam's 4C or Gidron–Kramer–Salamon in the report's language."""
+        text = self.text(str(value).replace("_", " "))
+        return TYPOLOGY_ZH.get(text, text) if self.zh else text
 
     # text ------------------------------------------------------------------------------
 
-    def e(self, text: Any) -> str:
-        """Escape a piece of case text (pseudonymised if asked)."""
-        s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    def text(self, value: Any) -> str:
+        """A piece of case text, pseudonymised if asked (escaped by the template)."""
+        s = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
         if self.scrub is not None:
             s = self.scrub.apply(s)
-        return html.escape(s)
+        return s
 
-    def zh(self, text: str) -> str:
-        return f'<span class="zh" lang="zh-CN">{html.escape(text)}</span>'
-
-    def term(self, term: Any) -> str:
-        """A vocabulary term in English with its Chinese label."""
-        return f"{html.escape(term.en)} {self.zh(term.zh)}"
-
-    def maybe_term(self, kind: type[Any], value: Any) -> str:
-        t = _term(kind, str(value)) if value not in (None, "") else None
-        return self.term(t) if t is not None else self.e(value)
-
-    def actor(self, actor_id: Any) -> str:
-        """An actor: its Chinese or English name with its id."""
+    def actor_info(self, actor_id: Any) -> dict[str, Any]:
+        """What the template needs to show an actor: side, name, its language, id, title."""
         aid = str(actor_id)
         a = self.actors.get(aid)
         if a is None:
-            return f'<span class="actor">{self.e(aid)}</span>'
+            return {"known": False, "id": self.text(aid)}
         if a.is_government:
             side = "gov"
         elif a.kind.value == "social_work_agency":
             side = "agency"
         else:
             side = "other"
-        names = []
-        if a.name_zh:
-            names.append(f'<span lang="zh-CN">{self.e(a.name_zh)}</span>')
-        elif a.name:
-            names.append(self.e(a.name))
-        ident = f'<code class="id">{self.e(aid)}</code>'
-        title = self.e(a.name or a.kind.en)
-        inner = f"{names[0]} {ident}" if names else ident
-        return f'<span class="actor {side}" title="{title}">{inner}</span>'
-
-    def dyad(self, agency: Any, government: Any) -> str:
-        return f'{self.actor(agency)} <span class="arrow">–</span> {self.actor(government)}'
+        first, second = (a.name_zh, a.name) if self.zh else (a.name, a.name_zh)
+        name = first or second or ""
+        other = second if first else ""
+        return {
+            "known": True,
+            "side": side,
+            "id": self.text(aid),
+            "name": self.text(name),
+            "name_zh": bool(name) and bool(_CJK.search(name)),
+            "title": self.text(other or (a.kind.zh if self.zh else a.kind.en)),
+        }
 
     def informant(self, informant_id: Any) -> str:
         iid = str(informant_id or "")
-        return self.pseudonyms.get(iid, iid) if iid else ""
+        return self.text(self.pseudonyms.get(iid, iid)) if iid else ""
 
     def role(self, role: Any) -> str:
         r = str(role or "")
@@ -298,85 +509,125 @@ class _Report:
             return self.roles.get(r, "R?")
         return r
 
-    def quote_text(self, text: str) -> str:
-        lang = ' lang="zh-CN"' if _CJK.search(text) else ""
-        return f"<q{lang}>{self.e(text)}</q>"
+    # evidence sets ------------------------------------------------------------------------
 
-    # evidence ----------------------------------------------------------------------------
+    def _index_evidence(self) -> None:
+        ev = self.a.evidence
+        self.positions = list(range(len(ev)))
+        cols = {c: ev[c].fillna("").astype(str).tolist() if len(ev) else [] for c in ev.columns}
+        self.cols = cols
 
-    def quotes(
+    def rows_where(self, **conditions: str | Iterable[str]) -> list[int]:
+        """Positions of the evidence rows whose columns equal (or lie in) the values."""
+        out = []
+        for i in self.positions:
+            ok = True
+            for col, want in conditions.items():
+                v = self.cols[col][i]
+                if isinstance(want, str):
+                    if v != want:
+                        ok = False
+                        break
+                elif v not in want:
+                    ok = False
+                    break
+            if ok:
+                out.append(i)
+        return out
+
+    def evset(self, rows: Iterable[int]) -> str:
+        """The id of the element listing these evidence rows ("" when there are none)."""
+        key = tuple(sorted(set(rows)))
+        if not key:
+            return ""
+        if key not in self.evsets:
+            self.evsets[key] = f"ev-{len(self.evsets) + 1}"
+        return self.evsets[key]
+
+    def dependence_rows(
+        self, dependent: str, provider: str, stage: str | None = None, resource: str | None = None
+    ) -> list[int]:
+        cond: dict[str, str] = {
+            "kind": RecordKind.DEPENDENCE.value,
+            "dependent": dependent,
+            "provider": provider,
+        }
+        if stage is not None:
+            cond["stage"] = stage
+        if resource is not None:
+            cond["resource"] = resource
+        return self.rows_where(**cond)
+
+    def dyad_rows(self, agency: str, government: str, stage: str | None = None) -> list[int]:
+        """Dependence records between the two, both directions (at one stage if given)."""
+        return self.dependence_rows(agency, government, stage) + self.dependence_rows(
+            government, agency, stage
+        )
+
+    def relationship_rows(self, agency: str, government: str) -> list[int]:
+        """Every record bearing on a dyad's type: dependence between them, the government's
+        philosophy, both sides' goals."""
+        return (
+            self.dyad_rows(agency, government)
+            + self.rows_where(kind=RecordKind.PHILOSOPHY.value, actor=government)
+            + self.rows_where(kind=RecordKind.GOAL.value, actor=(agency, government))
+        )
+
+    # quotes --------------------------------------------------------------------------------
+
+    def quote_rows(
         self, rows: pd.DataFrame, *, what: str = "dimension", overridden: Iterable[str] = ()
-    ) -> str:
-        """The quotes of some evidence rows, with provenance, as a table.
+    ) -> list[dict[str, Any]]:
+        """The quotes of some evidence rows, with provenance, for the quote tables.
 
         ``overridden``: dimensions taken from records, whose segments did not count.
         """
         by_records = set(overridden)
-        if rows.empty:
-            return '<p class="muted">No coded segment.</p>'
         out = []
         for r in rows.itertuples():
-            self.shown.add(int(r.Index))  # type: ignore[arg-type]
-            who_parts = [
-                f"<strong>{self.e(self.informant(r.informant))}</strong>" if r.informant else "",
-                self.e(self.role(r.role)),
-                self.actor(r.organisation) if r.organisation else "",
-            ]
-            who = " · ".join(p for p in who_parts if p) or self._no_informant(str(r.source))
-            source = f'<code>{self.e(r.source)}</code> <span class="muted">[{_int(r.start)}–{_int(r.end)})</span>'
+            self.shown.add(_int(r.Index))
             if what == "dimension":
-                coded = self.maybe_term(Dimension, r.dimension)
-                if str(r.dimension) in by_records:
-                    coded += (
-                        ' <span class="badge info" title="this dimension is measured from '
-                        'purchase or grant records">overridden by records</span>'
-                    )
+                coded = self.label(Dimension, r.dimension)
+                by_rec = str(r.dimension) in by_records
             else:
                 coded = self._value_term(str(r.kind), r.value)
-            intensity = "" if _missing(r.intensity) else f"{_int(r.intensity)}/3"
-            flags = []
+                by_rec = False
             rule = "" if _missing(r.self_serving_rule) else str(r.self_serving_rule)
-            if bool(r.self_serving):
-                flags.append(
-                    '<span class="badge warn" title="weight ×self-serving discount">self-serving</span>'
-                )
-            if rule:
-                flags.append(f'<div class="muted ss-rule">{self.e(rule)}</div>')
-            ev = _term(EvidenceType, str(r.evidence))
-            evidence = self.term(ev) if ev is not None else self.e(r.evidence)
-            note = f'<div class="note">{self.e(r.note)}</div>' if str(r.note or "").strip() else ""
+            if self.zh:
+                rule = _RULES_ZH.get(rule, rule)
+            quote = self.text(r.quote)
             out.append(
-                [
-                    self.quote_text(str(r.quote)) + note,
-                    who,
-                    source,
-                    f'{coded} <span class="num">{intensity}</span>',
-                    evidence,
-                    f'<span class="num">{_num(r.weight, 2)}</span> ' + " ".join(flags),
-                ]
+                {
+                    "quote": quote,
+                    "cjk": bool(_CJK.search(quote)),
+                    "note": self.text(r.note) if str(r.note or "").strip() else "",
+                    "informant": self.informant(r.informant) if r.informant else "",
+                    "role": self.text(self.role(r.role)),
+                    "organisation": str(r.organisation or ""),
+                    "no_informant": self._no_informant(str(r.source)),
+                    "source": self.text(r.source),
+                    "start": _int(r.start),
+                    "end": _int(r.end),
+                    "coded": coded,
+                    "by_records": by_rec,
+                    "intensity": "" if _missing(r.intensity) else f"{_int(r.intensity)}/3",
+                    "evidence": self.label(EvidenceType, r.evidence),
+                    "weight": r.weight,
+                    "self_serving": bool(r.self_serving),
+                    "rule": self.text(rule),
+                    "record": _int(r.Index),
+                }
             )
-        return _table(
-            [
-                "Quote",
-                "Informant · role · organisation",
-                "Source [start–end)",
-                "Coded as",
-                "Evidence",
-                "Weight",
-            ],
-            out,
-            cls="quotes",
-        )
+        return out
 
     def _no_informant(self, source_id: str) -> str:
         """What a source without informant is (a field note, a document)."""
         kind = next((src.kind for src in self.case.sources if src.id == source_id), None)
-        what = (
-            f"{'field note' if kind.value == 'fieldnote' else html.escape(kind.en)} {self.zh(kind.zh)}"
-            if kind is not None
-            else "no informant"
-        )
-        return f'<span class="muted">{what}</span>'
+        if kind is None:
+            return self.t("no informant", "无受访者")
+        if kind is CaseSourceKind.FIELDNOTE and not self.zh:
+            return "field note"
+        return str(kind.zh if self.zh else kind.en)
 
     def _value_term(self, kind: str, value: Any) -> str:
         enum: type[Any] | None = {
@@ -385,140 +636,123 @@ class _Report:
             RecordKind.PROBLEM.value: Problem,
             RecordKind.STRATEGY.value: Strategy,
         }.get(kind)
-        return self.maybe_term(enum, value) if enum is not None else self.e(value)
+        return self.label(enum, value) if enum is not None else self.text(value)
 
-    def details(
-        self, summary: str, body: str, *, cls: str = "", open_: bool = False, attrs: str = ""
-    ) -> str:
-        klass = f' class="{cls}"' if cls else ""
-        opened = " open" if open_ else ""
-        return f"<details{klass}{attrs}{opened}><summary>{summary}</summary>\n{body}</details>\n"
+    def all_quotes(self) -> list[dict[str, Any]]:
+        """Every coded segment with its sentence around it, for the quote list."""
+        ev = self.a.evidence
+        texts = {s.id: s.text for s in self.case.sources}
+        out = []
+        for i, r in enumerate(ev.itertuples()):
+            source = str(r.source)
+            start, end = _int(r.start), _int(r.end)
+            if source in texts:
+                before, span, after = quote_context(texts[source], start, end)
+            else:
+                before, span, after = "", str(r.quote), ""
+            stage = "" if _missing(r.stage) else str(r.stage)
+            informant = self.informant(r.informant) if r.informant else ""
+            out.append(
+                {
+                    "id": f"rec-{i}",
+                    "row": "" if _missing(r.row) else _int(r.row),
+                    "before": self.text(before),
+                    "span": self.text(span),
+                    "after": self.text(after),
+                    "cjk": bool(_CJK.search(span)),
+                    "source": self.text(source),
+                    "start": start,
+                    "end": end,
+                    "informant": informant,
+                    "who": informant or self._no_informant(source),
+                    "organisation": str(r.organisation or ""),
+                    "stage": stage,
+                    "stage_label": self.label(Stage, stage)
+                    if stage
+                    else self.t("no stage", "无阶段"),
+                    "kind": self.label(RecordKind, r.kind),
+                }
+            )
+        return out
 
-    # sections ------------------------------------------------------------------------------
+    def filters(self, quotes: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+        informants = sorted({q["informant"] for q in quotes if q["informant"]})
+        stages = [s.value for s in Stage if any(q["stage"] == s.value for q in quotes)]
+        return {
+            "informants": [(i, i) for i in informants],
+            "stages": [(s, self.label(Stage, s)) for s in stages]
+            + ([("", self.t("no stage", "无阶段"))] if any(not q["stage"] for q in quotes) else []),
+        }
 
-    def page(self) -> str:
+    # sections -------------------------------------------------------------------------------
+
+    def header(self) -> dict[str, Any]:
         c = self.case
-        title = c.title or c.title_zh or c.id
-        sections = [
-            self.summary(),
-            self.memberships(),
-            self.trajectory(),
-            self.networks(),
-            self.philosophy(),
-            self.diagnostics(),
-            self.evidence(),
-        ]
-        rest = self.leftover()
-        sections.append(self.method(rest))
-        nav = "".join(
-            f'<a href="#{sid}">{label}</a>'
-            for sid, label in (
-                ("relationships", "Relationships"),
-                ("memberships", "Memberships"),
-                ("stages", "Stages"),
-                ("networks", "Networks"),
-                ("philosophy", "Philosophy"),
-                ("diagnostics", "Diagnostics"),
-                ("evidence", "Evidence"),
-                ("method", "Method"),
-            )
-        )
-        return _PAGE.substitute(
-            title=self.e(title),
-            css=_CSS.substitute(
-                fonts=CSS_FONT_STACK,
-                gov=GOVERNMENT_COLOUR,
-                agency=AGENCY_COLOUR,
-                other=OTHER_COLOUR,
-                partnership=LABEL_COLOURS[Label.PARTNERSHIP],
-                buddy=LABEL_COLOURS[Label.BUDDY],
-                transactional=LABEL_COLOURS[Label.TRANSACTIONAL],
-            ),
-            header=self.header(),
-            nav=nav,
-            sections="\n".join(sections),
-            footer=self.footer(),
-            script=_SCRIPT,
-        )
-
-    def header(self) -> str:
-        c = self.case
-        parts = [
-            '<p class="kicker">resdep · resource dependence report <span lang="zh-CN">资源依赖分析报告</span></p>'
-        ]
-        parts.append(f"<h1>{self.e(c.title or c.id)}</h1>")
-        if c.title_zh:
-            parts.append(f'<p class="title-zh" lang="zh-CN">{self.e(c.title_zh)}</p>')
-        if c.synthetic:
-            parts.append(
-                '<p class="banner" role="note"><strong>Synthetic case</strong> '
-                '<span lang="zh-CN">示意性数据</span>: illustrative data, not field evidence. '
-                "Its informants, organisations and quotes are invented; do not cite its numbers "
-                "as findings.</p>"
-            )
-        if self.agreement is not None and len(self.agreement):
-            items = "".join(
-                f'<li>{self.e(r.message)} <span class="muted">(n = {self.e(r.n)})</span></li>'
-                for r in self.agreement.itertuples()
-            )
-            parts.append(
-                '<div class="banner alert" role="note"><strong>Coder agreement below '
-                'threshold</strong> <span lang="zh-CN">编码一致性不足</span>: results that rest '
-                f"on these code families are less certain than shown.<ul>{items}</ul></div>"
-            )
-        if c.description:
-            parts.append(f'<p class="description">{self.e(c.description)}</p>')
         p = self.a.params
         n_single = (
             int(self.a.inputs["single_source"].astype(bool).sum()) if len(self.a.inputs) else 0
         )
-        facts = [
-            ("case id", f"<code>{self.e(c.id)}</code>"),
-            ("actors", str(len(c.actors))),
-            (
-                "informants",
-                str(len(c.informants)) + (" (pseudonymised)" if self.pseudonyms else ""),
-            ),
-            ("sources", str(len(c.sources))),
-            ("coded segments", str(len(self.a.evidence))),
-            ("dependence inputs", f"{len(self.a.inputs)} ({n_single} single-source)"),
-            ("government–agency dyads", str(len(self.a.relationships))),
-            ("Monte Carlo draws", f"{p.draws:,}"),
-            ("seed", f"<code>{p.seed}</code>"),
-            ("θ_D / θ_PI", f"{_num(p.theta_d)} / {_num(p.theta_pi)}"),
-            ("parameters", f'<a href="#parameters">all {len(p.as_dict())}</a>'),
-            ("resdep", self.e(_version())),
-        ]
-        parts.append(
-            '<dl class="facts">'
-            + "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
-            + "</dl>"
+        if self.zh:
+            title, subtitle = c.title_zh or c.title or c.id, c.title if c.title_zh else ""
+        else:
+            title, subtitle = c.title or c.title_zh or c.id, c.title_zh if c.title else ""
+        agreement = (
+            [
+                {"message": self.text(r.message), "n": self.text(r.n)}
+                for r in self.agreement.itertuples()
+            ]
+            if self.agreement is not None
+            else []
         )
-        return "\n".join(parts)
+        return {
+            "title": self.text(title),
+            "subtitle": self.text(subtitle or ""),
+            "subtitle_zh": bool(_CJK.search(subtitle or "")),
+            "synthetic": bool(c.synthetic),
+            "agreement": agreement,
+            "description": self.text(c.description or ""),
+            "case_id": self.text(c.id),
+            "n_actors": len(c.actors),
+            "n_informants": len(c.informants),
+            "pseudonymised": bool(self.pseudonyms),
+            "n_sources": len(c.sources),
+            "n_segments": len(self.a.evidence),
+            "n_inputs": len(self.a.inputs),
+            "n_single": n_single,
+            "n_dyads": len(self.a.relationships),
+            "draws": f"{p.draws:,}",
+            "seed": p.seed,
+            "theta_d": p.theta_d,
+            "theta_pi": p.theta_pi,
+            "n_params": len(p.as_dict()),
+            "version": _version(),
+        }
 
-    def summary(self) -> str:
+    def _unsettled(
+        self, p: float, runner: tuple[str, float], kind: type[Label] | type[StageState]
+    ) -> dict[str, Any]:
+        name, p_ru = runner
+        return {
+            "p": p,
+            "runner": self.label(kind, name) if name and math.isfinite(p_ru) else "",
+            "p_runner": p_ru,
+        }
+
+    def relationships(self) -> dict[str, Any]:
         rel = self.a.relationships
         st = self.a.stages
         iv = self.a.intervals
-        out = [
-            '<section id="relationships"><h2>Relationships <span lang="zh-CN">关系类型</span></h2>'
-        ]
-        if rel.empty:
-            out.append(
-                '<p class="muted">No government–agency dyad: no dependence tuple links a social work agency with a government actor.</p></section>'
-            )
-            return "\n".join(out)
-        out.append('<ul class="findings">')
         si = self.a.stage_intervals
+        items = []
         for r in rel.itertuples():
-            label = _term(Label, str(r.label))
-            mu = {"partnership": r.mu_partnership, "buddy": r.mu_buddy}.get(str(r.label))
+            agency, gov = str(r.agency), str(r.government)
+            label = str(r.label)
+            undetermined = label == Label.UNDETERMINED.value
+            mu = {"partnership": r.mu_partnership, "buddy": r.mu_buddy}.get(label)
             path = []
             part = st[(st["agency"] == r.agency) & (st["government"] == r.government)]
             for s in part.itertuples():
-                state = _term(StageState, str(s.state))
-                stage = _term(Stage, str(s.stage))
-                flag = ""
+                unsettled = None
                 if not _is_true(getattr(s, "settled", True)):
                     ru = si[
                         (si["agency"] == r.agency)
@@ -530,355 +764,201 @@ class _Report:
                         if len(ru) and "runner_up" in ru.columns
                         else ("", math.nan)
                     )
-                    flag = " " + self._unsettled_badge(
+                    unsettled = self._unsettled(
                         _f(getattr(s, "p_state", math.nan)), runner, StageState
                     )
+                stage_rows = self.dyad_rows(agency, gov, str(s.stage))
                 path.append(
-                    f"{self.e(stage.en if stage else s.stage)} <em>{self.e(state.en if state else s.state)}</em> "
-                    f'<span class="muted">(PA {_num(s.pa)}, P = {_num(getattr(s, "p_state", math.nan))})</span>'
-                    + flag
+                    {
+                        "stage": self.label(Stage, s.stage),
+                        "state": self.label(StageState, s.state),
+                        "pa": s.pa,
+                        "p_state": getattr(s, "p_state", math.nan),
+                        "ev": self.evset(stage_rows),
+                        "unsettled": unsettled,
+                    }
                 )
-            if str(r.label) == Label.UNDETERMINED.value:
-                verdict = (
-                    f'<span class="missing">missing evidence <span lang="zh-CN">缺少证据</span>: '
-                    f"{self.e(str(r.missing_evidence))}</span>"
-                )
-            else:
-                mu_text = f"μ = {_num(mu)}, " if mu is not None else ""
-                verdict = f'<span class="muted">({mu_text}P = {_num(r.p_label)})</span>'
-                if not _is_true(r.settled):
-                    verdict += " " + self._unsettled_badge(_f(r.p_label), label_runner_up(r), Label)
-                verdict += self._movers(str(r.agency), str(r.government))
-            out.append(
-                f'<li class="finding">{self.dyad(r.agency, r.government)}: '
-                f"{self._label_badge(label, str(r.label))} {verdict}. "
-                f"Stages: {' → '.join(path)}.</li>"
-            )
-        out.append("</ul>")
-        rows = []
-        for r in rel.itertuples():
-            label = _term(Label, str(r.label))
-            m = iv[(iv["agency"] == r.agency) & (iv["government"] == r.government)]
-            lo_p = m.iloc[0]["mu_partnership_lo"] if len(m) else math.nan
-            hi_p = m.iloc[0]["mu_partnership_hi"] if len(m) else math.nan
-            lo_b = m.iloc[0]["mu_buddy_lo"] if len(m) else math.nan
-            hi_b = m.iloc[0]["mu_buddy_hi"] if len(m) else math.nan
-            rows.append(
-                [
-                    self.dyad(r.agency, r.government),
-                    self._label_badge(label, str(r.label))
-                    + (
-                        ""
-                        if _is_true(r.settled) or str(r.label) == Label.UNDETERMINED.value
-                        else " " + self._unsettled_badge(_f(r.p_label), label_runner_up(r), Label)
-                    ),
-                    self._pbar(r.p_partnership, r.p_buddy, r.p_transactional)
-                    if str(r.label) != Label.UNDETERMINED.value
-                    else '<span class="missing">missing: '
-                    + self.e(str(r.missing_evidence))
-                    + "</span>",
-                    f'<span class="num">{_num(r.mu_partnership)}</span> <span class="muted ci">[{_num(lo_p)}, {_num(hi_p)}]</span>',
-                    f'<span class="num">{_num(r.mu_buddy)}</span> <span class="muted ci">[{_num(lo_b)}, {_num(hi_b)}]</span>',
-                    f'<span class="num">{_num(r.ri)}</span>',
-                    f'<span class="num">{_num(r.gp)}</span>',
-                    f'<span class="num">{_num(r.ia)}</span>',
-                    f'<span class="num">{_num(r.dep)}</span>',
-                    self.e(str(r.najam).replace("_", " ")),
-                    self.e(str(r.gks).replace("_", " ")),
+            inf = self.a.influence
+            movers = []
+            if not undetermined and inf is not None and not inf.empty:
+                mine = inf[(inf["agency"] == agency) & (inf["government"] == gov)]
+                movers = [
+                    {
+                        "row": _int(m.row),
+                        "what": self.text(mover_text(str(m.what), self.lang)),
+                        "change": f"{_f(m.change):+.2f}",
+                    }
+                    for m in mine.itertuples()
                 ]
+            m = iv[(iv["agency"] == r.agency) & (iv["government"] == r.government)]
+
+            def bound(col: str, m: pd.DataFrame = m) -> float:
+                return _f(m.iloc[0][col]) if len(m) else math.nan
+
+            rel_rows = self.relationship_rows(agency, gov)
+            dep_rows = self.dyad_rows(agency, gov)
+            gp_rows = self.rows_where(kind=RecordKind.PHILOSOPHY.value, actor=gov)
+            ia_rows = self.rows_where(kind=RecordKind.GOAL.value, actor=(agency, gov))
+            items.append(
+                {
+                    "agency": agency,
+                    "government": gov,
+                    "label": label,
+                    "label_text": self.label(Label, label),
+                    "known_label": _term(Label, label) is not None,
+                    "undetermined": undetermined,
+                    "missing": self.missing_text(r.missing_evidence),
+                    "mu": mu,
+                    "p_label": r.p_label,
+                    "settled": _is_true(r.settled),
+                    "unsettled": None
+                    if _is_true(r.settled) or undetermined
+                    else self._unsettled(_f(r.p_label), label_runner_up(r), Label),
+                    "movers": movers,
+                    "path": path,
+                    "no_draws": any(
+                        math.isnan(_f(getattr(r, f"p_{lab.value}"))) for lab in LABEL_ORDER
+                    ),
+                    "probs": [(lab.value, _f(getattr(r, f"p_{lab.value}"))) for lab in LABEL_ORDER],
+                    "mu_p": (
+                        r.mu_partnership,
+                        bound("mu_partnership_lo"),
+                        bound("mu_partnership_hi"),
+                    ),
+                    "mu_b": (r.mu_buddy, bound("mu_buddy_lo"), bound("mu_buddy_hi")),
+                    "ri": r.ri,
+                    "gp": r.gp,
+                    "ia": r.ia,
+                    "dep": r.dep,
+                    "najam": self.typology(r.najam),
+                    "gks": self.typology(r.gks),
+                    "ev": self.evset(rel_rows),
+                    "ev_dep": self.evset(dep_rows),
+                    "ev_gp": self.evset(gp_rows),
+                    "ev_ia": self.evset(ia_rows),
+                }
             )
-        out.append('<div class="scroll">')
-        out.append(
-            _table(
-                [
-                    "Dyad (agency – government)",
-                    "Label",
-                    "P(partnership / buddy / transactional)<br>"
-                    + " / ".join(self.zh(lab.zh) for lab in LABEL_ORDER),
-                    "μ partnership [5%, 95%]",
-                    "μ buddy [5%, 95%]",
-                    '<abbr title="resource interdependence: mean over stages of MDmin">RI</abbr>',
-                    '<abbr title="governance philosophy of the government actor (1 = co-governance)">GP</abbr>',
-                    '<abbr title="interest alignment: cosine of goal vectors">IA</abbr>',
-                    '<abbr title="agency dependence: max over stages of D_ag">dep</abbr>',
-                    "Najam 4C",
-                    "Gidron–Kramer–Salamon",
-                ],
-                rows,
-                cls="summary",
-            )
-        )
-        out.append("</div>")
-        out.append(
-            '<p class="caption">P: share of the Monte Carlo draws from the evidence posteriors '
-            "giving each label; the label is computed from the point estimates. A result is "
-            f"<i>settled</i> when its label is also the most frequent one over the draws and its P is "
-            f"at least {_num(self.a.params.settle_threshold, 2)}; otherwise it is marked "
-            '<span class="badge unsettled">unsettled <span lang="zh-CN">未定</span></span> with the '
-            "runner-up and its P. <i>Undetermined</i> (待定): the evidence that decides the type "
-            "(the government's philosophy, both sides' goals, dependence records) is missing, "
-            "and the missing part is named. Codings that move P most: leaving each out in turn "
-            "(fewer draws, same seed) changes P(label) by the amount shown. Brackets: 5th and "
-            "95th percentiles of each membership over the draws.</p></section>"
-        )
-        return "\n".join(out)
+        return {
+            "dyads": items,
+            "label_heads": [self.label(Label, lab.value) for lab in LABEL_ORDER],
+            "settle": self.a.params.settle_threshold,
+        }
 
-    def _unsettled_badge(
-        self, p: float, runner: tuple[str, float], kind: type[Label] | type[StageState]
-    ) -> str:
-        name, p_ru = runner
-        term = _term(kind, name) if name else None
-        ru = (
-            f"; runner-up {self.e(term.en if term else name)} P = {_num(p_ru)}"
-            if name and math.isfinite(p_ru)
-            else ""
-        )
-        return (
-            f'<span class="badge unsettled" title="not settled: P = {_num(p)}{ru}">'
-            f'unsettled <span lang="zh-CN">未定</span></span>'
-            f'<span class="muted runner-up"> (P = {_num(p)}{ru})</span>'
-        )
-
-    def _movers(self, agency: str, government: str) -> str:
-        inf = self.a.influence
-        if inf is None or inf.empty:
-            return ""
-        part = inf[(inf["agency"] == agency) & (inf["government"] == government)]
-        if part.empty:
-            return ""
-        items = ", ".join(
-            f'row {_int(m.row)} <span class="muted">({self.e(str(m.what))})</span> '
-            f'<span class="num">{_f(m.change):+.2f}</span>'
-            for m in part.itertuples()
-        )
-        return f'<div class="movers">Codings that move P most: {items}</div>'
-
-    def _label_badge(self, label: Label | None, raw: str) -> str:
-        if label is None:
-            return f'<span class="badge">{self.e(raw)}</span>'
-        return f'<span class="badge label-{label.value}">{html.escape(label.en)} <span lang="zh-CN">{html.escape(label.zh)}</span></span>'
-
-    def _pbar(self, *probs: Any) -> str:
-        vals = [float(p) for p in probs]
-        if any(math.isnan(v) for v in vals):
-            return '<span class="muted">no draws</span>'
-        segs = "".join(
-            f'<span class="seg label-{lab.value}" style="width:{100 * v:.1f}%"></span>'
-            for lab, v in zip(LABEL_ORDER, vals, strict=True)
-            if v > 0
-        )
-        nums = " / ".join(_num(v) for v in vals)
-        return f'<span class="pbar" title="{nums}">{segs}</span> <span class="num">{nums}</span>'
-
-    def figure(self, name: str, caption: str) -> str:
-        svg = self.figures.get(name, "")
-        label = html.escape(re.sub(r"<[^>]+>", "", html.unescape(caption)), quote=True)
-        svg = svg.replace("<svg ", f'<svg aria-label="{label}" ', 1)
-        return f'<figure class="fig" id="fig-{name.replace("_", "-")}">{svg}<figcaption>{caption}</figcaption></figure>'
-
-    def memberships(self) -> str:
-        return (
-            '<section id="memberships"><h2>Memberships <span lang="zh-CN">隶属度</span></h2>\n'
-            + self.figure(
-                "memberships",
-                "Fuzzy-set membership of each dyad in partnership (μ = min(μ_RI, μ_GP, μ_IA)) and "
-                + (
-                    "buddy (μ = min(μ_dep, max(1 − μ_GP, 1 − μ_IA)), the <i>or</i> rule); "
-                    if self.a.params.buddy_rule == "or"
-                    else "buddy (μ = min(μ_dep, 1 − μ_GP, 1 − μ_IA)); "
-                )
-                + "whiskers: 5–95% over the draws; "
-                "dashed line: the label threshold. Files: <code>figures/memberships.svg</code>, "
-                "<code>.png</code>.",
-            )
-            + "</section>"
-        )
-
-    def trajectory(self) -> str:
+    def stages(self) -> list[dict[str, Any]]:
         st = self.a.stages
         si = self.a.stage_intervals
         band: dict[tuple[str, str, str], tuple[float, float, float]] = {}
-        if len(si):
-            keys = zip(
-                si["agency"].astype(str),
-                si["government"].astype(str),
-                si["stage"].astype(str),
-                strict=True,
-            )
-            values = si[["pa_lo", "pa_hi", "p_state"]].to_numpy(float)
-            for key, (lo_, hi_, p_) in zip(keys, values, strict=True):
-                band[key] = (float(lo_), float(hi_), float(p_))
         runners: dict[tuple[str, str, str], tuple[str, float]] = {}
-        if len(si) and "runner_up" in si.columns:
+        if len(si):
             for x in si.itertuples():
-                runners[(str(x.agency), str(x.government), str(x.stage))] = (
-                    str(x.runner_up),
-                    _f(x.p_runner_up),
-                )
+                key = (str(x.agency), str(x.government), str(x.stage))
+                band[key] = (_f(x.pa_lo), _f(x.pa_hi), _f(x.p_state))
+                if "runner_up" in si.columns:
+                    runners[key] = (str(x.runner_up), _f(x.p_runner_up))
         rows = []
         for s in st.itertuples():
-            lo, hi, p_state = band.get(
-                (str(s.agency), str(s.government), str(s.stage)), (math.nan,) * 3
-            )
-            state = _term(StageState, str(s.state))
-            stage = _term(Stage, str(s.stage))
+            key = (str(s.agency), str(s.government), str(s.stage))
+            lo, hi, p_state = band.get(key, (math.nan,) * 3)
+            ag = self.dependence_rows(key[0], key[1], key[2])
+            ga = self.dependence_rows(key[1], key[0], key[2])
             rows.append(
-                [
-                    self.dyad(s.agency, s.government),
-                    self.term(stage) if stage else self.e(s.stage),
-                    *(f'<span class="num">{_num(v)}</span>' for v in (s.d_ag, s.d_ga, s.md, s.pa)),
-                    f'<span class="num">[{_num(lo)}, {_num(hi)}]</span>',
-                    *(f'<span class="num">{_num(v)}</span>' for v in (s.pi, s.md_min)),
-                    f'<span class="state state-{self.e(s.state)}">{self.term(state) if state else self.e(s.state)}</span>',
-                    f'<span class="num">{_num(p_state)}</span>'
-                    + (
-                        ""
-                        if _is_true(getattr(s, "settled", True))
-                        else " "
-                        + self._unsettled_badge(
-                            p_state,
-                            runners.get(
-                                (str(s.agency), str(s.government), str(s.stage)), ("", math.nan)
-                            ),
-                            StageState,
-                        )
-                    ),
-                ]
+                {
+                    "agency": key[0],
+                    "government": key[1],
+                    "stage": self.label(Stage, s.stage),
+                    "d_ag": s.d_ag,
+                    "d_ga": s.d_ga,
+                    "md": s.md,
+                    "pa": s.pa,
+                    "lo": lo,
+                    "hi": hi,
+                    "pi": s.pi,
+                    "md_min": s.md_min,
+                    "state": self.text(s.state),
+                    "state_text": self.label(StageState, s.state),
+                    "p_state": p_state,
+                    "ev_ag": self.evset(ag),
+                    "ev_ga": self.evset(ga),
+                    "ev": self.evset(ag + ga),
+                    "unsettled": None
+                    if _is_true(getattr(s, "settled", True))
+                    else self._unsettled(p_state, runners.get(key, ("", math.nan)), StageState),
+                }
             )
-        table = _table(
-            [
-                "Dyad",
-                "Stage",
-                "D_ag",
-                "D_ga",
-                "MD",
-                "PA",
-                "PA 5–95%",
-                "PI",
-                "MDmin",
-                "State",
-                "P(state)",
-            ],
-            rows,
-            cls="stages",
-        )
-        return (
-            '<section id="stages"><h2>Stages <span lang="zh-CN">阶段</span></h2>\n'
-            + self.figure(
-                "pa_trajectory",
-                "Power advantage PA = D_ag − D_ga of each dyad across the stages (PA &gt; 0: the "
-                "government actor holds it, the agency depends more). Grey band: |PA| ≤ θ_PI. "
-                "Marker shape: the stage state; whiskers: 5–95% of PA over the Monte Carlo draws.",
-            )
-            + f'<div class="scroll">{table}</div>'
-            + '<p class="caption">D_ag: the agency&#x27;s dependence on the government actor (noisy-OR over '
-            "resources); D_ga: the reverse; MD = (D_ag + D_ga)/2; PI = |PA|; MDmin = min(D_ag, D_ga). "
-            "P(state): share of the draws in which the stage has the state shown.</p>"
-            + "</section>"
-        )
+        return rows
 
-    def networks(self) -> str:
-        out = [
-            '<section id="networks"><h2>Dependence networks <span lang="zh-CN">依赖网络</span></h2>'
-        ]
-        out.append(
-            '<p class="legend"><span class="dot gov"></span>government side '
-            '<span class="dot agency"></span>social work agency <span class="dot other"></span>others. '
-            "An arrow i → j means i depends on j; its width grows with D. Graphs: "
-            "<code>networks/&lt;stage&gt;.graphml</code>. For a paper: "
-            "<code>figures/stage_networks.svg</code> (the three stages side by side, also PNG) "
-            "and <code>methods/</code> (interviewee and code-frequency tables, a methods "
-            'paragraph; .md, .docx, .xlsx; <span lang="zh-CN">中文</span> and English).</p>'
-        )
+    def networks(self) -> list[dict[str, Any]]:
         inputs = self.a.inputs
+        out = []
         for stage in Stage:
-            out.append(
-                f'<section class="stage" id="network-{stage.value}"><h3>{self.term(stage)}</h3>'
-            )
-            out.append(
-                self.figure(
-                    f"network_{stage.value}",
-                    f"Dependence network at {html.escape(stage.en)} ({html.escape(stage.zh)}).",
-                )
-            )
             sub = inputs[inputs["stage"] == stage.value]
             graph = self.a.networks.get(stage)
-            rows = []
+            edges = []
             if graph is not None:
                 for dep, prov, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
                     part = sub[(sub["dependent"] == dep) & (sub["provider"] == prov)]
-                    res = ", ".join(
-                        f'{self.maybe_term(Resource, r.resource)} <span class="num">{_num(r.d)}</span>'
-                        + (
-                            ' <span class="badge warn">single source</span>'
-                            if bool(r.single_source)
-                            else ""
-                        )
-                        for r in part.sort_values("d", ascending=False).itertuples()
+                    edges.append(
+                        {
+                            "dependent": str(dep),
+                            "provider": str(prov),
+                            "d": data.get("d"),
+                            "ev": self.evset(
+                                self.dependence_rows(str(dep), str(prov), stage.value)
+                            ),
+                            "resources": [
+                                {
+                                    "name": self.label(Resource, r.resource),
+                                    "d": r.d,
+                                    "single": bool(r.single_source),
+                                    "ev": self.evset(
+                                        self.dependence_rows(
+                                            str(dep), str(prov), stage.value, str(r.resource)
+                                        )
+                                    ),
+                                }
+                                for r in part.sort_values("d", ascending=False).itertuples()
+                            ],
+                        }
                     )
-                    rows.append(
-                        [
-                            f'{self.actor(dep)} <span class="arrow">→</span> {self.actor(prov)}',
-                            res,
-                            f'<span class="num">{_num(data.get("d"))}</span>',
-                        ]
-                    )
-            if rows:
-                out.append(
-                    _table(
-                        ["Dependent → provider", "Resources (D per resource)", "D (noisy-OR)"],
-                        rows,
-                        cls="edges",
-                    )
-                )
-            else:
-                out.append('<p class="muted">No dependence coded at this stage.</p>')
-            out.append("</section>")
-        out.append("</section>")
-        return "\n".join(out)
+            out.append(
+                {
+                    "id": stage.value,
+                    "name": self.label(Stage, stage.value),
+                    "figure": self.figure(f"network_{stage.value}"),
+                    "edges": edges,
+                }
+            )
+        return out
 
-    def philosophy(self) -> str:
+    def philosophy(self) -> list[dict[str, Any]]:
         ev = self.a.evidence
-        out = [
-            '<section id="philosophy"><h2>Governance philosophy <span lang="zh-CN">治理理念</span></h2>'
-        ]
-        out.append(
-            '<p class="caption">GP of a government actor: the posterior mean of Beta(α0·m0 + Σ '
-            "cooperative w·v, α0·(1 − m0) + Σ official w·v); 1 = co-governance "
-            '(<span lang="zh-CN">共治</span>), 0 = official-centred '
-            '(<span lang="zh-CN">官本位</span>); 0.5 without records.</p>'
-        )
         rel = self.a.relationships
         gp = dict(zip(rel["government"], rel["gp"], strict=True)) if len(rel) else {}
         phil = ev[ev["kind"] == RecordKind.PHILOSOPHY.value] if len(ev) else ev
-        actors = [x for x in self.case.actors if x.is_government]
-        any_shown = False
-        for actor in actors:
+        out = []
+        for actor in self.case.actors:
+            if not actor.is_government:
+                continue
             recs = phil[phil["actor"] == actor.id] if len(phil) else phil
             if recs.empty and actor.id not in gp:
                 continue
-            any_shown = True
-            coop = int((recs["value"] == "cooperative").sum()) if len(recs) else 0
-            official = int((recs["value"] == "official").sum()) if len(recs) else 0
-            summary = (
-                f'{self.actor(actor.id)} GP <span class="num">{_num(gp.get(actor.id))}</span> '
-                f'<span class="muted">{coop} cooperative, {official} official segment(s)</span>'
+            out.append(
+                {
+                    "actor": actor.id,
+                    "gp": gp.get(actor.id),
+                    "ev": self.evset(self.rows_where(kind="philosophy", actor=actor.id)),
+                    "coop": int((recs["value"] == "cooperative").sum()) if len(recs) else 0,
+                    "official": int((recs["value"] == "official").sum()) if len(recs) else 0,
+                    "quotes": self.quote_rows(recs, what="value"),
+                }
             )
-            out.append(self.details(summary, self.quotes(recs, what="value"), cls="block"))
-        if not any_shown:
-            out.append('<p class="muted">No philosophy coded.</p>')
-        out.append("</section>")
-        return "\n".join(out)
+        return out
 
-    def diagnostics(self) -> str:
+    def diagnostics(self) -> dict[str, Any]:
         diag = self.a.diagnostics
         ev = self.a.evidence
-        out = [
-            '<section id="diagnostics"><h2>Diagnostics <span lang="zh-CN">诊断</span>: problems, strategies and residents</h2>'
-        ]
         if diag.empty:
-            out.append('<p class="muted">No problem, strategy or goal coded.</p></section>')
-            return "\n".join(out)
+            return {"empty": True}
 
         def recs(kind: RecordKind, actor: str | None, value: str | None) -> pd.DataFrame:
             m = ev["kind"] == kind.value
@@ -889,133 +969,106 @@ class _Report:
             return ev[m]
 
         measure = diag["measure"].astype(str)
-        # problems and strategies: one row each, with the quotes behind it
+        groups = []
         for prefix, kind, enum, title, caption in (
-            ("problem:", RecordKind.PROBLEM, Problem, "Problems <span lang=\"zh-CN\">问题</span>",
-             "Estimate (α0·m0 + Σ w·v)/(α0 + Σ w) over the problem's segments, per actor they name (else case-wide)."),
-            ("strategy:", RecordKind.STRATEGY, Strategy, "Strategies <span lang=\"zh-CN\">策略</span>",
-             "Weighted evidence Σ w·v for each agency strategy."),
+            ("problem:", RecordKind.PROBLEM, Problem, self.t("Problems", "问题"),
+             self.t("Each score is the weighted mean of the problem's segments, starting from "
+                    "the prior: (α0·m0 + Σ w·v)/(α0 + Σ w), per actor they name (else case-wide).",
+                    "每个得分是该问题各编码片段的加权均值（含先验）：(α0·m0 + Σ w·v)/(α0 + Σ w)；"
+                    "按片段所指的行动者计算，未指明者为全案例。")),
+            ("strategy:", RecordKind.STRATEGY, Strategy, self.t("Strategies", "策略"),
+             self.t("Weighted evidence Σ w·v for each agency strategy.",
+                    "每种机构策略的加权证据 Σ w·v。")),
         ):  # fmt: skip
             part = diag[measure.str.startswith(prefix)]
             if part.empty:
                 continue
-            out.append(f'<h3>{title}</h3><p class="caption">{caption}</p>')
+            entries = []
             for r in part.itertuples():
                 value = str(r.measure).removeprefix(prefix)
                 scope = str(r.scope)
                 segs = recs(kind, None if scope == "case" else scope, value)
                 if scope == "case":
                     segs = segs[segs["actor"] == ""]
-                who = (
-                    '<span class="muted">case-wide</span>' if scope == "case" else self.actor(scope)
+                entries.append(
+                    {
+                        "name": self.label(enum, value),
+                        "scope": scope,
+                        "value": r.value,
+                        "n": _int(r.n_records),
+                        "t": _int(r.triangulation),
+                        "single": _int(r.triangulation) < self.a.params.min_triangulation,
+                        "ev": self.evset(int(i) for i in segs.index),
+                        "quotes": self.quote_rows(segs, what="value"),
+                    }
                 )
-                summary = (
-                    f"{self.maybe_term(enum, value)} · {who} "
-                    f'<span class="num">{_num(r.value)}</span> '
-                    f'<span class="muted">n = {_int(r.n_records)}, T = {_int(r.triangulation)}</span>'
-                    + (
-                        ' <span class="badge warn">single source</span>'
-                        if _int(r.triangulation) < self.a.params.min_triangulation
-                        else ""
-                    )
-                )
-                out.append(self.details(summary, self.quotes(segs, what="value"), cls="block"))
-        # goals: a profile per actor, its resident alignment and lean, then its quotes
+            groups.append({"title": title, "caption": caption, "entries": entries})
+        goals: dict[str, Any] | None = None
         goal_part = diag[measure.str.startswith("goal:")]
         if not goal_part.empty:
-            out.append('<h3>Goals and residents <span lang="zh-CN">目标与居民</span></h3>')
-            out.append(
-                '<p class="caption">Goal profile: each goal&#x27;s share of the actor&#x27;s weighted goal '
-                "evidence. Resident alignment: cosine similarity with the residents' reference "
-                "(resident benefit = service quality = 1). Task lean (government actors): share of "
-                "goal weight on trouble-free completion and impressions against quality and resident "
-                "benefit. Low alignment on both sides of a dyad: the relationship can serve both "
-                "while residents lose out.</p>"
-            )
-            goals = list(Goal)
             scopes = list(dict.fromkeys(goal_part["scope"].astype(str)))
-            head = [
-                "Actor",
-                *(f"{html.escape(g.en)}<br>{self.zh(g.zh)}" for g in goals),
-                "Resident alignment",
-                "Task lean",
-            ]
             rows = []
+            quotes = []
             for scope in scopes:
                 mine = diag[diag["scope"].astype(str) == scope]
                 vals = dict(zip(mine["measure"].astype(str), mine["value"], strict=True))
+                g_rows = recs(RecordKind.GOAL, scope, None)
+                ev_all = self.evset(int(i) for i in g_rows.index)
                 rows.append(
-                    [
-                        self.actor(scope),
-                        *(self._share(vals.get(f"goal:{g.value}")) for g in goals),
-                        f'<span class="num">{_num(vals.get("resident_alignment"))}</span>',
-                        f'<span class="num">{_num(vals.get("task_quality_lean"))}</span>',
-                    ]
+                    {
+                        "actor": scope,
+                        "shares": [
+                            (
+                                vals.get(f"goal:{g.value}"),
+                                self.evset(
+                                    self.rows_where(kind="goal", actor=scope, value=g.value)
+                                ),
+                            )
+                            for g in Goal
+                        ],
+                        "alignment": vals.get("resident_alignment"),
+                        "lean": vals.get("task_quality_lean"),
+                        "ev": ev_all,
+                    }
                 )
-            out.append(f'<div class="scroll">{_table(head, rows, cls="goals")}</div>')
-            dyad_rows = diag[measure == "dyad_resident_alignment"]
-            if not dyad_rows.empty:
-                out.append(
-                    _table(
-                        ["Dyad", "Best resident alignment of the two", "n", "T"],
-                        (
-                            [
-                                self.dyad(*str(r.scope).split("/", 1))
-                                if "/" in str(r.scope)
-                                else self.e(r.scope),
-                                f'<span class="num">{_num(r.value)}</span>',
-                                str(_int(r.n_records)),
-                                str(_int(r.triangulation)),
-                            ]
-                            for r in dyad_rows.itertuples()
-                        ),
-                        cls="compact",
-                    )
+                quotes.append(
+                    {
+                        "actor": scope,
+                        "n": len(g_rows),
+                        "quotes": self.quote_rows(g_rows, what="value"),
+                    }
                 )
-            for scope in scopes:
-                rows_ev = recs(RecordKind.GOAL, scope, None)
-                summary = f'Goal quotes of {self.actor(scope)} <span class="muted">({len(rows_ev)} segment(s))</span>'
-                out.append(self.details(summary, self.quotes(rows_ev, what="value"), cls="block"))
-        out.append("</section>")
-        return "\n".join(out)
+            dyads = []
+            for r in diag[measure == "dyad_resident_alignment"].itertuples():
+                scope = str(r.scope)
+                pair = scope.split("/", 1) if "/" in scope else None
+                dyads.append(
+                    {
+                        "pair": pair,
+                        "scope": self.text(scope),
+                        "value": r.value,
+                        "n": _int(r.n_records),
+                        "t": _int(r.triangulation),
+                        "ev": self.evset(self.rows_where(kind="goal", actor=tuple(pair)))
+                        if pair
+                        else "",
+                    }
+                )
+            goals = {
+                "heads": [self.label(Goal, g.value) for g in Goal],
+                "rows": rows,
+                "dyads": dyads,
+                "quotes": quotes,
+            }
+        return {"empty": False, "groups": groups, "goals": goals}
 
-    def _share(self, v: Any) -> str:
-        if v is None:
-            return '<span class="muted">–</span>'
-        f = float(v)
-        return (
-            f'<span class="share"><span style="width:{max(0.0, min(1.0, f)) * 100:.0f}%"></span></span>'
-            f'<span class="num">{_num(f)}</span>'
-        )
-
-    def evidence(self) -> str:
+    def evidence(self) -> list[dict[str, Any]]:
         inputs = self.a.inputs
         ev = self.a.evidence
         origins = self.a.input_origins
-        out = [
-            '<section id="evidence"><h2>Evidence behind every input <span lang="zh-CN">证据</span></h2>'
-        ]
-        out.append(
-            '<p class="caption">One entry per (dependent → provider, resource, stage) tuple. I: '
-            "importance, S: availability of alternatives (N = 1 − S), X: the provider's discretion, "
-            "each the posterior mean of its segments (prior 0.5 without any); D = I<sup>wI</sup>·N<sup>wN</sup>·X<sup>wX</sup>. "
-            "T: distinct informant groups (documents and observations one each); T &lt; "
-            f"{self.a.params.min_triangulation} is flagged single source. Open an entry for its quotes.</p>"
-        )
-        out.append(
-            '<p class="tools"><button type="button" data-details="open">Open all</button> '
-            '<button type="button" data-details="close">Close all</button></p>'
-        )
-        if self.records_note is not None:
-            line, log = self.records_note
-            out.append(
-                f'<p class="records-import">{self.e(line)}. Import log: '
-                f'<a href="{html.escape(log)}">{self.e(log)}</a></p>'
-            )
-        if inputs.empty:
-            out.append('<p class="muted">No dependence coded.</p>')
         dep = ev[ev["kind"] == RecordKind.DEPENDENCE.value] if len(ev) else ev
         dim_rank = {d.value: i for i, d in enumerate(_DIMS)}
+        out = []
         for r in inputs.itertuples():
             key = (str(r.dependent), str(r.provider), str(r.resource), str(r.stage))
             rows = (
@@ -1044,289 +1097,144 @@ class _Report:
                 if len(origins)
                 else origins
             )
-            stage = _term(Stage, key[3])
-            single = bool(r.single_source)
-            summary = (
-                f'{self.actor(key[0])} <span class="arrow">→</span> {self.actor(key[1])} · '
-                f"{self.maybe_term(Resource, key[2])} · {self.term(stage) if stage else self.e(key[3])} "
-                f'<span class="kv">D <b>{_num(r.d)}</b></span>'
-                f'<span class="kv">n {_int(r.n_records)}</span><span class="kv">T {_int(r.triangulation)}</span>'
-                + (' <span class="badge warn">single source</span>' if single else "")
-                + (' <span class="badge info">from records</span>' if len(orig) else "")
-            )
             dims = []
             for d in _DIMS:
                 n_d = int((rows["dimension"] == d.value).sum()) if len(rows) else 0
                 o = orig[orig["dimension"] == d.value] if len(orig) else orig
-                basis = f'<div class="basis">{self.e(o.iloc[0]["basis"])}</div>' if len(o) else ""
-                how = (
-                    "purchase or grant records"
-                    if len(o)
-                    else (f"{n_d} segment(s)" if n_d else "prior (no segment)")
-                )
+                if len(o):
+                    how = self.t("purchase or grant records", "购买或拨款记录")
+                elif n_d:
+                    how = self.t(f"{n_d} segment(s)", f"{n_d} 个编码片段")
+                else:
+                    how = self.t("prior (no segment)", "先验（无编码片段）")
                 dims.append(
-                    [
-                        f"{_DIM_SYMBOL[d]} · {self.term(d)}",
-                        f'<span class="num">{_num(getattr(r, d.value))}</span>',
-                        self.e(how) + basis,
-                    ]
+                    {
+                        "symbol": _DIM_SYMBOL[d],
+                        "name": self.label(Dimension, d.value),
+                        "value": getattr(r, d.value),
+                        "how": how,
+                        "basis": self.text(o.iloc[0]["basis"]) if len(o) else "",
+                        "ev": self.evset(
+                            self.rows_where(
+                                kind="dependence",
+                                dependent=key[0],
+                                provider=key[1],
+                                resource=key[2],
+                                stage=key[3],
+                                dimension=d.value,
+                            )
+                        ),
+                    }
                 )
-            body = _table(["Dimension", "Estimate", "Based on"], dims, cls="compact dims")
             overridden = [str(d) for d in orig["dimension"]] if len(orig) else []
-            body += self.quotes(rows, overridden=overridden) if len(rows) or not len(orig) else ""
-            key_attr = html.escape("|".join(key))
             out.append(
-                self.details(summary, body, cls="block input", attrs=f' data-input="{key_attr}"')
+                {
+                    "key": "|".join(key),
+                    "dependent": key[0],
+                    "provider": key[1],
+                    "resource": self.label(Resource, key[2]),
+                    "stage": self.label(Stage, key[3]),
+                    "d": r.d,
+                    "n": _int(r.n_records),
+                    "t": _int(r.triangulation),
+                    "single": bool(r.single_source),
+                    "from_records": bool(len(orig)),
+                    "ev": self.evset(self.dependence_rows(key[0], key[1], key[3], key[2])),
+                    "dims": dims,
+                    "quotes": self.quote_rows(rows, overridden=overridden)
+                    if len(rows) or not len(orig)
+                    else None,
+                }
             )
-        out.append("</section>")
-        return "\n".join(out)
+        return out
 
-    def leftover(self) -> str:
+    def leftover(self) -> list[dict[str, Any]]:
         ev = self.a.evidence
         rest = ev[~ev.index.isin(sorted(self.shown))] if len(ev) else ev
-        if rest.empty:
-            return ""
-        return (
-            '<h3>Other coded segments</h3><p class="caption">Segments that feed no table above '
-            "(for example a problem or strategy without the actor it needs).</p>"
-            + self.quotes(rest, what="value")
-        )
+        return self.quote_rows(rest, what="value") if len(rest) else []
 
-    def method(self, leftover: str) -> str:
-        p = self.a.params.as_dict()
-        rows = [
-            [
-                f"<code>{html.escape(k)}</code>",
-                f'<span class="num">{html.escape(_param(v))}</span>',
-                html.escape(PARAMETER_DOCS.get(k, "")),
-            ]
-            for k, v in p.items()
+    def parameters(self) -> list[tuple[str, str, str]]:
+        return [
+            (k, _param(v), PARAMETER_TEXT.get(k, ("", ""))[1 if self.zh else 0])
+            for k, v in self.a.params.as_dict().items()
         ]
-        return (
-            '<section id="method"><h2>How to read this report <span lang="zh-CN">阅读说明</span></h2>\n'
-            + leftover
-            + _METHOD
-            + self.agreement_table()
-            + self.details(
-                "Parameters used",
-                _table(["Parameter", "Value", "Meaning"], rows, cls="compact"),
-                cls="block",
-                attrs=' id="parameters"',
-            )
-            + "</section>"
-        )
 
-    def agreement_table(self) -> str:
+    def agreement_rows(self) -> list[dict[str, Any]] | None:
         if self.agreement is None:
-            return ""
-        if not len(self.agreement):
-            return (
-                '<p class="method"><b>Coder agreement.</b> Several coders coded this project; '
-                "no code family fell below the agreement threshold (Krippendorff's α).</p>"
-            )
-        rows = [
-            [
-                self.e(r.family),
-                f'<span class="num">{_num(r.alpha)}</span>',
-                self.e(r.n),
-                f'<span class="num">{_num(r.threshold, 3)}</span>',
-            ]
+            return None
+        return [
+            {
+                "family": self.text(r.family),
+                "alpha": r.alpha,
+                "n": self.text(r.n),
+                "threshold": r.threshold,
+            }
             for r in self.agreement.itertuples()
         ]
-        return (
-            '<p class="method"><b>Coder agreement.</b> Code families whose Krippendorff\'s α '
-            "(nominal) between coders fell below the threshold:</p>"
-            + _table(["Code family", "α", "n", "threshold"], rows, cls="compact")
-        )
 
-    def footer(self) -> str:
+    def figure(self, name: str) -> str:
+        return self.figures.get(name, "")
+
+    def page(self) -> str:
+        env = environment(html_escape=True)
+        script = env.get_template("report.js").render()
+        css = env.get_template("report.css").render(
+            fonts=CSS_FONT_STACK,
+            gov=GOVERNMENT_COLOUR,
+            agency=AGENCY_COLOUR,
+            other=OTHER_COLOUR,
+            partnership=LABEL_COLOURS[Label.PARTNERSHIP],
+            buddy=LABEL_COLOURS[Label.BUDDY],
+            transactional=LABEL_COLOURS[Label.TRANSACTIONAL],
+        )
+        csp = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            f"script-src {_csp_hash(script)}; base-uri 'none'; form-action 'none'"
+        )
+        # the sections are prepared in page order: "shown" decides the leftover list
+        header = self.header()
+        relationships = self.relationships()
+        stages = self.stages()
+        networks = self.networks()
+        philosophy = self.philosophy()
+        diagnostics = self.diagnostics()
+        evidence = self.evidence()
+        leftover = self.leftover()
+        quotes = self.all_quotes()
         p = self.a.params
-        return (
-            f"Generated by resdep {self.e(_version())} from case <code>{self.e(self.case.id)}</code>; "
-            f"seed {p.seed}, {p.draws:,} draws. The same case, parameters and seed give the same page."
+        evsets = [
+            {"id": sid, "records": [f"rec-{i}" for i in rows], "quotes": [quotes[i] for i in rows]}
+            for rows, sid in self.evsets.items()
+        ]
+        return str(
+            env.get_template("report.html").render(
+                lang="zh-CN" if self.zh else "en",
+                zh=self.zh,
+                t=self.t,
+                rep=self,
+                csp=csp,
+                css=css,
+                script=script,
+                h=header,
+                rel=relationships,
+                stages=stages,
+                networks=networks,
+                philosophy=philosophy,
+                diag=diagnostics,
+                evidence=evidence,
+                leftover=leftover,
+                quotes=quotes,
+                quote_filters=self.filters(quotes),
+                evsets=evsets,
+                params=self.parameters(),
+                agreement=self.agreement_rows(),
+                records_note=self.records_note,
+                buddy_or=p.buddy_rule == "or",
+                settle=p.settle_threshold,
+                min_triangulation=p.min_triangulation,
+                seed=p.seed,
+                draws=f"{p.draws:,}",
+                version=_version(),
+                figures=self.figures,
+            )
         )
-
-
-def _param(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    return str(v)
-
-
-def _version() -> str:
-    try:
-        return metadata.version("resdep")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
-        return "unknown"
-
-
-_METHOD = """
-<div class="method">
-<p><b>From quotes to inputs.</b> Each coded segment is a judgement (intensity 0–3, read as
-v = intensity/3) about one dimension of one dependence: importance I, availability of
-alternatives S, or the provider's discretion X. Segments are weighted (direct, document and
-observation 1, second-hand 0.5; a self-serving claim — the informant's own organisation is
-the provider and the claim raises dependence on it — ×0.7, a claim against that interest is not
-discounted, and a <code>self_serving</code> cell overrides the rule) and pooled with a prior of 0.5 worth two segments.</p>
-<p><b>Dependence.</b> D(i→j, r, s) = I<sup>wI</sup>·(1 − S)<sup>wN</sup>·X<sup>wX</sup> per resource; resources combine by
-noisy-OR into D(i→j, s). For a dyad, PA = D_ag − D_ga is the government actor's power advantage;
-the stage state is <i>interdependent</i> (both ≥ θ_D, |PA| ≤ θ_PI), <i>government dominant</i>,
-<i>agency dominant</i> or <i>weak</i>.</p>
-<p><b>Relationship type.</b> RI (mean MDmin), GP (governance philosophy), IA (goal alignment)
-and dep (max D_ag) are calibrated (Ragin's direct method) into memberships of partnership
-<span lang="zh-CN">伙伴关系</span> and buddy <span lang="zh-CN">伙计关系</span> (official-centred
-philosophy <i>and</i> diverging interests); a label needs membership above the threshold, else
-<i>transactional</i>; when the government's philosophy, either side's goals or the dependence
-records are missing the label is <i>undetermined</i> <span lang="zh-CN">待定</span>. Uncertainty:
-every dimension estimate, GP and the goal weights behind IA are drawn from their Beta posteriors
-and pushed through the same steps; P is the share of draws per label, and a result is
-<i>settled</i> only when it is also the most frequent label and P reaches the settle
-threshold.</p>
-<p><b>Caveats.</b> Numbers are only as good as the coding: read the quotes, check single-source
-inputs, and try other parameters (<code>resdep analyze CASE --set theta_pi=0.3</code>).</p>
-</div>
-"""
-
-_SCRIPT = """
-document.querySelectorAll('button[data-details]').forEach(function (b) {
-  b.addEventListener('click', function () {
-    var open = b.getAttribute('data-details') === 'open';
-    document.querySelectorAll('#evidence details, #diagnostics details, #philosophy details')
-      .forEach(function (d) { d.open = open; });
-  });
-});
-window.addEventListener('beforeprint', function () {
-  document.querySelectorAll('details').forEach(function (d) { d.open = true; });
-});
-document.documentElement.setAttribute('data-report-ready', '1');
-"""
-
-_CSS = Template(
-    """
-:root { --gov: $gov; --agency: $agency; --other: $other; --partnership: $partnership;
-  --buddy: $buddy; --transactional: $transactional; --ink: #1d2329; --muted: #66707a;
-  --rule: #dde2e6; --bg-soft: #f5f7f8; }
-* { box-sizing: border-box; }
-html { font-family: $fonts; color: var(--ink); background: #fff; line-height: 1.5;
-  font-size: 15px; }
-body { margin: 0; }
-header, nav, main, footer { max-width: 1120px; margin: 0 auto; padding: 0 28px; }
-header { padding-top: 28px; }
-.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted);
-  margin: 0; }
-h1 { font-size: 28px; line-height: 1.25; margin: 6px 0 2px; }
-.title-zh { font-size: 20px; margin: 0 0 10px; color: #333; }
-h2 { font-size: 21px; margin: 40px 0 10px; padding-bottom: 6px; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 16px; margin: 26px 0 8px; }
-h2 span[lang], h3 span[lang] { color: var(--muted); font-weight: normal; }
-.banner { background: #fff4d6; border-left: 5px solid #e0a400; padding: 10px 14px; margin: 12px 0; }
-.banner.alert { background: #fdecea; border-left-color: #c0392b; }
-.banner ul { margin: 6px 0 0; padding-left: 1.2em; }
-.description { max-width: 78ch; color: #333; }
-.facts { display: flex; flex-wrap: wrap; gap: 6px 22px; margin: 14px 0 0; padding: 12px 14px;
-  background: var(--bg-soft); border-radius: 6px; font-size: 13px; }
-.facts div { display: flex; gap: 6px; }
-.facts dt { color: var(--muted); }
-.facts dd { margin: 0; font-weight: 600; }
-nav { position: sticky; top: 0; background: rgba(255,255,255,.96); border-bottom: 1px solid var(--rule);
-  padding-top: 8px; padding-bottom: 8px; z-index: 2; display: flex; flex-wrap: wrap; gap: 4px 16px;
-  font-size: 14px; }
-nav a { color: var(--ink); text-decoration: none; border-bottom: 2px solid transparent; }
-nav a:hover { border-bottom-color: var(--gov); }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 4px; }
-th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--rule); }
-th { font-weight: 600; background: var(--bg-soft); font-size: 12px; }
-tbody tr:nth-child(even) td { background: #fbfcfc; }
-.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
-.muted { color: var(--muted); }
-.ci { white-space: nowrap; }
-.scroll { overflow-x: auto; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .92em; }
-code.id { color: var(--muted); font-size: .82em; }
-.actor { white-space: nowrap; }
-.actor::before { content: ""; display: inline-block; width: .62em; height: .62em; border-radius: 50%;
-  margin-right: .3em; background: var(--other); vertical-align: .05em; }
-.actor.gov::before { background: var(--gov); }
-.actor.agency::before { background: var(--agency); }
-.arrow { color: var(--muted); }
-.dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin: 0 .3em 0 .8em;
-  vertical-align: -.05em; }
-.dot.gov { background: var(--gov); } .dot.agency { background: var(--agency); } .dot.other { background: var(--other); }
-.badge { display: inline-block; padding: 0 .5em; border-radius: 999px; font-size: 12px; line-height: 1.6;
-  background: #e9ecef; white-space: nowrap; }
-.badge.label-partnership { background: var(--partnership); color: #fff; }
-.badge.label-buddy { background: var(--buddy); color: #fff; }
-.badge.label-transactional { background: var(--transactional); color: #fff; }
-.badge.warn { background: #fff0c2; color: #7a5200; }
-.badge.unsettled { background: #fde2e1; color: #8a1c16; border: 1px dashed #8a1c16; }
-.badge.label-undetermined { background: #eee; color: #333; border: 1px dashed #777; }
-.missing { color: #8a1c16; }
-.movers { font-size: 12px; color: var(--muted); }
-.badge.info { background: #dcecf8; color: #0b4a75; }
-.pbar { display: inline-flex; width: 90px; height: 10px; background: #eee; border-radius: 2px;
-  overflow: hidden; vertical-align: middle; }
-.pbar .seg { display: block; height: 100%; }
-.seg.label-partnership { background: var(--partnership); } .seg.label-buddy { background: var(--buddy); }
-.seg.label-transactional { background: var(--transactional); }
-.share { display: inline-block; width: 38px; height: 8px; background: #eee; margin-right: 4px;
-  vertical-align: middle; }
-.share span { display: block; height: 100%; background: var(--gov); }
-.findings { padding-left: 1.2em; }
-.findings li { margin: 4px 0; }
-.caption, figcaption { color: var(--muted); font-size: 13px; max-width: 90ch; }
-figure.fig { margin: 10px 0 6px; }
-figure.fig svg { display: block; width: 100%; max-width: 820px; height: auto; }
-.legend { font-size: 13px; }
-.state { white-space: nowrap; }
-.state-government_dominant { color: var(--gov); font-weight: 600; }
-.state-agency_dominant { color: #a86a00; font-weight: 600; }
-.state-interdependent { color: var(--partnership); font-weight: 600; }
-.state-weak { color: var(--muted); }
-details.block { border: 1px solid var(--rule); border-radius: 6px; margin: 6px 0; background: #fff; }
-details.block > summary { cursor: pointer; padding: 7px 10px; list-style-position: inside; }
-details.block[open] > summary { border-bottom: 1px solid var(--rule); background: var(--bg-soft); }
-details.block > :not(summary) { margin-left: 10px; margin-right: 10px; width: calc(100% - 20px); }
-.kv { margin-left: 10px; font-size: 13px; color: #333; font-variant-numeric: tabular-nums; }
-table.quotes td:first-child { width: 40%; }
-table.quotes td:nth-child(3) { white-space: nowrap; }
-table.dims td:first-child { white-space: nowrap; }
-table.summary td:first-child { min-width: 13em; }
-table.summary td, table.summary th { padding: 5px 6px; }
-q { quotes: "“" "”"; font-size: 14px; }
-q[lang="zh-CN"] { quotes: "「" "」"; }
-.note { color: var(--muted); font-size: 12px; margin-top: 3px; }
-.basis { color: #0b4a75; font-size: 12px; }
-table.compact { width: auto; min-width: 50%; }
-.tools button { font: inherit; font-size: 13px; padding: 3px 10px; border: 1px solid var(--rule);
-  background: #fff; border-radius: 4px; cursor: pointer; }
-.method { max-width: 85ch; font-size: 14px; }
-footer { margin-top: 48px; padding-top: 14px; padding-bottom: 40px; border-top: 1px solid var(--rule);
-  color: var(--muted); font-size: 12px; }
-@media print { nav, .tools { display: none; } h2 { break-after: avoid; } figure { break-inside: avoid; } }
-"""
-)
-
-_PAGE = Template(
-    """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="resdep">
-<title>$title · resdep report</title>
-<style>$css</style>
-</head>
-<body>
-<header>
-$header
-</header>
-<nav aria-label="Sections">$nav</nav>
-<main>
-$sections
-</main>
-<footer>$footer</footer>
-<script>$script</script>
-</body>
-</html>
-"""
-)

@@ -220,9 +220,11 @@ def test_png_labels_fall_back_to_ascii_without_a_cjk_font(
     seen: list[bool] = []
     original = figures_module.network_figure
 
-    def spy(analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None) -> Figure:
+    def spy(
+        analysis: Analysis, stage: Stage | str, *, cjk: bool | None = None, lang: str | None = None
+    ) -> Figure:
         seen.append(bool(cjk))
-        return original(analysis, stage, cjk=cjk)
+        return original(analysis, stage, cjk=cjk, lang=lang)
 
     monkeypatch.setattr(figures_module, "network_figure", spy)
     save_figures(rich_analysis, tmp_path)
@@ -303,25 +305,28 @@ def crowded_analysis(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
     )
 
 
-def all_figures(analysis: Analysis, cjk: bool) -> dict[str, Figure]:
-    figs = {f"network_{s.value}": network_figure(analysis, s, cjk=cjk) for s in Stage}
-    figs["stage_networks"] = stage_networks_figure(analysis, cjk=cjk)
-    figs["pa_trajectory"] = pa_trajectory_figure(analysis, cjk=cjk)
-    figs["memberships"] = membership_figure(analysis, cjk=cjk)
+def all_figures(analysis: Analysis, cjk: bool, lang: str | None = None) -> dict[str, Figure]:
+    figs = {f"network_{s.value}": network_figure(analysis, s, cjk=cjk, lang=lang) for s in Stage}
+    figs["stage_networks"] = stage_networks_figure(analysis, cjk=cjk, lang=lang)
+    figs["pa_trajectory"] = pa_trajectory_figure(analysis, cjk=cjk, lang=lang)
+    figs["memberships"] = membership_figure(analysis, cjk=cjk, lang=lang)
     return figs
 
 
-@pytest.mark.parametrize("cjk", [True, False])
+# the report draws its figures in its own language (zh or en); None: English with Chinese
+@pytest.mark.parametrize(("cjk", "lang"), [(True, None), (True, "zh"), (True, "en"), (False, None)])
 @pytest.mark.parametrize("case", ["founding_analysis", "crowded_analysis", "rich_analysis"])
 def test_no_text_is_clipped_or_drawn_over_other_text(
-    case: str, cjk: bool, request: pytest.FixtureRequest
+    case: str, cjk: bool, lang: str | None, request: pytest.FixtureRequest
 ) -> None:
     if cjk and cjk_font() is None:
         pytest.skip(
             "no CJK font installed: Chinese text cannot be measured (apt install fonts-noto-cjk)"
         )
     analysis = request.getfixturevalue(case)
-    problems = {name: layout_problems(fig) for name, fig in all_figures(analysis, cjk).items()}
+    problems = {
+        name: layout_problems(fig) for name, fig in all_figures(analysis, cjk, lang).items()
+    }
     assert {k: v for k, v in problems.items() if v} == {}
 
 
