@@ -1,4 +1,9 @@
-"""Command-line sub-commands ``scenarios``, ``simulate`` and ``patterns``."""
+"""Command-line sub-commands ``scenarios``, ``simulate`` and ``patterns``.
+
+``resdep patterns`` exits with :data:`EXIT_PATTERN_FAILS` (3) when it ran to the end and a
+pattern does not hold, as a test runner reports failing tests: 1 stays reserved for a bug
+in resdep and 2 for bad input (the CLI contract of ``resdep.cli``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ from typing import Any
 
 from resdep.errors import ScenarioError
 
-__all__ = ["register"]
+__all__ = ["EXIT_PATTERN_FAILS", "register"]
+
+#: Exit status of ``resdep patterns`` when the check ran and at least one pattern fails.
+EXIT_PATTERN_FAILS = 3
 
 
 def _parse_sets(items: list[str]) -> dict[str, str]:
@@ -141,7 +149,7 @@ def _check_out(path: str | None, force: bool) -> None:
 
 
 def cmd_patterns(args: argparse.Namespace) -> int:
-    """Check P1–P7 and R1–R3 (exit 0 only if all hold), or report behaviour draws."""
+    """Check P1–P7 and R1–R3 (exit 0 if all hold, 3 if one fails), or report behaviour draws."""
     from resdep.csvout import write_csv
     from resdep.simulate.patterns import (
         behaviour_draws,
@@ -218,7 +226,7 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(patterns_frame(rows), args.out)
         print(f"wrote {args.out}")
-    return 0 if ok else 1
+    return 0 if ok else EXIT_PATTERN_FAILS
 
 
 def register(subparsers: Any) -> None:
@@ -258,7 +266,13 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_simulate)
 
     p = subparsers.add_parser(
-        "patterns", help="check patterns P1-P7 and reversals R1-R3 over many seeds"
+        "patterns",
+        help="check patterns P1-P7 and reversals R1-R3 over many seeds",
+        description="Check patterns P1-P7 and reversals R1-R3 over many seeds: one row "
+        "per pattern with its figure and verdict.",
+        epilog="Exit status: 0 every pattern holds; 3 the check ran and at least one "
+        "pattern FAILS (the table says which); 2 bad input; 1 a bug in resdep. "
+        "With --behaviour-draws: 0 once the shares are printed (no verdict).",
     )
     p.add_argument("--seeds", type=int, default=20, help="seeds per condition (per draw)")
     p.add_argument("--seed-start", type=int, default=0, help="first seed")
