@@ -33,8 +33,8 @@ from resdep.simulate.model import (
     AG_RESOURCES,
     GA_RESOURCES,
     DyadTables,
-    government_goals,
     stream,
+    street_goals,
 )
 from resdep.simulate.seeds import SeedRuns
 from resdep.textio import atomic_dir
@@ -55,6 +55,7 @@ __all__ = [
     "networks",
     "render_report",
     "report_figures",
+    "street_goal_vectors",
     "write_graphml",
     "write_simulation",
 ]
@@ -548,6 +549,41 @@ def _sampled(result: SimulationResult) -> tuple[DyadTables | None, np.ndarray]:
     return t, _sample(t, result.seed)[0]
 
 
+def street_goal_vectors(result: SimulationResult) -> np.ndarray:
+    """The street goal vectors the model used for interest alignment, per written dyad.
+
+    Rows follow the written (possibly sampled) final-year dyads; columns the six goals of
+    design section 3. Built with the model's own :func:`resdep.simulate.model.street_goals`
+    from the same state: the street's θ that year (``DyadTables.theta``), its residents'
+    need (``SimulationResult.street_need``) and its mandate pressure M / (1 + M). The
+    dyad tables do not carry the mandate pressure, so it is read back from the input that
+    carries it: the street's importance at implementation (professional resource) is
+    professional need × mandate pressure (docs/ODD.md 7.7). Where professional need is 0
+    that input is 0 whatever the pressure, so the pressure, and the goals, are
+    undetermined (NaN). A result without the street states (built by hand) gives NaN.
+
+    Examples
+    --------
+    >>> from resdep.simulate import simulate
+    >>> street_goal_vectors(simulate(years=2, seed=1)).shape[1]
+    6
+    """
+    t, idx = _sampled(result)
+    if t is None:
+        return np.zeros((0, 6))
+    st = t.street[idx]
+    if result.street_need is None or result.street_pneed is None:
+        return np.full((idx.size, 6), np.nan)
+    # TODO(model): read the mandate pressure from DyadTables once model.py keeps it there
+    pneed = result.street_pneed[st]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        press = np.where(pneed > 0, t.ga_i[idx, 1, 0] / pneed, np.nan)
+    out: np.ndarray = street_goals(
+        t.theta[idx], float(result.params["w_quality"]), result.street_need[st], press
+    )
+    return out
+
+
 def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     """Per-agency and per-street measures of the final year's (possibly sampled) dyads.
 
@@ -559,8 +595,10 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     ((1 − formalization)·(1 − mean D agency→street over its dyads and the stages), as in
     ``outcomes.csv``); per street the same formalization and relational share over its
     contracts, ``philosophy`` θ and ``task_quality_lean`` (weight of trouble-free
-    completion and impression against service quality and resident benefit in the street's
-    goals, from θ and w_q: the measure ``resdep analyze`` reports for government actors).
+    completion and impression against service quality and resident benefit in the
+    street's goals: the measure ``resdep analyze`` reports for government actors). The
+    goals are the model's own, the ones its interest alignment used
+    (:func:`street_goal_vectors`); the lean is empty (NaN) where they are undetermined.
 
     Examples
     --------
@@ -575,6 +613,7 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     ag, st, n = t.agency[idx], t.street[idx], t.contracts[idx]
     alpha, rel = t.formalization[idx], t.relational[idx]
     dep = t.d_ag[idx].mean(axis=-1)
+    goal_rows = street_goal_vectors(result)
     parts = []
     for kind, key in (("agency", ag), ("street", st)):
         ids, inv = np.unique(key, return_inverse=True)
@@ -588,12 +627,19 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
             d_mean = np.bincount(inv, weights=dep) / np.bincount(inv)
             values["autonomy"] = (1.0 - formal) * (1.0 - d_mean)
         else:
+            # a street's goals and θ are the same in each of its dyads: take any one
             theta = np.zeros(ids.size)
             theta[inv] = t.theta[idx]
-            goals = government_goals(theta, float(result.params["w_quality"]))
+            goals = np.zeros((ids.size, 6))
+            goals[inv] = goal_rows
             task, quality = goals[:, 2] + goals[:, 3], goals[:, 0] + goals[:, 1]
             values["philosophy"] = theta
-            values["task_quality_lean"] = np.where(task + quality > 0, task / (task + quality), 0.5)
+            with np.errstate(invalid="ignore"):
+                both = task + quality
+                # no goal weight at all: no lean either way (0.5); undetermined goals: NaN
+                values["task_quality_lean"] = np.where(
+                    both > 0, task / both, np.where(both == 0, 0.5, np.nan)
+                )
         scope = np.array([f"{kind}_{i}" for i in ids], dtype=object)
         for measure, v in values.items():
             parts.append(pd.DataFrame({"scope": scope, "measure": measure, "value": v}))
