@@ -304,7 +304,19 @@ def test_simulate_many_seeds_on_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "seeds"
-    argv = ["simulate", "--years", "3", "--seed", "4", "--seeds", "3", "--workers", "2"]
+    argv = [
+        "simulate",
+        "--years",
+        "3",
+        "--seed",
+        "4",
+        "--seeds",
+        "3",
+        "--workers",
+        "2",
+        "--lang",
+        "en",
+    ]
     assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "3 seeds (4-6, 2 workers)" in printed

@@ -69,7 +69,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from resdep.simulate.output import write_simulation
     from resdep.simulate.params import resolve_params, resolve_scale
     from resdep.simulate.seeds import SeedRuns, simulate_seeds
+    from resdep.simulate.text import outcome_name, report_lang, ui
 
+    lang = report_lang(args.lang)
     overrides = _parse_sets(args.set or [])
     # validate everything (names, ranges, memory) before the first year runs
     resolve_scale(args.scale, resolve_params(args.scenario, overrides))
@@ -109,24 +111,51 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     if args.out:
-        path = write_simulation(run, args.out, force=args.force)
-        print(f"wrote {path}")
+        path = write_simulation(run, args.out, force=args.force, lang=lang)
+        print(ui("wrote", lang, path=path))
+        from resdep.report.figures import cjk_font
+
+        if lang == "zh" and cjk_font() is None:
+            print(f"resdep: {ui('no_cjk_font', lang)}", file=sys.stderr)
+    names = {col: outcome_name(col, lang) for col in SUMMARY_COLUMNS}
+    width = max(_width(n) for n in names.values()) + 2
     if isinstance(run, SeedRuns):
         # per seed the mean over the last half, then the mean and 5-95% range over seeds
         tail = run.by_seed[run.by_seed["year"] > args.years // 2]
         per_seed = tail.groupby("seed")[list(SUMMARY_COLUMNS)].mean()
         print(
-            f"{len(run.seeds)} seeds ({run.seeds[0]}-{run.seeds[-1]}, {run.workers} workers); "
-            "mean over seeds [5%, 95%] of each seed's mean over the last half"
+            ui(
+                "summary_many",
+                lang,
+                n=len(run.seeds),
+                first=run.seeds[0],
+                last=run.seeds[-1],
+                workers=run.workers,
+            )
         )
         for col in SUMMARY_COLUMNS:
             v = per_seed[col]
-            print(f"{col:20s} {v.mean():+.3f}  [{v.quantile(0.05):+.3f}, {v.quantile(0.95):+.3f}]")
+            print(
+                f"{_pad(names[col], width)}{v.mean():+.3f}  "
+                f"[{v.quantile(0.05):+.3f}, {v.quantile(0.95):+.3f}]  {col}"
+            )
     else:
         half = run.outcomes.iloc[args.years // 2 :]
+        print(ui("summary_one", lang))
         for col in SUMMARY_COLUMNS:
-            print(f"{col:20s} {half[col].mean():+.3f}")
+            print(f"{_pad(names[col], width)}{half[col].mean():+.3f}  {col}")
     return 0
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 1)
 
 
 def _check_out(path: str | None, force: bool) -> None:
@@ -263,6 +292,13 @@ def register(subparsers: Any) -> None:
         help="replace an earlier resdep output folder at --out as a whole",
     )
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the report, its figures and this summary: zh (Chinese) or en "
+        "(English); default from the locale (LC_ALL, LC_MESSAGES, LANG starting with zh: zh)",
+    )
     p.set_defaults(handler=cmd_simulate)
 
     p = subparsers.add_parser(
