@@ -428,7 +428,13 @@ def _svg_document(fig: Figure) -> str:
     import matplotlib as mpl
 
     buf = io.BytesIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "resdep"}):
+    with (
+        mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "resdep"}),
+        warnings.catch_warnings(),
+    ):
+        # Chinese kept as SVG text without a CJK font: measured with a Latin font, drawn
+        # by the browser with the reader's fonts
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue().decode("utf-8")
 
@@ -780,7 +786,7 @@ def render_report(
     section("definitions", f"<p>{html.escape(ui('definitions_text', lang))}</p><dl>{defs}</dl>")
     section("parameters", f"<p>{html.escape(ui('parameters_text', lang))}</p>{params}")
     nav = "".join(f'<a href="#{k}">{html.escape(t)}</a>' for k, t in sections)
-    title = f"{ui('title', lang)}: {result.scenario}"
+    title = f"{ui('title', lang)}{ui('colon', lang)}{result.scenario}"
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <title>resdep — {html.escape(title)}</title>

@@ -79,6 +79,7 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 #: Headings, labels and sentences: key → (English, Chinese).
 _UI: dict[str, tuple[str, str]] = {
     "title": ("Simulation report", "仿真报告"),
+    "colon": (": ", "："),
     "scenario": ("scenario", "情景"),
     "intro": (
         "Scale {scale}: {districts} districts, {streets} street offices, {committees} "
