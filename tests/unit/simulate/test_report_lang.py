@@ -244,8 +244,7 @@ def test_written_folder_has_figures_at_300_dpi_odd_and_links(
 def test_packaged_odd_is_the_docs_odd() -> None:
     docs = (REPO / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert ODD_PATH.read_text(encoding="utf-8") == docs, (
-        "docs/ODD.md changed: copy it to the package, "
-        "cp docs/ODD.md src/resdep/data/docs/ODD.md"
+        "docs/ODD.md changed: copy it to the package, cp docs/ODD.md src/resdep/data/docs/ODD.md"
     )
 
 
