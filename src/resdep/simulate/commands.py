@@ -73,8 +73,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     lang = report_lang(args.lang)
     overrides = _parse_sets(args.set or [])
+    scenarios: list[str] = args.scenario or ["baseline"]
     # validate everything (names, ranges, memory) before the first year runs
-    resolve_scale(args.scale, resolve_params(args.scenario, overrides))
+    for scenario in scenarios:
+        resolve_scale(args.scale, resolve_params(scenario, overrides))
     if args.seeds < 1:
         raise ScenarioError(
             f"need at least 1 seed, got {args.seeds}", place="--seeds", fix="give e.g. --seeds 20"
@@ -85,38 +87,39 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             place="--workers",
             fix="give e.g. --workers 2, or leave it out to use every available CPU",
         )
-    bar = _bar(args.years * args.seeds, f"simulate {args.scenario} ({args.scale})")
-    run: Any
-    try:
-        if args.seeds == 1:
-            run = simulate(
-                args.scenario,
-                scale=args.scale,
-                years=args.years,
-                seed=args.seed,
-                overrides=overrides,
-                progress=bar.update,
-            )
-        else:
-            run = simulate_seeds(
-                args.scenario,
-                scale=args.scale,
-                years=args.years,
-                seeds=args.seeds,
-                seed=args.seed,
-                workers=args.workers,
-                overrides=overrides,
-                progress=bar.update,
-            )
-    finally:
-        bar.close()
+    runs: dict[str, Any] = {}
+    for scenario in dict.fromkeys(scenarios):  # a scenario named twice runs once
+        bar = _bar(args.years * args.seeds, f"simulate {scenario} ({args.scale})")
+        try:
+            if args.seeds == 1:
+                runs[scenario] = simulate(
+                    scenario,
+                    scale=args.scale,
+                    years=args.years,
+                    seed=args.seed,
+                    overrides=overrides,
+                    progress=bar.update,
+                )
+            else:
+                runs[scenario] = simulate_seeds(
+                    scenario,
+                    scale=args.scale,
+                    years=args.years,
+                    seeds=args.seeds,
+                    seed=args.seed,
+                    workers=args.workers,
+                    overrides=overrides,
+                    progress=bar.update,
+                )
+        finally:
+            bar.close()
+    if len(runs) > 1:
+        return _compare(runs, args, lang)
+    run = next(iter(runs.values()))
     if args.out:
         path = write_simulation(run, args.out, force=args.force, lang=lang)
         print(ui("wrote", lang, path=path))
-        from resdep.report.figures import cjk_font
-
-        if lang == "zh" and cjk_font() is None:
-            print(f"resdep: {ui('no_cjk_font', lang)}", file=sys.stderr)
+        _font_note(lang)
     names = {col: outcome_name(col, lang) for col in SUMMARY_COLUMNS}
     width = max(_width(n) for n in names.values()) + 2
     if isinstance(run, SeedRuns):
@@ -144,6 +147,52 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(ui("summary_one", lang))
         for col in SUMMARY_COLUMNS:
             print(f"{_pad(names[col], width)}{half[col].mean():+.3f}  {col}")
+    return 0
+
+
+def _font_note(lang: str) -> None:
+    from resdep.report.figures import cjk_font
+    from resdep.simulate.text import ui
+
+    if lang == "zh" and cjk_font() is None:
+        print(f"resdep: {ui('no_cjk_font', lang)}", file=sys.stderr)
+
+
+def _compare(runs: dict[str, Any], args: argparse.Namespace, lang: str) -> int:
+    """Scenarios side by side: the comparison written to --out, the key rows printed."""
+    from resdep.simulate.compare import compare_frame, folder_names, write_comparison
+    from resdep.simulate.text import outcome_name, ui
+
+    if args.out:
+        path = write_comparison(runs, args.out, force=args.force, lang=lang)
+        print(ui("wrote", lang, path=path))
+        _font_note(lang)
+    labels = folder_names(list(runs))
+    frame = compare_frame(dict(zip(labels, runs.values(), strict=True)))
+    print(ui("compare_title", lang) + ui("colon", lang) + " · ".join(labels))
+    keys = [("pa", s) for s in ("contracting", "implementation", "closing")] + [
+        ("share_partnership", ""),
+        ("share_buddy", ""),
+        ("welfare_ratio", ""),
+    ]
+    names = {k: outcome_name(f"{k[0]}_{k[1]}" if k[1] else k[0], lang) for k in keys}
+    width = max(_width(n) for n in names.values()) + 2
+    colw = max(12, *(len(x) + 2 for x in labels))
+    diff = ui("difference", lang)
+    print(
+        _pad("", width)
+        + "".join(x.rjust(colw) for x in labels)
+        + "".join(f"{diff} {x}".rjust(colw + _width(diff) + 1) for x in labels[1:])
+    )
+    for measure, stage in keys:
+        sub = frame[(frame["measure"] == measure) & (frame["stage"] == stage)].set_index("scenario")
+        if sub.empty:
+            continue
+        mean = sub["mean"].astype(float)
+        delta = sub["diff"].astype(float)
+        cells = "".join(f"{mean[x]:+.3f}".rjust(colw) for x in labels)
+        cells += "".join(f"{delta[x]:+.3f}".rjust(colw + _width(diff) + 1) for x in labels[1:])
+        print(_pad(names[(measure, stage)], width) + cells)
     return 0
 
 
@@ -264,7 +313,15 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_scenarios)
 
     p = subparsers.add_parser("simulate", help="run the purchase-system simulation")
-    p.add_argument("--scenario", default="baseline", help="scenario name or .toml file")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME|FILE",
+        help="scenario name (resdep scenarios) or .toml file (default baseline); give it "
+        "twice or more to run the scenarios side by side with the same seeds: each one's "
+        "outputs go to a subfolder of --out, with a comparison report, compare.csv and "
+        "figures/compare.* beside them",
+    )
     p.add_argument("--scale", default="case", help="case, shanghai or china")
     p.add_argument("--years", type=int, default=20, help="years simulated (default 20)")
     p.add_argument(
