@@ -219,8 +219,8 @@ def _compare_figure(frame: pd.DataFrame, lang: str) -> Figure:
             ui("share_of_dyads", lang),
         ),
     ]
-    fig = Figure(figsize=(12, 3.6), layout="constrained")
-    axes = fig.subplots(1, len(panels))
+    fig = Figure(figsize=(10, 6.4), layout="constrained")
+    axes = fig.subplots(2, 2).flatten()
     width = 0.8 / max(len(names), 1)
     for ax, (title, keys, ylabel) in zip(axes, panels, strict=True):
         ticks = []
@@ -256,7 +256,7 @@ def _compare_figure(frame: pd.DataFrame, lang: str) -> Figure:
         ax.set_ylabel(ylabel)
         if title != "PA":
             ax.set_ylim(0, 1.02)
-    axes[-1].legend(
+    axes[1].legend(
         loc="upper left",
         bbox_to_anchor=(1.02, 1.0),
         borderaxespad=0.0,
