@@ -420,6 +420,7 @@ def write_comparison(
         write_csv(frame, tmp / "compare.csv")
         fig = compare_figure(frame, lang, cjk=not no_font)
         svg = _svg_document(fig)
+        fig.set_layout_engine("none")  # laid out for the SVG: not again for the PNG
         (tmp / "figures").mkdir()
         (tmp / "figures" / "compare.svg").write_text(svg, encoding="utf-8")
         png_fig = compare_figure(frame, "en") if no_font else fig

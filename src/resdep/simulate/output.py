@@ -1217,6 +1217,8 @@ def write_simulation(
         }
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
         docs = {name: _svg_document(f) for name, f in figs.items()}
+        for f in figs.values():  # laid out while drawing the SVG: not again for the PNG
+            f.set_layout_engine("none")
         # without a CJK font Chinese stays text in the SVGs; the PNGs are drawn in English
         png_figs = report_figures(run, "en") if no_font else figs
         (tmp / "figures").mkdir()
