@@ -2,7 +2,10 @@
 
 The same files as ``resdep analyze`` (``inputs.csv``, ``stages.csv``,
 ``relationships.csv``, ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html``,
-``run.json``) plus ``outcomes.csv``. The folder is built by
+``run.json``) plus ``outcomes.csv``, the report's figures (``figures/<name>.svg`` and
+300 dpi ``.png``) and the model's ODD description (``ODD.md``, ``ODD.html``) the report
+links to. The report and its figures are in Chinese or English
+(:mod:`resdep.simulate.text`). The folder is built by
 :func:`resdep.textio.atomic_dir`: in a temporary sibling, moved into place when complete,
 and with ``force`` an earlier output folder is replaced as a whole (never mixed with the
 new run). At big scales the final-year dyad tables, the diagnostics and the networks
