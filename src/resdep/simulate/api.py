@@ -30,7 +30,10 @@ class SimulationResult:
     """One run: its settings, yearly outcomes, run-level statistics, final-year dyads.
 
     ``districts`` holds one row per (year, district) with the columns of
-    :data:`resdep.simulate.model.DISTRICT_COLUMNS`.
+    :data:`resdep.simulate.model.DISTRICT_COLUMNS`. ``street_need`` (mean resident need
+    of each street's committees) and ``street_pneed`` (share of each street's mandated
+    work needing professional delivery) are the street states the model's goal vectors
+    and inputs read, so the diagnostics can rebuild the model's own goal vectors.
     """
 
     scenario: str
@@ -42,6 +45,8 @@ class SimulationResult:
     stats: Mapping[str, float]
     dyads: DyadTables | None
     districts: pd.DataFrame | None = None
+    street_need: np.ndarray | None = None
+    street_pneed: np.ndarray | None = None
 
 
 def simulate(
@@ -104,6 +109,8 @@ def simulate(
         stats=model.pattern_stats(),
         dyads=model.last,
         districts=model.districts_frame(),
+        street_need=np.array(model.need_s, dtype=np.float64),
+        street_pneed=np.array(model.pneed, dtype=np.float64),
     )
 
 

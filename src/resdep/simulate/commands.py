@@ -1,4 +1,9 @@
-"""Command-line sub-commands ``scenarios``, ``simulate`` and ``patterns``."""
+"""Command-line sub-commands ``scenarios``, ``simulate`` and ``patterns``.
+
+``resdep patterns`` exits with :data:`EXIT_PATTERN_FAILS` (3) when it ran to the end and a
+pattern does not hold, as a test runner reports failing tests: 1 stays reserved for a bug
+in resdep and 2 for bad input (the CLI contract of ``resdep.cli``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ from typing import Any
 
 from resdep.errors import ScenarioError
 
-__all__ = ["register"]
+__all__ = ["EXIT_PATTERN_FAILS", "register"]
+
+#: Exit status of ``resdep patterns`` when the check ran and at least one pattern fails.
+EXIT_PATTERN_FAILS = 3
 
 
 def _parse_sets(items: list[str]) -> dict[str, str]:
@@ -61,10 +69,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from resdep.simulate.output import write_simulation
     from resdep.simulate.params import resolve_params, resolve_scale
     from resdep.simulate.seeds import SeedRuns, simulate_seeds
+    from resdep.simulate.text import outcome_name, report_lang, ui
 
+    lang = report_lang(args.lang)
     overrides = _parse_sets(args.set or [])
+    scenarios: list[str] = args.scenario or ["baseline"]
     # validate everything (names, ranges, memory) before the first year runs
-    resolve_scale(args.scale, resolve_params(args.scenario, overrides))
+    for scenario in scenarios:
+        resolve_scale(args.scale, resolve_params(scenario, overrides))
     if args.seeds < 1:
         raise ScenarioError(
             f"need at least 1 seed, got {args.seeds}", place="--seeds", fix="give e.g. --seeds 20"
@@ -75,50 +87,124 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             place="--workers",
             fix="give e.g. --workers 2, or leave it out to use every available CPU",
         )
-    bar = _bar(args.years * args.seeds, f"simulate {args.scenario} ({args.scale})")
-    run: Any
-    try:
-        if args.seeds == 1:
-            run = simulate(
-                args.scenario,
-                scale=args.scale,
-                years=args.years,
-                seed=args.seed,
-                overrides=overrides,
-                progress=bar.update,
-            )
-        else:
-            run = simulate_seeds(
-                args.scenario,
-                scale=args.scale,
-                years=args.years,
-                seeds=args.seeds,
-                seed=args.seed,
-                workers=args.workers,
-                overrides=overrides,
-                progress=bar.update,
-            )
-    finally:
-        bar.close()
+    runs: dict[str, Any] = {}
+    for scenario in dict.fromkeys(scenarios):  # a scenario named twice runs once
+        bar = _bar(args.years * args.seeds, f"simulate {scenario} ({args.scale})")
+        try:
+            if args.seeds == 1:
+                runs[scenario] = simulate(
+                    scenario,
+                    scale=args.scale,
+                    years=args.years,
+                    seed=args.seed,
+                    overrides=overrides,
+                    progress=bar.update,
+                )
+            else:
+                runs[scenario] = simulate_seeds(
+                    scenario,
+                    scale=args.scale,
+                    years=args.years,
+                    seeds=args.seeds,
+                    seed=args.seed,
+                    workers=args.workers,
+                    overrides=overrides,
+                    progress=bar.update,
+                )
+        finally:
+            bar.close()
+    if len(runs) > 1:
+        return _compare(runs, args, lang)
+    run = next(iter(runs.values()))
     if args.out:
-        path = write_simulation(run, args.out, force=args.force)
-        print(f"wrote {path}")
+        path = write_simulation(run, args.out, force=args.force, lang=lang)
+        print(ui("wrote", lang, path=path))
+        _font_note(lang)
+    names = {col: outcome_name(col, lang) for col in SUMMARY_COLUMNS}
+    width = max(_width(n) for n in names.values()) + 2
     if isinstance(run, SeedRuns):
         # per seed the mean over the last half, then the mean and 5-95% range over seeds
         tail = run.by_seed[run.by_seed["year"] > args.years // 2]
         per_seed = tail.groupby("seed")[list(SUMMARY_COLUMNS)].mean()
         print(
-            f"{len(run.seeds)} seeds ({run.seeds[0]}-{run.seeds[-1]}, {run.workers} workers); "
-            "mean over seeds [5%, 95%] of each seed's mean over the last half"
+            ui(
+                "summary_many",
+                lang,
+                n=len(run.seeds),
+                first=run.seeds[0],
+                last=run.seeds[-1],
+                workers=run.workers,
+            )
         )
         for col in SUMMARY_COLUMNS:
             v = per_seed[col]
-            print(f"{col:20s} {v.mean():+.3f}  [{v.quantile(0.05):+.3f}, {v.quantile(0.95):+.3f}]")
+            print(
+                f"{_pad(names[col], width)}{v.mean():+.3f}  "
+                f"[{v.quantile(0.05):+.3f}, {v.quantile(0.95):+.3f}]  {col}"
+            )
     else:
         half = run.outcomes.iloc[args.years // 2 :]
+        print(ui("summary_one", lang))
         for col in SUMMARY_COLUMNS:
-            print(f"{col:20s} {half[col].mean():+.3f}")
+            print(f"{_pad(names[col], width)}{half[col].mean():+.3f}  {col}")
     return 0
+
+
+def _font_note(lang: str) -> None:
+    from resdep.report.figures import cjk_font
+    from resdep.simulate.text import ui
+
+    if lang == "zh" and cjk_font() is None:
+        print(f"resdep: {ui('no_cjk_font', lang)}", file=sys.stderr)
+
+
+def _compare(runs: dict[str, Any], args: argparse.Namespace, lang: str) -> int:
+    """Scenarios side by side: the comparison written to --out, the key rows printed."""
+    from resdep.simulate.compare import compare_frame, folder_names, write_comparison
+    from resdep.simulate.text import outcome_name, ui
+
+    if args.out:
+        path = write_comparison(runs, args.out, force=args.force, lang=lang)
+        print(ui("wrote", lang, path=path))
+        _font_note(lang)
+    labels = folder_names(list(runs))
+    frame = compare_frame(dict(zip(labels, runs.values(), strict=True)))
+    print(ui("compare_title", lang) + ui("colon", lang) + " · ".join(labels))
+    keys = [("pa", s) for s in ("contracting", "implementation", "closing")] + [
+        ("share_partnership", ""),
+        ("share_buddy", ""),
+        ("welfare_ratio", ""),
+    ]
+    names = {k: outcome_name(f"{k[0]}_{k[1]}" if k[1] else k[0], lang) for k in keys}
+    width = max(_width(n) for n in names.values()) + 2
+    colw = max(12, *(len(x) + 2 for x in labels))
+    diff = ui("difference", lang)
+    print(
+        _pad("", width)
+        + "".join(x.rjust(colw) for x in labels)
+        + "".join(f"{diff} {x}".rjust(colw + _width(diff) + 1) for x in labels[1:])
+    )
+    for measure, stage in keys:
+        sub = frame[(frame["measure"] == measure) & (frame["stage"] == stage)].set_index("scenario")
+        if sub.empty:
+            continue
+        mean = sub["mean"].astype(float)
+        delta = sub["diff"].astype(float)
+        cells = "".join(f"{mean[x]:+.3f}".rjust(colw) for x in labels)
+        cells += "".join(f"{delta[x]:+.3f}".rjust(colw + _width(diff) + 1) for x in labels[1:])
+        print(_pad(names[(measure, stage)], width) + cells)
+    return 0
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 1)
 
 
 def _check_out(path: str | None, force: bool) -> None:
@@ -141,7 +227,7 @@ def _check_out(path: str | None, force: bool) -> None:
 
 
 def cmd_patterns(args: argparse.Namespace) -> int:
-    """Check P1–P7 and R1–R3 (exit 0 only if all hold), or report behaviour draws."""
+    """Check P1–P7 and R1–R3 (exit 0 if all hold, 3 if one fails), or report behaviour draws."""
     from resdep.csvout import write_csv
     from resdep.simulate.patterns import (
         behaviour_draws,
@@ -218,7 +304,7 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(patterns_frame(rows), args.out)
         print(f"wrote {args.out}")
-    return 0 if ok else 1
+    return 0 if ok else EXIT_PATTERN_FAILS
 
 
 def register(subparsers: Any) -> None:
@@ -227,7 +313,15 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_scenarios)
 
     p = subparsers.add_parser("simulate", help="run the purchase-system simulation")
-    p.add_argument("--scenario", default="baseline", help="scenario name or .toml file")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME|FILE",
+        help="scenario name (resdep scenarios) or .toml file (default baseline); give it "
+        "twice or more to run the scenarios side by side with the same seeds: each one's "
+        "outputs go to a subfolder of --out, with a comparison report, compare.csv and "
+        "figures/compare.* beside them",
+    )
     p.add_argument("--scale", default="case", help="case, shanghai or china")
     p.add_argument("--years", type=int, default=20, help="years simulated (default 20)")
     p.add_argument(
@@ -255,10 +349,23 @@ def register(subparsers: Any) -> None:
         help="replace an earlier resdep output folder at --out as a whole",
     )
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the report, its figures and this summary: zh (Chinese) or en "
+        "(English); default from the locale (LC_ALL, LC_MESSAGES, LANG starting with zh: zh)",
+    )
     p.set_defaults(handler=cmd_simulate)
 
     p = subparsers.add_parser(
-        "patterns", help="check patterns P1-P7 and reversals R1-R3 over many seeds"
+        "patterns",
+        help="check patterns P1-P7 and reversals R1-R3 over many seeds",
+        description="Check patterns P1-P7 and reversals R1-R3 over many seeds: one row "
+        "per pattern with its figure and verdict.",
+        epilog="Exit status: 0 every pattern holds; 3 the check ran and at least one "
+        "pattern FAILS (the table says which); 2 bad input; 1 a bug in resdep. "
+        "With --behaviour-draws: 0 once the shares are printed (no verdict).",
     )
     p.add_argument("--seeds", type=int, default=20, help="seeds per condition (per draw)")
     p.add_argument("--seed-start", type=int, default=0, help="first seed")

@@ -2,7 +2,10 @@
 
 The same files as ``resdep analyze`` (``inputs.csv``, ``stages.csv``,
 ``relationships.csv``, ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html``,
-``run.json``) plus ``outcomes.csv``. The folder is built by
+``run.json``) plus ``outcomes.csv``, the report's figures (``figures/<name>.svg`` and
+300 dpi ``.png``) and the model's ODD description (``ODD.md``, ``ODD.html``) the report
+links to. The report and its figures are in Chinese or English
+(:mod:`resdep.simulate.text`). The folder is built by
 :func:`resdep.textio.atomic_dir`: in a temporary sibling, moved into place when complete,
 and with ``force`` an earlier output folder is replaced as a whole (never mixed with the
 new run). At big scales the final-year dyad tables, the diagnostics and the networks
@@ -16,7 +19,9 @@ import io
 import json
 import platform
 import re
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,10 +38,22 @@ from resdep.simulate.model import (
     AG_RESOURCES,
     GA_RESOURCES,
     DyadTables,
-    government_goals,
     stream,
+    street_goals,
 )
 from resdep.simulate.seeds import SeedRuns
+from resdep.simulate.text import (
+    DEFINITIONS,
+    definition,
+    label_name,
+    outcome_name,
+    param_name,
+    param_value,
+    stage_name,
+    stat_name,
+    state_name,
+    ui,
+)
 from resdep.textio import atomic_dir
 
 if TYPE_CHECKING:
@@ -55,6 +72,7 @@ __all__ = [
     "networks",
     "render_report",
     "report_figures",
+    "street_goal_vectors",
     "write_graphml",
     "write_simulation",
 ]
@@ -235,13 +253,49 @@ def _has_fan(o: pd.DataFrame, stage: str) -> bool:
     return all(f"pa_{stage}_{q}" in o.columns for q in PA_QUANTILES)
 
 
-def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
+def _legend_right(ax: Any, **kw: Any) -> None:
+    """A legend beside the axes, never over the chart (constrained layout makes room)."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kw)
+
+
+@contextmanager
+def _figure_style(lang: str, cjk: bool) -> Iterator[None]:
+    """Matplotlib settings of the simulation figures: a CJK font first when drawing Chinese."""
+    import matplotlib as mpl
+
+    from resdep.report.figures import cjk_font
+
+    families = [f for f in ((cjk_font() if lang == "zh" and cjk else None), "DejaVu Sans") if f]
+    rc: Any = {
+        "font.family": families,
+        "font.size": 8,
+        "axes.titlesize": 9,
+        "legend.fontsize": 7,
+        "legend.frameon": False,
+        "svg.fonttype": "none",
+        "svg.hashsalt": "resdep",
+        "text.parse_math": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+    with mpl.rc_context(rc), warnings.catch_warnings():
+        # Chinese kept as SVG text is measured with a Latin font when no CJK font exists;
+        # the browser draws it with the reader's fonts
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        yield
+
+
+def report_figures(
+    run: SimulationResult | SeedRuns, lang: str = "en", *, cjk: bool = True
+) -> dict[str, Figure]:
     """The report's figures by name (:data:`SIM_FIGURE_NAMES`), built without pyplot.
 
-    With several seeds every yearly series is the across-seed mean with its 5–95% band
-    shaded. ``stage_states`` (yearly shares of each stage state, per stage) and
-    ``pa_quantiles`` (the fan of PA quantiles across dyads, per stage) are drawn only when
-    the outcomes hold those columns.
+    Every title, axis label and legend entry is in ``lang`` (``zh`` or ``en``); legends
+    sit beside the charts, never over them. With several seeds every yearly series is
+    the across-seed mean with its 5–95% band shaded. ``stage_states`` (yearly shares of
+    each stage state, per stage) and ``pa_quantiles`` (the fan of PA quantiles across
+    dyads, per stage) are drawn only when the outcomes hold those columns. ``cjk`` false
+    draws Chinese text without a CJK font (for SVG text, which the browser renders).
 
     Examples
     --------
@@ -249,67 +303,73 @@ def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
     >>> {"outcomes", "stage_pa", "stage_dependence"} <= set(report_figures(simulate(years=2, seed=1)))
     True
     """
+    with _figure_style(lang, cjk):
+        return _report_figures(run, lang)
+
+
+def _report_figures(run: SimulationResult | SeedRuns, lang: str) -> dict[str, Figure]:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     _, o, _n = _view(run)
     figs: dict[str, Figure] = {}
+    year = ui("year", lang)
 
-    fig = Figure(figsize=(10, 6.5))
+    def name(col: str) -> str:
+        return outcome_name(col, lang)
+
+    fig = Figure(figsize=(11, 6.2), layout="constrained")
     axes = fig.subplots(2, 2)
     for col in ("welfare", "welfare_ratio", "task_completion", "budget_index"):
-        _line(axes[0, 0], o, col)
-    axes[0, 0].set_title("residents and tasks")
+        _line(axes[0, 0], o, col, label=name(col))
+    axes[0, 0].set_title(ui("fig_residents", lang))
     for col in ("survival", "staff", "hhi"):
-        _line(axes[0, 1], o, col)
-    axes[0, 1].set_title("agencies")
+        _line(axes[0, 1], o, col, label=name(col))
+    axes[0, 1].set_title(ui("fig_agencies", lang))
     for col in ("relational_share", "formalization", "autonomy"):
-        _line(axes[1, 0], o, col)
-    axes[1, 0].set_title("purchase problems")
+        _line(axes[1, 0], o, col, label=name(col))
+    axes[1, 0].set_title(ui("fig_problems", lang))
     for col in ("share_partnership", "share_buddy", "share_transactional"):
-        _line(axes[1, 1], o, col, label=col.removeprefix("share_"))
+        _line(axes[1, 1], o, col, label=label_name(col.removeprefix("share_"), lang))
     axes[1, 1].set_ylim(-0.02, 1.02)
-    axes[1, 1].set_title("relationship labels (share of dyads)")
+    axes[1, 1].set_title(ui("fig_labels", lang))
     for ax in axes.flat:
-        ax.set_xlabel("year")
-        ax.legend(fontsize=7)
+        ax.set_xlabel(year)
+        _legend_right(ax)
     _integer_years(axes.flat)
-    fig.tight_layout()
     figs["outcomes"] = fig
 
-    fig = Figure(figsize=(10, 3.5))
+    fig = Figure(figsize=(11, 3.4), layout="constrained")
     ax2 = fig.subplots(1, 2)
     for stage in STAGES:
-        _line(ax2[0], o, f"pa_{stage}", label=stage)
-        _line(ax2[1], o, f"md_min_{stage}", label=stage)
+        _line(ax2[0], o, f"pa_{stage}", label=stage_name(stage, lang))
+        _line(ax2[1], o, f"md_min_{stage}", label=stage_name(stage, lang))
     ax2[0].axhline(0, color="grey", lw=0.5)
-    ax2[0].set_title("power advantage of government PA by stage")
-    ax2[1].set_title("mutual dependence MDmin by stage")
+    ax2[0].set_title(ui("fig_pa", lang))
+    ax2[1].set_title(ui("fig_mdmin", lang))
     for ax in ax2:
-        ax.set_xlabel("year")
-        ax.legend(fontsize=7)
+        ax.set_xlabel(year)
+    _legend_right(ax2[1], title=ui("stage", lang))
     _integer_years(ax2)
-    fig.tight_layout()
     figs["stage_pa"] = fig
 
-    fig = Figure(figsize=(5, 3.2))
+    fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax3 = fig.subplots()
     half = o.iloc[len(o) // 2 :]
     ax3.plot(
-        range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label="D agency→government"
+        range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label=ui("d_ag_line", lang)
     )
     ax3.plot(
-        range(3), [half[f"d_ga_{s}"].mean() for s in STAGES], "s-", label="D government→agency"
+        range(3), [half[f"d_ga_{s}"].mean() for s in STAGES], "s-", label=ui("d_ga_line", lang)
     )
-    ax3.set_xticks(range(3), STAGES)
+    ax3.set_xticks(range(3), [stage_name(s, lang) for s in STAGES])
     ax3.set_ylim(0, 1)
-    ax3.set_title("stage-wise dependence (last half of the run)")
-    ax3.legend(fontsize=7)
-    fig.tight_layout()
+    ax3.set_title(ui("fig_dep", lang))
+    _legend_right(ax3)
     figs["stage_dependence"] = fig
 
     if any(_state_columns(o, s) for s in STAGES):
-        fig = Figure(figsize=(11, 3.4))
+        fig = Figure(figsize=(11, 3.4), layout="constrained")
         ax4 = fig.subplots(1, 3, sharey=True)
         years = o["year"].to_numpy()
         for ax, stage in zip(ax4, STAGES, strict=True):
@@ -318,21 +378,28 @@ def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
                 ax.stackplot(
                     years,
                     *[o[c].to_numpy() for _, c in cols],
-                    labels=[n for n, _ in cols],
+                    labels=[state_name(n, lang) for n, _ in cols],
                     colors=[_STATE_COLOURS.get(n, "#444444") for n, _ in cols],
                 )
             ax.set_ylim(0, 1)
             ax.set_xlim(float(years.min()), float(years.max()) if len(years) > 1 else None)
-            ax.set_title(stage)
-            ax.set_xlabel("year")
-        fig.suptitle("share of dyads in each stage state", fontsize=10)
-        ax4[0].legend(fontsize=7, loc="lower left")
+            ax.set_title(stage_name(stage, lang))
+            ax.set_xlabel(year)
+        ax4[0].set_ylabel(ui("share_of_dyads", lang))
+        fig.suptitle(ui("fig_states", lang), fontsize=9)
+        handles, labels = [], []
+        for ax in ax4:  # every state drawn in any stage, once
+            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        if handles:
+            _legend_right(ax4[-1], handles=handles, labels=labels)
         _integer_years(ax4)
-        fig.tight_layout()
         figs["stage_states"] = fig
 
     if any(_has_fan(o, s) for s in STAGES):
-        fig = Figure(figsize=(11, 3.4))
+        fig = Figure(figsize=(11, 3.4), layout="constrained")
         ax5 = fig.subplots(1, 3, sharey=True)
         years = o["year"].to_numpy()
         for ax, stage in zip(ax5, STAGES, strict=True):
@@ -340,21 +407,22 @@ def report_figures(run: SimulationResult | SeedRuns) -> dict[str, Figure]:
                 q = {k: o[f"pa_{stage}_{k}"].to_numpy() for k in PA_QUANTILES}
                 ax.fill_between(years, q["q05"], q["q95"], color="#0072B2", alpha=0.15, lw=0)
                 ax.fill_between(years, q["q25"], q["q75"], color="#0072B2", alpha=0.3, lw=0)
-                ax.plot(years, q["q50"], color="#0072B2", label="median")
+                ax.plot(years, q["q50"], color="#0072B2", label=ui("median", lang))
             ax.axhline(0, color="grey", lw=0.5)
-            ax.set_title(stage)
-            ax.set_xlabel("year")
-        fig.suptitle("power advantage PA across the year's dyads", fontsize=10)
-        ax5[0].legend(
+            ax.set_title(stage_name(stage, lang))
+            ax.set_xlabel(year)
+        ax5[0].set_ylabel("PA")
+        fig.suptitle(ui("fig_fan", lang), fontsize=9)
+        lines = [ln for ax in ax5 for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+        _legend_right(
+            ax5[-1],
             handles=[
                 Patch(color="#0072B2", alpha=0.15, label="5–95%"),
                 Patch(color="#0072B2", alpha=0.3, label="25–75%"),
-                *ax5[0].get_lines()[:1],
+                *lines[:1],
             ],
-            fontsize=7,
         )
         _integer_years(ax5)
-        fig.tight_layout()
         figs["pa_quantiles"] = fig
     return figs
 
@@ -363,7 +431,13 @@ def _svg_document(fig: Figure) -> str:
     import matplotlib as mpl
 
     buf = io.BytesIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "resdep"}):
+    with (
+        mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "resdep"}),
+        warnings.catch_warnings(),
+    ):
+        # Chinese kept as SVG text without a CJK font: measured with a Latin font, drawn
+        # by the browser with the reader's fonts
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue().decode("utf-8")
 
@@ -383,8 +457,9 @@ def _fmt(v: object) -> str:
     return html.escape(str(v))
 
 
-def _table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+def _table(frame: pd.DataFrame, headers: Iterable[str] | None = None) -> str:
+    names = list(frame.columns) if headers is None else list(headers)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in names)
     body = "".join(
         "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
@@ -392,11 +467,11 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def district_summary(districts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def district_summary(districts: pd.DataFrame, lang: str = "en") -> tuple[pd.DataFrame, str]:
     """The final year's districts ordered by closing PA, the top and bottom ones when many.
 
     Returns the table (every base column: no ``_lo``/``_hi`` band columns) and a sentence
-    saying how many districts there are and how closing PA spreads across them.
+    in ``lang`` saying how many districts there are and how closing PA spreads across them.
 
     Examples
     --------
@@ -405,6 +480,8 @@ def district_summary(districts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     >>> table, text = district_summary(d)
     >>> table["district"].tolist(), text
     ([0, 2, 1], 'Year 2: 3 districts; closing PA across districts from -0.200 to +0.300 (median +0.000).')
+    >>> district_summary(d, "zh")[1]
+    '第 2 年：3 个区；各区结项阶段 PA 从 -0.200 到 +0.300（中位数 +0.000）。'
     """
     last = districts.loc[districts["year"] == districts["year"].max()]
     cols = [
@@ -417,27 +494,137 @@ def district_summary(districts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         ordered = pd.concat([ordered.head(DISTRICT_ROWS), ordered.tail(DISTRICT_ROWS)])
     year = int(last["year"].iloc[0]) if n else 0
     v = last[key].to_numpy(dtype=float)
-    if n and np.isfinite(v).any():
-        spread = (
-            f"; {key.replace('_', ' ').replace('pa closing', 'closing PA')} across districts "
-            f"from {np.nanmin(v):+.3f} to {np.nanmax(v):+.3f} (median {np.nanmedian(v):+.3f})"
+    if key == "pa_closing" and n and np.isfinite(v).any():
+        text = ui(
+            "districts_text",
+            lang,
+            year=year,
+            n=n,
+            lo=f"{np.nanmin(v):+.3f}",
+            hi=f"{np.nanmax(v):+.3f}",
+            med=f"{np.nanmedian(v):+.3f}",
         )
     else:
-        spread = ""
-    return ordered.reset_index(drop=True), f"Year {year}: {n} districts{spread}."
+        text = f"{ui('year', lang)} {year}: {n} {ui('districts', lang)}."
+    return ordered.reset_index(drop=True), text
+
+
+def _last_half(run: SimulationResult | SeedRuns) -> tuple[pd.DataFrame, int, int]:
+    """Per outcome column: mean over the last half of the years, and its band over seeds.
+
+    One row per column (index) with ``mean``, ``lo`` and ``hi``: with several seeds, each
+    seed's mean over the last half, then their mean and 5%/95% quantiles over seeds
+    (as the terminal summary); with one seed ``lo`` and ``hi`` are NaN. Also returns the
+    first and last year of the last half.
+    """
+    from resdep.simulate.seeds import BAND_HIGH, BAND_LOW
+
+    _, o, _n = _view(run)
+    years = o["year"].to_numpy()
+    first = int(years[len(years) // 2]) if len(years) else 0
+    last = int(years[-1]) if len(years) else 0
+    if isinstance(run, SeedRuns):
+        long = run.by_seed
+        tail = long[long["year"] >= first]
+        cols = [c for c in long.columns if c not in ("seed", "year")]
+        per_seed = tail.groupby("seed")[cols].mean()
+        table = pd.DataFrame(
+            {
+                "mean": per_seed.mean(),
+                "lo": per_seed.quantile(BAND_LOW),
+                "hi": per_seed.quantile(BAND_HIGH),
+            }
+        )
+    else:
+        cols = [c for c in o.columns if c != "year"]
+        tail = o[o["year"] >= first]
+        table = pd.DataFrame({"mean": tail[cols].mean(), "lo": np.nan, "hi": np.nan})
+    return table, first, last
+
+
+def _value_band(summary: pd.DataFrame, col: str, signed: bool = False) -> str:
+    spec = "+.3f" if signed else ".3f"
+    mean, lo, hi = (float(v) for v in summary.loc[col, ["mean", "lo", "hi"]].to_numpy())
+    if not np.isfinite(mean):
+        return ""
+    text = format(mean, spec)
+    if np.isfinite(lo) and np.isfinite(hi):
+        text += f" <span class=band>[{format(lo, spec)}, {format(hi, spec)}]</span>"
+    return text
+
+
+def _stage_table(summary: pd.DataFrame, lang: str) -> str:
+    """Key outcomes per stage (rows), with seed bands: PA, MDmin, D both ways, state shares."""
+    cols: list[tuple[str, str, bool]] = [
+        ("pa", "PA", True),
+        ("md_min", "MDmin", False),
+        ("d_ag", "D_ag", False),
+        ("d_ga", "D_ga", False),
+        *((f"share_{s.value}", state_name(s.value, lang), False) for s in STATE_ORDER),
+    ]
+    cols = [c for c in cols if f"{c[0]}_contracting" in summary.index]
+    head = f"<th>{html.escape(ui('stage', lang))}</th>" + "".join(
+        f"<th>{html.escape(title)}</th>" for _, title, _ in cols
+    )
+    rows = []
+    for stage in STAGES:
+        cells = "".join(
+            f"<td>{_value_band(summary, f'{prefix}_{stage}', signed)}</td>"
+            for prefix, _, signed in cols
+        )
+        rows.append(f"<tr><td>{html.escape(stage_name(stage, lang))}</td>{cells}</tr>")
+    return f"<table class=key><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+#: Outcomes shown beside the stage table: not per stage.
+KEY_OUTCOMES: tuple[str, ...] = (
+    "share_partnership",
+    "share_buddy",
+    "share_transactional",
+    "welfare_ratio",
+    "formalization",
+    "autonomy",
+    "hhi",
+    "survival",
+)
+
+
+def _named(raw: str, readable: str) -> str:
+    """A readable name with the raw name in small print."""
+    if readable == raw:
+        return f"<code>{html.escape(raw)}</code>"
+    return f"{html.escape(readable)} <small><code>{html.escape(raw)}</code></small>"
+
+
+_REPORT_CSS = (
+    "body{{font-family:{font};max-width:1150px;margin:auto;padding:1em;line-height:1.4}}"
+    "table{{border-collapse:collapse;font-size:0.85em;margin:0.4em 0}}"
+    "td,th{{border:1px solid #ccc;padding:2px 6px;vertical-align:top}}th{{background:#f3f3f3}}"
+    "svg{{max-width:100%;height:auto}}.cols{{display:flex;gap:2em;flex-wrap:wrap}}"
+    "small code,small{{color:#666;font-size:0.8em}}.band{{color:#555;font-size:0.9em}}"
+    "figure{{margin:0.5em 0 1.2em}}figcaption{{font-size:0.9em;color:#333}}"
+    "dt{{font-weight:bold;margin-top:0.5em}}dd{{margin-left:1.5em}}nav a{{margin-right:1em}}"
+)
 
 
 def render_report(
     run: SimulationResult | SeedRuns,
     figures: Mapping[str, str] | None = None,
+    *,
+    lang: str = "en",
+    files: bool = False,
 ) -> str:
-    """A self-contained HTML page: outcome series, stage-wise dependence, label shares.
+    """A self-contained HTML page in ``lang``: outcomes per stage, series, definitions.
 
-    Shows the yearly stage-state shares and the PA quantile fan per stage when the
-    outcomes hold them, the 5–95% band across seeds (shaded) for several seeds, and a
-    per-district table when the run has districts. ``figures`` are standalone SVG
-    documents by name (as :func:`write_simulation` renders them once for both the files
-    and the page); drawn here when not given.
+    Shows the key outcomes per stage with their seed bands, the yearly series, the
+    stage-state shares and the PA quantile fan per stage when the outcomes hold them, a
+    per-district table when the run has districts, the means over the last half, the run
+    statistics, a definition of every outcome and every parameter under a readable name
+    (raw name in small print). ``figures`` are standalone SVG documents by name (as
+    :func:`write_simulation` renders them once for both the files and the page), drawn
+    here when not given. With ``files`` the page links each figure's files
+    (``figures/<name>.svg``, ``.png``) and the ODD description (``ODD.html``) written
+    beside it.
 
     Examples
     --------
@@ -445,98 +632,172 @@ def render_report(
     >>> page = render_report(simulate(years=2, seed=1))
     >>> page.startswith("<!DOCTYPE html>") and page.count("<svg") >= 3
     True
+    >>> "<h2 id=definitions>指标定义</h2>" in render_report(simulate(years=2, seed=1), lang="zh")
+    True
     """
     from resdep.report.figures import CSS_FONT_STACK, inline_svg
 
     if figures is None:
-        figures = {k: _svg_document(f) for k, f in report_figures(run).items()}
-    result, o, n_seeds = _view(run)
+        figures = {k: _svg_document(f) for k, f in report_figures(run, lang).items()}
+    result, _, n_seeds = _view(run)
+    summary, first, last = _last_half(run)
 
-    def fig(name: str) -> str:
+    def fig(name: str, caption: str = "") -> str:
         if name not in figures:
             return ""
         # as wide as drawn (points at 96 px per inch), never wider than the page
         match = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', figures[name])
         width = f"max-width:{float(match.group(1)) * 96 / 72:.0f}px" if match else ""
-        return f'<div style="{width}">{inline_svg(figures[name], prefix=name)}</div>'
+        links = ""
+        if files:
+            links = (
+                f" <small>{html.escape(ui('figure_files', lang))}: "
+                f'<a href="figures/{name}.svg">figures/{name}.svg</a> · '
+                f'<a href="figures/{name}.png">figures/{name}.png</a> (300 dpi)</small>'
+            )
+        cap = f"<figcaption>{html.escape(caption)}{links}</figcaption>" if caption or links else ""
+        return (
+            f'<figure><div style="{width}">{inline_svg(figures[name], prefix=name)}</div>'
+            f"{cap}</figure>"
+        )
 
-    base = [c for c in o.columns if c not in ("year", "n_seeds") and not c.endswith(("_lo", "_hi"))]
-    half = o.iloc[len(o) // 2 :]
+    def heading(key: str, text: str | None = None) -> str:
+        return f"<h2 id={key}>{html.escape(text or ui(key, lang))}</h2>"
+
+    sections: list[tuple[str, str]] = []  # (id, title) for the contents
+    band_head = (
+        f"<th>{html.escape(ui('band_lo', lang))}</th><th>{html.escape(ui('band_hi', lang))}</th>"
+        if n_seeds > 1
+        else ""
+    )
     rows = []
-    for c in base:
-        cell = f"<td>{html.escape(c)}</td><td>{half[c].mean():.3f}</td>"
+    for c in summary.index:
+        if c == "n_seeds":
+            continue
+        r = summary.loc[c]
+        cell = f"<td>{_named(c, outcome_name(c, lang))}</td><td>{_fmt(float(r['mean']))}</td>"
         if n_seeds > 1:
-            cell += f"<td>{half[f'{c}_lo'].mean():.3f}</td><td>{half[f'{c}_hi'].mean():.3f}</td>"
+            cell += f"<td>{_fmt(float(r['lo']))}</td><td>{_fmt(float(r['hi']))}</td>"
         rows.append(f"<tr>{cell}</tr>")
-    band_head = "<th>5% over seeds</th><th>95% over seeds</th>" if n_seeds > 1 else ""
-    table = f"<table><tr><th>outcome</th><th>mean</th>{band_head}</tr>{''.join(rows)}</table>"
+    means = (
+        f"<table><tr><th>{html.escape(ui('outcome', lang))}</th>"
+        f"<th>{html.escape(ui('mean', lang))}</th>{band_head}</tr>{''.join(rows)}</table>"
+    )
     if isinstance(run, SeedRuns):
         stats_mean = run.stats.drop(columns=["seed"]).mean()
         stats_items = [(str(k), float(v)) for k, v in stats_mean.items()]
-        stats_title = f"Run statistics (mean over {n_seeds} seeds)"
+        stats_title = ui("run_statistics_seeds", lang, n=n_seeds)
     else:
         stats_items = [(k, float(v)) for k, v in result.stats.items()]
-        stats_title = "Run statistics"
-    stats = "".join(f"<tr><td>{html.escape(k)}</td><td>{v:.3f}</td></tr>" for k, v in stats_items)
-    params = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-        for k, v in result.params.items()
+        stats_title = ui("run_statistics", lang)
+    stats = "".join(
+        f"<tr><td>{_named(k, stat_name(k, lang))}</td><td>{_fmt(v)}</td></tr>"
+        for k, v in stats_items
     )
     sc = result.scale
+    scale_counts = {
+        "n_districts": sc.districts,
+        "n_streets": sc.streets,
+        "n_committees": sc.committees,
+        "n_agencies": sc.agencies,
+    }
+    prow = []
+    for k, v in result.params.items():
+        if k in scale_counts and not v:  # 0: the scale's own number, shown as the number used
+            shown = html.escape(ui("scale_number", lang, value=scale_counts[k]))
+        else:
+            shown = html.escape(param_value(v, lang))
+        prow.append(f"<tr><td>{_named(k, param_name(k, lang))}</td><td>{shown}</td></tr>")
+    params = (
+        f"<table><tr><th>{html.escape(ui('parameter', lang))}</th>"
+        f"<th>{html.escape(ui('value', lang))}</th></tr>{''.join(prow)}</table>"
+    )
     if isinstance(run, SeedRuns):
-        seeds_text = (
-            f"{n_seeds} seeds ({run.seeds[0]}–{run.seeds[-1]}); every yearly series is the "
-            "mean over seeds with its 5–95% band across seeds shaded. The per-dyad files "
-            f"(stages, relationships, inputs, diagnostics, networks) describe seed {result.seed}."
+        seeds_text = ui(
+            "many_seeds", lang, n=n_seeds, first=run.seeds[0], last=run.seeds[-1], seed=result.seed
         )
     else:
-        seeds_text = f"seed {result.seed}."
-    states = ""
-    if "stage_states" in figures:
-        states = "<h2>Stage states over time</h2>" + fig("stage_states")
-    fan = ""
-    if "pa_quantiles" in figures:
-        fan = (
-            "<h2>Power advantage across dyads</h2><p>Median, 25–75% and 5–95% of PA across "
-            "the year's dyads, per stage"
-            + (" (means over seeds)" if n_seeds > 1 else "")
-            + ".</p>"
-            + fig("pa_quantiles")
+        seeds_text = ui("one_seed", lang, seed=result.seed)
+    intro = ui(
+        "intro",
+        lang,
+        scale=sc.name,
+        districts=sc.districts,
+        streets=sc.streets,
+        committees=sc.committees,
+        agencies=sc.agencies,
+        years=result.years,
+        seeds=seeds_text,
+    )
+    odd = ""
+    if files:
+        odd = (
+            f'<p>{html.escape(ui("odd_link", lang))}: <a href="ODD.html">ODD.html</a> '
+            '(<a href="ODD.md">ODD.md</a>)</p>'
         )
-    dist = ""
+
+    body: list[str] = []
+
+    def section(key: str, content: str, title: str | None = None) -> None:
+        sections.append((key, title or ui(key, lang)))
+        body.append(heading(key, title) + content)
+
+    key_overall = "".join(
+        f"<tr><td>{_named(c, outcome_name(c, lang))}</td><td>{_value_band(summary, c)}</td></tr>"
+        for c in KEY_OUTCOMES
+        if c in summary.index
+    )
+    section(
+        "key_results",
+        f"<p>{html.escape(ui('key_results_text', lang, first=first, last=last))}</p>"
+        + _stage_table(summary, lang)
+        + f"<table><tr><th>{html.escape(ui('outcome', lang))}</th>"
+        f"<th>{html.escape(ui('mean', lang))}</th></tr>{key_overall}</table>",
+    )
+    section("outcomes_over_time", fig("outcomes", ui("cap_outcomes", lang)))
+    section(
+        "stage_dependence",
+        fig("stage_pa", ui("cap_stage_pa", lang))
+        + fig("stage_dependence", ui("cap_stage_dependence", lang)),
+    )
+    if "stage_states" in figures:
+        section("stage_states", fig("stage_states", ui("cap_stage_states", lang)))
+    if "pa_quantiles" in figures:
+        seeds_note = ui("means_over_seeds", lang) if n_seeds > 1 else ""
+        section("pa_across", fig("pa_quantiles", ui("pa_across_text", lang, seeds=seeds_note)))
     districts = run.districts if isinstance(run, SeedRuns) else result.districts
     if districts is not None and len(districts):
-        dtable, dtext = district_summary(districts)
+        dtable, dtext = district_summary(districts, lang)
         many = len(dtable) < districts["district"].nunique()
-        dist = (
-            "<h2>Districts</h2><p>"
-            + html.escape(dtext)
-            + (
-                f" The {DISTRICT_ROWS} districts with the highest and the {DISTRICT_ROWS} with "
-                "the lowest closing PA"
-                if many
-                else " Every district, by closing PA"
-            )
-            + (" (means over seeds)" if n_seeds > 1 else "")
-            + "; all of them in districts.csv.</p>"
-            + _table(dtable)
+        note = ui("districts_many", lang, n=DISTRICT_ROWS) if many else ui("districts_all", lang)
+        note += ui("means_over_seeds", lang) if n_seeds > 1 else ""
+        headers = [
+            ui("district", lang) if c == "district" else outcome_name(str(c), lang)
+            for c in dtable.columns
+        ]
+        section(
+            "districts",
+            f"<p>{html.escape(dtext)} {html.escape(note)}{html.escape(ui('districts_file', lang))}</p>"
+            + _table(dtable, headers),
         )
+    section("means_last_half", means)
+    section("run_statistics", f"<table>{stats}</table>", stats_title)
+    defs = "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>"
+        for term, text in (definition(d, lang) for d in DEFINITIONS)
+    )
+    section("definitions", f"<p>{html.escape(ui('definitions_text', lang))}</p><dl>{defs}</dl>")
+    section("parameters", f"<p>{html.escape(ui('parameters_text', lang))}</p>{params}")
+    nav = "".join(f'<a href="#{k}">{html.escape(t)}</a>' for k, t in sections)
+    title = f"{ui('title', lang)}{ui('colon', lang)}{result.scenario}"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>resdep simulation: {html.escape(result.scenario)}</title>
-<style>body{{font-family:{CSS_FONT_STACK};max-width:1100px;margin:auto;padding:1em}}
-table{{border-collapse:collapse;font-size:0.85em}}td,th{{border:1px solid #ccc;padding:2px 6px}}
-svg{{max-width:100%;height:auto}}.cols{{display:flex;gap:2em;flex-wrap:wrap}}</style></head><body>
-<h1>Simulation: {html.escape(result.scenario)}</h1>
-<p>Scale {html.escape(sc.name)} ({sc.districts} districts, {sc.streets} streets, {sc.committees}
-committees, {sc.agencies} agency slots), {result.years} years, {html.escape(seeds_text)}
-Dependence and labels come from the same scoring and classification code as observed cases.</p>
-<h2>Outcomes over time</h2>{fig("outcomes")}
-<h2>Stage-wise dependence</h2>{fig("stage_pa")}{fig("stage_dependence")}
-{states}{fan}{dist}
-<div class="cols"><div><h2>Means over the last half</h2>{table}
-<h2>{html.escape(stats_title)}</h2><table>{stats}</table></div>
-<div><h2>Parameters</h2><table>{params}</table></div></div>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>resdep — {html.escape(title)}</title>
+<style>{_REPORT_CSS.format(font=CSS_FONT_STACK)}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(intro)} {html.escape(ui("same_code", lang))}</p>
+{odd}<nav><strong>{html.escape(ui("contents", lang))}:</strong> {nav}</nav>
+{"".join(body)}
 </body></html>
 """
 
@@ -546,6 +807,41 @@ def _sampled(result: SimulationResult) -> tuple[DyadTables | None, np.ndarray]:
     if t is None or t.agency.size == 0:
         return None, np.zeros(0, dtype=np.int64)
     return t, _sample(t, result.seed)[0]
+
+
+def street_goal_vectors(result: SimulationResult) -> np.ndarray:
+    """The street goal vectors the model used for interest alignment, per written dyad.
+
+    Rows follow the written (possibly sampled) final-year dyads; columns the six goals of
+    design section 3. Built with the model's own :func:`resdep.simulate.model.street_goals`
+    from the same state: the street's θ that year (``DyadTables.theta``), its residents'
+    need (``SimulationResult.street_need``) and its mandate pressure M / (1 + M). The
+    dyad tables do not carry the mandate pressure, so it is read back from the input that
+    carries it: the street's importance at implementation (professional resource) is
+    professional need × mandate pressure (docs/ODD.md 7.7). Where professional need is 0
+    that input is 0 whatever the pressure, so the pressure, and the goals, are
+    undetermined (NaN). A result without the street states (built by hand) gives NaN.
+
+    Examples
+    --------
+    >>> from resdep.simulate import simulate
+    >>> street_goal_vectors(simulate(years=2, seed=1)).shape[1]
+    6
+    """
+    t, idx = _sampled(result)
+    if t is None:
+        return np.zeros((0, 6))
+    st = t.street[idx]
+    if result.street_need is None or result.street_pneed is None:
+        return np.full((idx.size, 6), np.nan)
+    # TODO(model): read the mandate pressure from DyadTables once model.py keeps it there
+    pneed = result.street_pneed[st]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        press = np.where(pneed > 0, t.ga_i[idx, 1, 0] / pneed, np.nan)
+    out: np.ndarray = street_goals(
+        t.theta[idx], float(result.params["w_quality"]), result.street_need[st], press
+    )
+    return out
 
 
 def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
@@ -559,8 +855,10 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     ((1 − formalization)·(1 − mean D agency→street over its dyads and the stages), as in
     ``outcomes.csv``); per street the same formalization and relational share over its
     contracts, ``philosophy`` θ and ``task_quality_lean`` (weight of trouble-free
-    completion and impression against service quality and resident benefit in the street's
-    goals, from θ and w_q: the measure ``resdep analyze`` reports for government actors).
+    completion and impression against service quality and resident benefit in the
+    street's goals: the measure ``resdep analyze`` reports for government actors). The
+    goals are the model's own, the ones its interest alignment used
+    (:func:`street_goal_vectors`); the lean is empty (NaN) where they are undetermined.
 
     Examples
     --------
@@ -575,6 +873,7 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
     ag, st, n = t.agency[idx], t.street[idx], t.contracts[idx]
     alpha, rel = t.formalization[idx], t.relational[idx]
     dep = t.d_ag[idx].mean(axis=-1)
+    goal_rows = street_goal_vectors(result)
     parts = []
     for kind, key in (("agency", ag), ("street", st)):
         ids, inv = np.unique(key, return_inverse=True)
@@ -588,12 +887,19 @@ def diagnostics_frame(result: SimulationResult) -> pd.DataFrame:
             d_mean = np.bincount(inv, weights=dep) / np.bincount(inv)
             values["autonomy"] = (1.0 - formal) * (1.0 - d_mean)
         else:
+            # a street's goals and θ are the same in each of its dyads: take any one
             theta = np.zeros(ids.size)
             theta[inv] = t.theta[idx]
-            goals = government_goals(theta, float(result.params["w_quality"]))
+            goals = np.zeros((ids.size, 6))
+            goals[inv] = goal_rows
             task, quality = goals[:, 2] + goals[:, 3], goals[:, 0] + goals[:, 1]
             values["philosophy"] = theta
-            values["task_quality_lean"] = np.where(task + quality > 0, task / (task + quality), 0.5)
+            with np.errstate(invalid="ignore"):
+                both = task + quality
+                # no goal weight at all: no lean either way (0.5); undetermined goals: NaN
+                values["task_quality_lean"] = np.where(
+                    both > 0, task / both, np.where(both == 0, 0.5, np.nan)
+                )
         scope = np.array([f"{kind}_{i}" for i in ids], dtype=object)
         for measure, v in values.items():
             parts.append(pd.DataFrame({"scope": scope, "measure": measure, "value": v}))
@@ -788,9 +1094,10 @@ def write_simulation(
     out_dir: str | Path,
     *,
     force: bool = False,
-    png_dpi: int = 150,
+    png_dpi: int = 300,
+    lang: str | None = None,
 ) -> Path:
-    """Write a run's files into ``out_dir``.
+    """Write a run's files into ``out_dir``, the report in ``lang``.
 
     ``run`` is one seed's result or several seeds' (:func:`resdep.simulate.seeds.simulate_seeds`).
     With several seeds ``outcomes.csv`` holds per year the across-seed mean and 5–95% band
@@ -798,7 +1105,13 @@ def write_simulation(
     (``seed``, ``year``, …), and the per-dyad files describe the first seed (``run.json``
     says so). ``districts.csv`` is written when the model gives districts (with several
     seeds: mean and band per year and district). The report's figures are also written
-    to ``figures/`` as SVG and PNG.
+    to ``figures/`` as SVG and PNG (``png_dpi``, 300 by default, for print), and the
+    model's ODD description as ``ODD.md`` and ``ODD.html`` beside the report, which links
+    to them. ``lang`` (``zh`` or ``en``; default from the locale,
+    :func:`resdep.simulate.text.report_lang`) is the language of the report and figures.
+    Without a font that draws Chinese, a ``zh`` run keeps Chinese in the SVG figures and
+    the page (the browser draws it) but draws the PNGs in English, and says so in
+    ``run.json`` (``warnings``).
 
     The folder is built beside ``out_dir`` and moved into place when complete
     (:func:`resdep.textio.atomic_dir`); with ``force`` an earlier resdep output folder is
@@ -812,8 +1125,16 @@ def write_simulation(
         given but the folder was not written by resdep.
     """
     from resdep import __version__
+    from resdep.report.figures import cjk_font
+    from resdep.simulate.odd import odd_html, odd_markdown
+    from resdep.simulate.text import report_lang
 
+    lang = report_lang(lang)
     result, outcomes, n_seeds = _view(run)
+    warnings_out: list[str] = []
+    no_font = lang == "zh" and cjk_font() is None
+    if no_font:
+        warnings_out.append(ui("no_cjk_font", "en"))
     multi = isinstance(run, SeedRuns)
     out = Path(out_dir)
     with atomic_dir(out, force=force) as tmp:
@@ -832,6 +1153,7 @@ def write_simulation(
         for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
             text = _graphml_text(graph, nodes, edges)
             (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
+        figs = report_figures(run, lang, cjk=not no_font)
         n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
         seeds = list(run.seeds) if isinstance(run, SeedRuns) else [result.seed]
         by_seed: list[dict[str, Any]]
@@ -865,6 +1187,13 @@ def write_simulation(
                 else "one row per year of this seed"
             ),
             "parameters": dict(result.params),
+            "report": {
+                "lang": lang,
+                "figures": [f"figures/{n}.{e}" for n in figs for e in ("svg", "png")],
+                "png_dpi": png_dpi,
+                "odd": ["ODD.md", "ODD.html"],
+            },
+            "warnings": warnings_out,
             "statistics": statistics,
             "statistics_by_seed": by_seed,
             "dyad_tables": {
@@ -890,11 +1219,17 @@ def write_simulation(
             },
         }
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
-        figs = report_figures(run)
         docs = {name: _svg_document(f) for name, f in figs.items()}
+        for f in figs.values():  # laid out while drawing the SVG: not again for the PNG
+            f.set_layout_engine("none")
+        # without a CJK font Chinese stays text in the SVGs; the PNGs are drawn in English
+        png_figs = report_figures(run, "en") if no_font else figs
         (tmp / "figures").mkdir()
-        for name, f in figs.items():
+        for name in figs:
             (tmp / "figures" / f"{name}.svg").write_text(docs[name], encoding="utf-8")
-            (tmp / "figures" / f"{name}.png").write_bytes(_png(f, png_dpi))
-        (tmp / "report.html").write_text(render_report(run, docs), encoding="utf-8")
+            (tmp / "figures" / f"{name}.png").write_bytes(_png(png_figs[name], png_dpi))
+        (tmp / "ODD.md").write_text(odd_markdown(), encoding="utf-8")
+        (tmp / "ODD.html").write_text(odd_html(title="ODD — resdep"), encoding="utf-8")
+        page = render_report(run, docs, lang=lang, files=True)
+        (tmp / "report.html").write_text(page, encoding="utf-8")
     return out

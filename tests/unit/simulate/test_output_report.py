@@ -113,7 +113,7 @@ def test_districts_written_and_summarised(tmp_path: Path) -> None:
     ]
     assert text.startswith(f"Year 2: {n} districts")
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
-    assert "<h2>Districts</h2>" in page
+    assert "<h2 id=districts>Districts</h2>" in page
     assert f"The {DISTRICT_ROWS} districts with the highest" in page
     few = replace(res, districts=_districts(3, 2))
     assert "Every district, by closing PA" in render_report(few)
@@ -123,7 +123,9 @@ def test_no_districts_no_table(tmp_path: Path) -> None:
     res = replace(simulate(years=2, seed=0), districts=None)
     write_simulation(res, tmp_path / "r")
     assert not (tmp_path / "r" / "districts.csv").exists()
-    assert "<h2>Districts</h2>" not in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "<h2 id=districts>Districts</h2>" not in (tmp_path / "r" / "report.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def _as_plain(g: nx.DiGraph) -> tuple[dict[str, object], dict[str, object], dict[object, object]]:

@@ -1,0 +1,125 @@
+"""The model's ODD description, shipped with resdep and written beside every simulation report.
+
+``docs/ODD.md`` is packaged as ``resdep/data/docs/ODD.md`` (a test keeps the two
+identical), so a report links to a copy in its own output folder that works offline and
+from a pip install. :func:`odd_html` renders it as a plain page with a small Markdown
+subset (headings, paragraphs, lists, tables, code, emphasis, links); anything else stays
+as text.
+
+Examples
+--------
+>>> odd_markdown().startswith("# ")
+True
+>>> "<h1>" in odd_html()
+True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from resdep.data import DATA_DIR
+
+__all__ = ["ODD_PATH", "odd_html", "odd_markdown"]
+
+#: The packaged copy of ``docs/ODD.md``.
+ODD_PATH = DATA_DIR / "docs" / "ODD.md"
+
+_INLINE = (
+    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+    (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"(?<![*\w])\*([^*\s][^*]*)\*(?![*\w])"), r"<em>\1</em>"),
+    (re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)"), r'<a href="\2">\1</a>'),
+)
+
+
+def odd_markdown() -> str:
+    """The text of the packaged ODD description."""
+    return ODD_PATH.read_text(encoding="utf-8")
+
+
+def _inline(text: str) -> str:
+    out = html.escape(text, quote=False)
+    for pattern, repl in _INLINE:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def odd_html(markdown: str | None = None, *, title: str = "ODD") -> str:
+    """The ODD description (or ``markdown``) as a self-contained HTML page."""
+    lines = (odd_markdown() if markdown is None else markdown).splitlines()
+    out: list[str] = []
+    para: list[str] = []
+    i = 0
+
+    def flush() -> None:
+        if para:
+            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            para.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            flush()
+            block = []
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith("```"):
+                block.append(lines[i])
+                i += 1
+            out.append(f"<pre>{html.escape(chr(10).join(block))}</pre>")
+        elif m := re.match(r"^(#{1,6})\s+(.*)$", stripped):
+            flush()
+            level = len(m.group(1))
+            out.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
+        elif stripped.startswith("|"):
+            flush()
+            rows = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(_cells(lines[i]))
+                i += 1
+            i -= 1
+            body = [r for r in rows if not all(re.fullmatch(r":?-{2,}:?", c) for c in r)]
+            if body:
+                head = "".join(f"<th>{_inline(c)}</th>" for c in body[0])
+                rest = "".join(
+                    "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>"
+                    for r in body[1:]
+                )
+                out.append(f"<table><tr>{head}</tr>{rest}</table>")
+        elif re.match(r"^([-*]|\d+\.)\s+", stripped):
+            flush()
+            items = []
+            while i < len(lines) and re.match(r"^([-*]|\d+\.)\s+", lines[i].strip()):
+                item = [re.sub(r"^([-*]|\d+\.)\s+", "", lines[i].strip())]
+                i += 1
+                while (
+                    i < len(lines)
+                    and lines[i].startswith("  ")
+                    and lines[i].strip()
+                    and not re.match(r"^([-*]|\d+\.)\s+", lines[i].strip())
+                ):
+                    item.append(lines[i].strip())
+                    i += 1
+                items.append(f"<li>{_inline(' '.join(item))}</li>")
+            i -= 1
+            out.append(f"<ul>{''.join(items)}</ul>")
+        elif not stripped:
+            flush()
+        else:
+            para.append(stripped)
+        i += 1
+    flush()
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;"
+        "max-width:60em;margin:auto;padding:1em;line-height:1.45}"
+        "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;"
+        "padding:2px 6px;vertical-align:top}pre{background:#f6f6f6;padding:0.5em;"
+        "overflow-x:auto}</style></head><body>\n" + "\n".join(out) + "\n</body></html>\n"
+    )
