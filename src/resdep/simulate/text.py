@@ -19,10 +19,10 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from resdep.errors import ScenarioError
+from resdep.lang import resolve_lang
 
 __all__ = [
     "DEFINITIONS",
@@ -45,15 +45,6 @@ __all__ = [
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
-def _locale_lang(environ: Mapping[str, str]) -> str:
-    """``zh`` when the first locale variable set (LC_ALL, LC_MESSAGES, LANG) starts with zh."""
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
-
-
 def report_lang(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
     """The report language: ``explicit`` if given (``zh`` or ``en``), else from the locale.
 
@@ -63,7 +54,8 @@ def report_lang(explicit: str | None, environ: Mapping[str, str] | None = None) 
         ``explicit`` is neither ``zh`` nor ``en``.
     """
     if explicit is None:
-        return _locale_lang(os.environ if environ is None else environ)
+        # The one locale rule of resdep (LC_ALL, LC_MESSAGES, LANG), shared with `analyze`.
+        return resolve_lang(None, None, environ)
     lang = explicit.strip().lower()
     if lang not in LANGS:
         raise ScenarioError(
