@@ -42,15 +42,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from resdep.errors import OutputPathError
 
-if TYPE_CHECKING:  # pandas is imported by the callers; keep this module cheap to import
+if TYPE_CHECKING:  # numpy and pandas are imported when used: the CLI imports this module
+    import numpy as np
     import pandas as pd
+    from numpy.typing import NDArray
 
 __all__ = [
     "BOM_ENV",
@@ -63,6 +64,7 @@ __all__ = [
     "escape_cell",
     "escape_frame",
     "format_float",
+    "round_floats",
     "to_csv_text",
     "write_csv",
 ]
@@ -110,8 +112,10 @@ def format_float(value: float) -> str:
     """The text of a float in a CSV: :data:`DECIMALS` decimals, at least :data:`SIGNIFICANT`
     significant digits, written as the shortest text of the rounded value.
 
-    Non-finite values are written as Python writes them (``inf``, ``-inf``); ``-0.0`` as
-    ``0.0`` (after rounding a tiny negative number).
+    ``x`` is rounded to ``max(DECIMALS, SIGNIFICANT - 1 - floor(log10 |x|))`` decimals
+    (by :func:`round_floats`, which tables use too). Non-finite values are written as
+    Python writes them (``inf``, ``-inf``); ``-0.0`` as ``0.0`` (also after rounding a tiny
+    negative number).
 
     Examples
     --------
@@ -120,12 +124,48 @@ def format_float(value: float) -> str:
     >>> format_float(-0.0000004)
     '-4e-07'
     """
-    x = float(value)
-    if not math.isfinite(x) or x == 0.0:
-        return repr(x + 0.0)  # + 0.0 turns -0.0 into 0.0
-    magnitude = math.floor(math.log10(abs(x)))
-    digits = max(DECIMALS, SIGNIFICANT - 1 - magnitude)
-    return repr(round(x, digits) + 0.0)
+    import numpy as np
+
+    return repr(float(round_floats(np.array([float(value)]))[0]))
+
+
+def round_floats(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A rounded copy of ``values`` (see :func:`format_float`); NaN and infinities kept.
+
+    Each value is what Python's ``round(x, d)`` gives, computed in bulk: scaled by
+    ``10**d`` and rounded to an integer by numpy where that is exact (the scaled value far
+    enough from a half-way case that the scaling's own rounding cannot matter), by Python's
+    :func:`round` elsewhere (half-way cases, very large or very small values).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round_floats(np.array([1 / 3, np.nan, 2e-8 / 3, -1e-9, 123456.7890123])).tolist()
+    [0.333333, nan, 6.66667e-09, -1e-09, 123456.789012]
+    """
+    import numpy as np
+
+    x = np.asarray(values, dtype=np.float64)
+    out = x + 0.0  # a copy, and -0.0 becomes 0.0
+    ok = np.isfinite(x) & (x != 0.0)
+    if not ok.any():
+        return out
+    digits = np.zeros(x.shape, dtype=np.int64)
+    digits[ok] = np.maximum(DECIMALS, SIGNIFICANT - 1 - np.floor(np.log10(np.abs(x[ok]))))
+    for d in np.unique(digits[ok]).tolist():
+        group = np.flatnonzero(ok & (digits == d))
+        fast = np.zeros(group.shape, dtype=bool)
+        if d <= 22:  # 10**d is an exact float
+            scale = 10.0**d
+            fast = np.abs(x[group]) < 2.0**52 / scale  # the scaled value holds an integer exactly
+            y = x[group[fast]] * scale
+            fraction = y - np.floor(y)
+            near_half = np.abs(fraction - 0.5) <= np.abs(y) * 2.0**-51
+            fast[np.flatnonzero(fast)[near_half]] = False
+            out[group[fast]] = np.rint(y[~near_half]) / scale
+        out[group[~fast]] = [round(float(v), d) for v in x[group[~fast]]]
+    result: NDArray[np.float64] = out + 0.0
+    return result
 
 
 def escape_cell(value: Any) -> Any:
@@ -166,6 +206,7 @@ def _round_floats(frame: pd.DataFrame) -> pd.DataFrame:
 
     The values stay floats (so the csv writer still sees numbers, unquoted and unescaped);
     pandas then writes each as its shortest text, which is the text of :func:`format_float`.
+    A nullable ``Float64`` column becomes ``float64`` (a missing value is still empty).
     """
     import pandas as pd
 
@@ -174,7 +215,8 @@ def _round_floats(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy()
     for col in cols:
-        out[col] = out[col].map(lambda v: v if pd.isna(v) else float(format_float(v)))
+        values = out[col].to_numpy(dtype="float64", na_value=float("nan"))
+        out[col] = pd.Series(round_floats(values), index=out.index, name=col)
     return out
 
 

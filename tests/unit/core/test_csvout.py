@@ -8,6 +8,7 @@ import csv
 import io
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -170,3 +171,31 @@ def test_rounding_error_bounds_and_idempotence(x):
     if x != 0:
         needed = max(6, 5 - math.floor(math.log10(abs(x))))
         assert _decimals(text) <= needed
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_bulk_rounding_is_pythons_round(x):
+    # an independent statement of the rule: d decimals by Python's own round()
+    from resdep.csvout import round_floats
+
+    got = float(round_floats(np.array([x]))[0])
+    if x == 0:
+        assert repr(got) == "0.0"
+        return
+    d = max(6, 5 - math.floor(math.log10(abs(x))))
+    if abs(math.log10(abs(x)) - round(math.log10(abs(x)))) < 1e-12:
+        # next to a power of ten numpy's log10 may land on the other side: d differs by 1
+        assert got in {round(x, d - 1) + 0.0, round(x, d) + 0.0, round(x, d + 1) + 0.0}
+    else:
+        assert got == round(x, d) + 0.0
+
+
+def test_half_way_cases_round_as_python_does():
+    from resdep.csvout import round_floats
+
+    # written as k + 0.5 millionths; Python rounds the exact binary value (which lies a
+    # little above or below the half, or exactly on it for 0.125 at 2 decimals' scale)
+    values = [0.1234565, 0.1234575, 1.0000005, 2.0000025, 1234.5678905, 0.5000005, 0.4999995]
+    values += [2.0**-21 * k for k in range(1, 40)]  # exact binary fractions, some exact halves
+    got = round_floats(np.array(values)).tolist()
+    assert got == [round(v, max(6, 5 - math.floor(math.log10(v)))) + 0.0 for v in values]
