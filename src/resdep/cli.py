@@ -203,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         os.environ["RESDEP_MAX_FILE_MB"] = repr(max_mb)
     try:
+        from resdep.csvout import csv_bom
+
+        csv_bom()  # a bad RESDEP_CSV_BOM is refused before any work, not at the first CSV
         status = handler(args)
         sys.stdout.flush()
     except (InputError, OutputExistsError) as exc:

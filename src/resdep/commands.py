@@ -63,7 +63,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--raw-csv",
         action="store_true",
-        help="write CSV text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
+        help="write CSV text cells as they are (no apostrophe before =, +, -, @) and "
+        "floats at full precision (see docs/outputs.md)",
     )
     p.add_argument(
         "--pseudonymise",

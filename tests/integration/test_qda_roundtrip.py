@@ -156,7 +156,9 @@ def test_cli_codebook_sources_agreement(
     assert main(["qda", "agreement", str(tiny_case), str(tiny_case), "--out", str(csv_out)]) == 0
     printed = capsys.readouterr().out
     assert "krippendorff_alpha" in printed
-    assert csv_out.read_text(encoding="utf-8").startswith("measure,family,coders,n,value,method")
+    assert csv_out.read_text(encoding="utf-8-sig").startswith(
+        "measure,family,coders,n,value,method"
+    )
 
 
 def test_cli_bad_input_exits_2_without_traceback(

@@ -209,7 +209,7 @@ def test_diagnostics_match_analyze_and_the_outcomes(
     assert diag["value"].between(0.0, 1.0).all()
     # unsampled, the agencies' autonomy averages to the year's outcome
     last = res.outcomes.iloc[-1]
-    assert agencies["autonomy"].mean() == pytest.approx(last["autonomy"], rel=1e-9)
+    assert agencies["autonomy"].mean() == pytest.approx(last["autonomy"], abs=1e-6)
     # task/quality lean from the goals the model used for IA (docs/ODD.md 7.7), by hand
     # from the state it passed in the final year: (trouble-free completion mp·(1 − w_q)
     # + impression mp·(1 − θ)) / (those + resident benefit need·θ + quality θ·(1 + w_q)/2)
@@ -253,10 +253,10 @@ def test_networks_mirror_analyze(tmp_path: Path) -> None:
         for (dep, prov), part in sub.groupby(["dependent", "provider"]):
             e = g.edges[dep, prov]
             for res_name, d in zip(part["resource"], part["d"], strict=True):
-                assert e[f"d_{res_name}"] == pytest.approx(d)
+                assert e[f"d_{res_name}"] == pytest.approx(d, abs=1e-6)
             # the edge's d is the dyad's D of that direction (noisy-OR over resources)
             key, col = ((dep, prov), "d_ag") if dep.startswith("agency_") else ((prov, dep), "d_ga")
-            assert e["d"] == pytest.approx(st.loc[key, col])
+            assert e["d"] == pytest.approx(st.loc[key, col], abs=1e-6)
 
 
 def test_simulated_inputs_have_no_triangulation_and_no_single_source_flag(tmp_path: Path) -> None:
@@ -353,9 +353,13 @@ def test_simulate_many_seeds_on_the_command_line(
     # the band table is the long table's mean and quantiles, year by year
     for year, part in long.groupby("year"):
         row = bands[bands["year"] == year].iloc[0]
-        assert row["pa_closing"] == pytest.approx(part["pa_closing"].mean())
-        assert row["pa_closing_lo"] == pytest.approx(np.quantile(part["pa_closing"], 0.05))
-        assert row["pa_closing_hi"] == pytest.approx(np.quantile(part["pa_closing"], 0.95))
+        assert row["pa_closing"] == pytest.approx(part["pa_closing"].mean(), abs=1e-6)
+        assert row["pa_closing_lo"] == pytest.approx(
+            np.quantile(part["pa_closing"], 0.05), abs=1e-6
+        )
+        assert row["pa_closing_hi"] == pytest.approx(
+            np.quantile(part["pa_closing"], 0.95), abs=1e-6
+        )
     # the per-dyad files are those of the first seed
     first = tmp_path / "first"
     write_simulation(simulate(years=3, seed=4), first)

@@ -94,7 +94,8 @@ def register(subparsers: Any) -> None:
     imp.add_argument(
         "--raw-csv",
         action="store_true",
-        help="write text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
+        help="write CSV text cells as they are (no apostrophe before =, +, -, @) and "
+        "floats at full precision (see docs/outputs.md)",
     )
     imp.set_defaults(handler=_import)
     tpl = sub.add_parser(
@@ -120,10 +121,11 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from resdep.textio import atomic_write_text
+    from resdep.csvout import encode_csv
+    from resdep.textio import atomic_write_bytes
 
-    if args.out:
-        atomic_write_text(args.out, template(args.lang))
+    if args.out:  # with the BOM (unless RESDEP_CSV_BOM=0): Excel then shows Chinese headers
+        atomic_write_bytes(args.out, encode_csv(template(args.lang)))
     else:
         sys.stdout.write(template(args.lang))
     return 0

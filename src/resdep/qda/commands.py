@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from resdep.csvout import to_csv_text
+from resdep.csvout import csv_bytes
 from resdep.errors import OutputExistsError
 
 __all__ = ["register"]
@@ -92,7 +92,8 @@ def register(subparsers: Any) -> None:
     agr.add_argument(
         "--raw-csv",
         action="store_true",
-        help="write text cells as they are (no apostrophe before =, +, -, @; see docs/safety.md)",
+        help="write CSV text cells as they are (no apostrophe before =, +, -, @) and "
+        "floats at full precision (see docs/outputs.md)",
     )
     agr.set_defaults(handler=_agreement)
 
@@ -303,7 +304,7 @@ def _agreement(args: argparse.Namespace) -> int:
     # the table is written before anything is printed (`| head -1` must not lose it)
     _write_bytes_atomic(
         out,
-        to_csv_text(table, raw=args.raw_csv).encode("utf-8"),
+        csv_bytes(table, raw=args.raw_csv),
         force=args.force,
         what=".csv file",
     )

@@ -133,6 +133,6 @@ def test_cli_bad_input_exits_2_with_the_file_named(
 def test_cli_template(tmp_path: Path) -> None:
     target = tmp_path / "t.csv"
     assert main(["contracts", "template", "--out", str(target)]) == 0
-    header = target.read_text(encoding="utf-8").strip().split(",")
+    header = target.read_text(encoding="utf-8-sig").strip().split(",")
     assert header[0] == "ocid"
     assert "awards/suppliers/name" in header

@@ -366,7 +366,7 @@ def test_init_serve_code_then_analyze_gives_the_same_tables(tmp_path: Path) -> N
         for col in written.columns:
             if pd.api.types.is_numeric_dtype(written[col]):
                 assert app_table[col].astype(float).tolist() == pytest.approx(
-                    written[col].astype(float).tolist(), nan_ok=True
+                    written[col].astype(float).tolist(), nan_ok=True, abs=1e-6
                 ), (table, col)
             else:
                 assert [_cell(v) for v in app_table[col]] == [_cell(v) for v in written[col]], (
