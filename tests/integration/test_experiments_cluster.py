@@ -20,12 +20,20 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from resdep import cli
-from resdep.experiments.executors import ClusterError, DaskExecutor, ProcessExecutor
+from resdep.experiments.executors import (
+    Batch,
+    ClusterError,
+    DaskExecutor,
+    ProcessExecutor,
+    SequentialExecutor,
+)
+from resdep.experiments.models import NoisyModel
 from resdep.experiments.runner import run_sweep
 from resdep.experiments.spec import parse_spec
 from resdep.experiments.store import ResultStore
@@ -45,6 +53,7 @@ SPEC = parse_spec(
     }
 )
 DASK = str(Path(sys.executable).with_name("dask"))
+BATCH = Batch(index=0, runs=(0, 1), params=({"a": 0.1}, {"a": 0.2}), seeds=(1, 2))
 SRC = Path(__file__).parents[2] / "src"
 
 
@@ -158,6 +167,37 @@ def test_sequential_process_and_dask_store_identical_outcomes(tmp_path: Path) ->
     seq = ResultStore(tmp_path / "seq").results()
     pd.testing.assert_frame_equal(seq, ResultStore(tmp_path / "proc").results())
     pd.testing.assert_frame_equal(seq, ResultStore(tmp_path / "dask").results())
+
+
+def _worker_settings(dask_worker: Any = None) -> dict[str, object]:
+    """On a worker (through ``Client.run``): the settings resdep's own cluster changes."""
+    return {
+        "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        "profiling": "profile" in dask_worker.periodic_callbacks,
+        "tick": dask_worker.periodic_callbacks["tick"].callback_time,
+    }
+
+
+def test_resdeps_own_local_cluster_runs_without_profiler_or_malloc_trim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Dask's defaults cost ~20-40 % more CPU per shanghai run than a pool process (see
+    # benchmarks/profile_dask_worker.py): the profiler thread, 20 ms ticks, and
+    # MALLOC_TRIM_THRESHOLD_=65536 that the nanny puts into the worker's environment
+    # (and into this process's). resdep's own cluster switches them off, and leaves this
+    # process's environment as it found it (later process pools inherit it).
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = dict(os.environ)
+    with DaskExecutor(workers=2) as ex:
+        settings = ex._client.run(_worker_settings)
+        assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None
+        results = list(ex.run(NoisyModel(), [BATCH]))
+    assert len(settings) == 2
+    for got in settings.values():
+        assert got == {"trim": None, "profiling": False, "tick": 1000}
+    assert results[0].rows == SequentialExecutor().run(NoisyModel(), [BATCH]).__next__().rows
+    assert dict(os.environ) == before  # OMP_NUM_THREADS=1, PYTHONHASHSEED... taken back
 
 
 def test_existing_scheduler_by_address_and_a_dying_worker(tmp_path: Path) -> None:
