@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -41,7 +40,12 @@ from resdep.experiments.store import ResultStore
 # the test models live with the unit tests; worker processes get this path too
 TESTMODELS = str(Path(__file__).parents[1] / "unit" / "experiments")
 sys.path.insert(0, TESTMODELS)
-from experiments_testmodels import DyingModel, RecordingModel, max_overlap  # noqa: E402
+from experiments_testmodels import (  # noqa: E402
+    DyingModel,
+    RecordingModel,
+    max_overlap,
+    worker_settings,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -169,15 +173,6 @@ def test_sequential_process_and_dask_store_identical_outcomes(tmp_path: Path) ->
     pd.testing.assert_frame_equal(seq, ResultStore(tmp_path / "dask").results())
 
 
-def _worker_settings(dask_worker: Any = None) -> dict[str, object]:
-    """On a worker (through ``Client.run``): the settings resdep's own cluster changes."""
-    return {
-        "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
-        "profiling": "profile" in dask_worker.periodic_callbacks,
-        "tick": dask_worker.periodic_callbacks["tick"].callback_time,
-    }
-
-
 def test_resdeps_own_local_cluster_runs_without_profiler_or_malloc_trim(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,7 +185,7 @@ def test_resdeps_own_local_cluster_runs_without_profiler_or_malloc_trim(
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     before = dict(os.environ)
     with DaskExecutor(workers=2) as ex:
-        settings = ex._client.run(_worker_settings)
+        settings = ex._client.run(worker_settings)
         assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None
         results = list(ex.run(NoisyModel(), [BATCH]))
     assert len(settings) == 2
@@ -198,6 +193,34 @@ def test_resdeps_own_local_cluster_runs_without_profiler_or_malloc_trim(
         assert got == {"trim": None, "profiling": False, "tick": 1000}
     assert results[0].rows == SequentialExecutor().run(NoisyModel(), [BATCH]).__next__().rows
     assert dict(os.environ) == before  # OMP_NUM_THREADS=1, PYTHONHASHSEED... taken back
+
+
+def test_the_documented_worker_config_reaches_an_external_worker(
+    tmp_path: Path, cluster: Cluster
+) -> None:
+    # docs/experiments.md tells users of an external cluster to give its workers a Dask
+    # configuration file; a real `dask worker` (with its nanny) started with exactly the
+    # documented file has the profiler off, 1 s ticks and no MALLOC_TRIM_THRESHOLD_.
+    # bound: the worker has 90 s to join
+    import re
+
+    from distributed import Client
+
+    docs = (Path(__file__).parents[2] / "docs" / "experiments.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- worker-config:[^>]*-->\n```yaml\n(.*?)```", docs, re.S)
+    assert block is not None
+    folder = tmp_path / "dask-config"
+    folder.mkdir()
+    (folder / "resdep.yaml").write_text(block.group(1), encoding="utf-8")
+    env = _env()
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)  # as a fresh login shell has it
+    env["DASK_CONFIG"] = str(folder)
+    argv = [DASK, "worker", cluster.address, "--nthreads", "1", "--host", "127.0.0.1"]
+    cluster._start([*argv, "--no-dashboard"], "configured-worker", env)
+    cluster.wait_for_workers(1)
+    with Client(cluster.address, timeout=30) as client:
+        settings = client.run(worker_settings)
+    assert list(settings.values()) == [{"trim": None, "profiling": False, "tick": 1000}]
 
 
 def test_existing_scheduler_by_address_and_a_dying_worker(tmp_path: Path) -> None:

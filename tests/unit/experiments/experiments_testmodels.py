@@ -190,3 +190,13 @@ def sweep_main(argv: list[str]) -> int:
         return 1
     print(f"OK {summary.n_done}", flush=True)
     return 0
+
+
+def worker_settings(dask_worker: Any = None) -> dict[str, object]:
+    """On a Dask worker (through ``Client.run``): the settings that make runs slower
+    there than in a pool process (see ``LOCAL_CLUSTER_CONFIG``)."""
+    return {
+        "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        "profiling": "profile" in dask_worker.periodic_callbacks,
+        "tick": dask_worker.periodic_callbacks["tick"].callback_time,
+    }
