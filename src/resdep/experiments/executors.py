@@ -473,7 +473,9 @@ class DaskExecutor:
         A cluster object instead (``LocalCluster``, ``SpecCluster``, or a dask-jobqueue
         ``SLURMCluster``): the sweep connects a client to it and leaves it running.
         Without ``address`` and ``cluster``, a ``LocalCluster`` of ``workers``
-        single-threaded worker processes is started (and closed after the sweep).
+        single-threaded worker processes is started with :data:`LOCAL_CLUSTER_CONFIG`
+        (no profiler, no ``MALLOC_TRIM_THRESHOLD_``: as fast per run as a pool
+        process), and closed after the sweep.
     workers
         Workers of the local cluster (only when neither ``address`` nor ``cluster``).
     timeout
