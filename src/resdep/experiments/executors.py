@@ -434,11 +434,12 @@ def probe_scheduler(address: str, timeout: float) -> None:
 
 #: Dask settings for the ``LocalCluster`` that :class:`DaskExecutor` starts itself (not
 #: for a cluster given by address or object: set them in its workers' Dask
-#: configuration, see docs/experiments.md). Measured on 192 ``shanghai`` runs
-#: (``benchmarks/profile_dask_worker.py``), Dask's defaults cost about 20 % more CPU per
-#: run than a plain pool process: the statistical profiler (a thread that samples the
-#: running task's stack every 10 ms) and the event loop's periodic checks take the GIL
-#: from the run, and ``MALLOC_TRIM_THRESHOLD_=65536``, which the nanny sets so that
+#: configuration, see docs/experiments.md). Measured on ``shanghai`` runs
+#: (``benchmarks/profile_dask_worker.py``; figures in docs/experiments.md), Dask's
+#: defaults cost 20-40 % more CPU per run than a plain pool process: the statistical
+#: profiler (the worker's event loop samples the running task's stack every 10 ms) and
+#: the loop's other periodic checks take the GIL from the run, and
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which the nanny sets so that
 #: freed memory goes back to the system at once, makes glibc give memory back and fault
 #: it in again inside every run. resdep's workers keep only the small outcome rows
 #: between tasks, so none of this buys anything here.
