@@ -25,7 +25,14 @@ import pandas as pd
 import pytest
 
 from resdep import cli
-from resdep.experiments.executors import ClusterError, DaskExecutor, ProcessExecutor
+from resdep.experiments.executors import (
+    Batch,
+    ClusterError,
+    DaskExecutor,
+    ProcessExecutor,
+    SequentialExecutor,
+)
+from resdep.experiments.models import NoisyModel
 from resdep.experiments.runner import run_sweep
 from resdep.experiments.spec import parse_spec
 from resdep.experiments.store import ResultStore
@@ -33,7 +40,12 @@ from resdep.experiments.store import ResultStore
 # the test models live with the unit tests; worker processes get this path too
 TESTMODELS = str(Path(__file__).parents[1] / "unit" / "experiments")
 sys.path.insert(0, TESTMODELS)
-from experiments_testmodels import DyingModel, RecordingModel, max_overlap  # noqa: E402
+from experiments_testmodels import (  # noqa: E402
+    DyingModel,
+    RecordingModel,
+    max_overlap,
+    worker_settings,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -45,6 +57,7 @@ SPEC = parse_spec(
     }
 )
 DASK = str(Path(sys.executable).with_name("dask"))
+BATCH = Batch(index=0, runs=(0, 1), params=({"a": 0.1}, {"a": 0.2}), seeds=(1, 2))
 SRC = Path(__file__).parents[2] / "src"
 
 
@@ -158,6 +171,56 @@ def test_sequential_process_and_dask_store_identical_outcomes(tmp_path: Path) ->
     seq = ResultStore(tmp_path / "seq").results()
     pd.testing.assert_frame_equal(seq, ResultStore(tmp_path / "proc").results())
     pd.testing.assert_frame_equal(seq, ResultStore(tmp_path / "dask").results())
+
+
+def test_resdeps_own_local_cluster_runs_without_profiler_or_malloc_trim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Dask's defaults cost ~20-40 % more CPU per shanghai run than a pool process (see
+    # benchmarks/profile_dask_worker.py): the profiler thread, 20 ms ticks, and
+    # MALLOC_TRIM_THRESHOLD_=65536 that the nanny puts into the worker's environment
+    # (and into this process's). resdep's own cluster switches them off, and leaves this
+    # process's environment as it found it (later process pools inherit it).
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = dict(os.environ)
+    with DaskExecutor(workers=2) as ex:
+        settings = ex._client.run(worker_settings)
+        assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None
+        results = list(ex.run(NoisyModel(), [BATCH]))
+    assert len(settings) == 2
+    for got in settings.values():
+        assert got == {"trim": None, "profiling": False, "tick": 1000}
+    assert results[0].rows == SequentialExecutor().run(NoisyModel(), [BATCH]).__next__().rows
+    assert dict(os.environ) == before  # OMP_NUM_THREADS=1, PYTHONHASHSEED... taken back
+
+
+def test_the_documented_worker_config_reaches_an_external_worker(
+    tmp_path: Path, cluster: Cluster
+) -> None:
+    # docs/experiments.md tells users of an external cluster to give its workers a Dask
+    # configuration file; a real `dask worker` (with its nanny) started with exactly the
+    # documented file has the profiler off, 1 s ticks and no MALLOC_TRIM_THRESHOLD_.
+    # bound: the worker has 90 s to join
+    import re
+
+    from distributed import Client
+
+    docs = (Path(__file__).parents[2] / "docs" / "experiments.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- worker-config:[^>]*-->\n```yaml\n(.*?)```", docs, re.S)
+    assert block is not None
+    folder = tmp_path / "dask-config"
+    folder.mkdir()
+    (folder / "resdep.yaml").write_text(block.group(1), encoding="utf-8")
+    env = _env()
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)  # as a fresh login shell has it
+    env["DASK_CONFIG"] = str(folder)
+    argv = [DASK, "worker", cluster.address, "--nthreads", "1", "--host", "127.0.0.1"]
+    cluster._start([*argv, "--no-dashboard"], "configured-worker", env)
+    cluster.wait_for_workers(1)
+    with Client(cluster.address, timeout=30) as client:
+        settings = client.run(worker_settings)
+    assert list(settings.values()) == [{"trim": None, "profiling": False, "tick": 1000}]
 
 
 def test_existing_scheduler_by_address_and_a_dying_worker(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from resdep.experiments.models import Model, ParamValue
 
 __all__ = [
     "EXECUTORS",
+    "LOCAL_CLUSTER_CONFIG",
     "Batch",
     "BatchResult",
     "ClusterError",
@@ -431,6 +432,37 @@ def probe_scheduler(address: str, timeout: float) -> None:
         )
 
 
+#: Dask settings for the ``LocalCluster`` that :class:`DaskExecutor` starts itself (not
+#: for a cluster given by address or object: set them in its workers' Dask
+#: configuration, see docs/experiments.md). Measured on ``shanghai`` runs
+#: (``benchmarks/profile_dask_worker.py``; figures in docs/experiments.md), Dask's
+#: defaults cost 20-40 % more CPU per run than a plain pool process: the statistical
+#: profiler (the worker's event loop samples the running task's stack every 10 ms) and
+#: the loop's other periodic checks take the GIL from the run, and
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which the nanny sets so that
+#: freed memory goes back to the system at once, makes glibc give memory back and fault
+#: it in again inside every run. resdep's workers keep only the small outcome rows
+#: between tasks, so none of this buys anything here.
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    # None: the nanny sets nothing (the variable stays as in this process's environment)
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+
+
+def _restore_environ(saved: Mapping[str, str]) -> None:
+    """Put ``os.environ`` back as it was (Dask's nannies write their pre-spawn variables
+    into the process that starts them, which later process pools would inherit)."""
+    for key in set(os.environ) - set(saved):
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+
+
 class DaskExecutor:
     """Run batches on Dask distributed.
 
@@ -442,7 +474,9 @@ class DaskExecutor:
         A cluster object instead (``LocalCluster``, ``SpecCluster``, or a dask-jobqueue
         ``SLURMCluster``): the sweep connects a client to it and leaves it running.
         Without ``address`` and ``cluster``, a ``LocalCluster`` of ``workers``
-        single-threaded worker processes is started (and closed after the sweep).
+        single-threaded worker processes is started with :data:`LOCAL_CLUSTER_CONFIG`
+        (no profiler, no ``MALLOC_TRIM_THRESHOLD_``: as fast per run as a pool
+        process), and closed after the sweep.
     workers
         Workers of the local cluster (only when neither ``address`` nor ``cluster``).
     timeout
@@ -497,6 +531,7 @@ class DaskExecutor:
         self._threads = 0
         self._zombies = False
         self._quieted: list[tuple[logging.Logger, int]] = []
+        self._environ: dict[str, str] | None = None
         #: identity of every worker the sweep used (address → version, code hash, host...)
         self.identities: dict[str, dict[str, Any]] = {}
 
@@ -529,16 +564,22 @@ class DaskExecutor:
                     fix="check that the cluster is running (its scheduler_address)",
                 ) from None
         elif self.address is None:
+            dask: Any = importlib.import_module("dask")
+            # Dask's nannies write their pre-spawn variables into this process's
+            # environment (and again on every worker restart); __exit__ puts it back
+            self._environ = dict(os.environ)
             try:
-                self._cluster = LocalCluster(
-                    n_workers=self._n_local,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    # the scheduler still serves health routes over HTTP; without this it
-                    # tries port 8787 first and warns when another cluster holds it
-                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                )
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self._cluster = LocalCluster(
+                        n_workers=self._n_local,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        # the scheduler still serves health routes over HTTP; without
+                        # this it tries port 8787 first and warns when another cluster
+                        # holds it
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    )
                 self._client = Client(self._cluster)
             except Exception as exc:
                 self.__exit__(None, None, None)
@@ -570,6 +611,9 @@ class DaskExecutor:
             with contextlib.suppress(Exception):
                 self._cluster.close(timeout=10)
             self._cluster = None
+        if self._environ is not None:
+            _restore_environ(self._environ)
+            self._environ = None
 
     # -- liveness ------------------------------------------------------------------------
     def _lost(self, why: str) -> ClusterError:

@@ -6,6 +6,7 @@ with ``spawn`` can import them by name.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,12 +43,16 @@ class DyingModel:
 
     def evaluate(self, params: Mapping[str, ParamValue], seed: int) -> dict[str, float]:
         if float(params["a"]) > self.threshold:
-            path = Path(self.marker)
-            died = len(path.read_text()) if path.exists() else 0
-            if died < self.deaths:
-                with path.open("a") as fh:
+            # count the death and die under an exclusive lock: two workers meeting such a
+            # point at once must not both read "no death yet" (the lock goes with the
+            # process, so the next reader sees the "x")
+            with open(self.marker, "a+") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                fh.seek(0)
+                if len(fh.read()) < self.deaths:
                     fh.write("x")
-                os._exit(13)
+                    fh.flush()
+                    os._exit(13)
         return self.inner.evaluate(params, seed)
 
 
@@ -185,3 +190,13 @@ def sweep_main(argv: list[str]) -> int:
         return 1
     print(f"OK {summary.n_done}", flush=True)
     return 0
+
+
+def worker_settings(dask_worker: Any = None) -> dict[str, object]:
+    """On a Dask worker (through ``Client.run``): the settings that make runs slower
+    there than in a pool process (see ``LOCAL_CLUSTER_CONFIG``)."""
+    return {
+        "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        "profiling": "profile" in dask_worker.periodic_callbacks,
+        "tick": dask_worker.periodic_callbacks["tick"].callback_time,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -164,3 +165,20 @@ def test_a_submit_to_a_pool_that_just_broke_does_not_end_the_sweep(
     assert summary.n_done == 120
     run_sweep(SPEC, tmp_path / "ref", batch_size=120)
     pd.testing.assert_frame_equal(results(tmp_path / "b"), results(tmp_path / "ref"))
+
+
+def test_the_environment_dask_nannies_wrote_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Dask's nannies write OMP_NUM_THREADS=1, MALLOC_TRIM_THRESHOLD_... into the process
+    # that starts them; DaskExecutor puts the environment back as it was, so that later
+    # process pools do not inherit them
+    from resdep.experiments.executors import _restore_environ
+
+    monkeypatch.setenv("RESDEP_TEST_KEPT", "1")
+    monkeypatch.setenv("RESDEP_TEST_CHANGED", "before")
+    monkeypatch.delenv("RESDEP_TEST_ADDED", raising=False)
+    saved = dict(os.environ)
+    os.environ.update({"RESDEP_TEST_CHANGED": "after", "RESDEP_TEST_ADDED": "65536"})
+    _restore_environ(saved)
+    assert dict(os.environ) == saved
+    assert "RESDEP_TEST_ADDED" not in os.environ
+    assert os.environ["RESDEP_TEST_CHANGED"] == "before"
