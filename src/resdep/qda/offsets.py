@@ -223,6 +223,11 @@ class OffsetDetection:
         Indices of selections that fit no convention at all.
     ambiguous
         True when the text gives the conventions no way to differ (all agree).
+    undecided
+        The conventions that explain the selections equally well (same fits, name matches
+        and line-boundary hits) yet place them on different characters; empty when the
+        evidence picks one. When it is not empty the program's own convention (the prior)
+        is used if it is among them, and the summary says so.
     """
 
     convention: Convention
@@ -232,6 +237,7 @@ class OffsetDetection:
     misfits: tuple[int, ...] = ()
     unfit_anywhere: tuple[int, ...] = ()
     ambiguous: bool = False
+    undecided: tuple[Convention, ...] = ()
 
     def summary(self) -> str:
         """One line for people."""
@@ -249,7 +255,15 @@ class OffsetDetection:
         others = ", ".join(
             f"{c.value} {e[2] + e[3]}" for c, e in self.evidence.items() if c is not self.convention
         )
-        return text + (f" (line-boundary hits under the others: {others})" if others else "")
+        text += f" (line-boundary hits under the others: {others})" if others else ""
+        if self.undecided:
+            names_ = ", ".join(c.value for c in self.undecided)
+            text += (
+                f"; UNDECIDED between {names_}: the selections fit each equally well but fall on"
+                f" different characters; {self.convention.value} assumed, check a few quotes"
+                " against the transcript"
+            )
+        return text
 
 
 def _norm(s: str) -> str:
@@ -293,12 +307,14 @@ def detect_convention(
     ends = np.array([e for _, e, _ in selections], dtype=np.int64)
     evidence: dict[Convention, tuple[int, int, int, int]] = {}
     fit_masks: dict[Convention, NDArray[np.bool_]] = {}
+    spans: dict[Convention, tuple[NDArray[Any], NDArray[Any]]] = {}
     exact_names: dict[Convention, int] = {}
     for conv in Convention:
         s_cp, s_ok = u.convert(conv, starts)
         e_cp, e_ok = u.convert(conv, ends)
         ok = s_ok & e_ok & (s_cp <= e_cp)
         fit_masks[conv] = ok
+        spans[conv] = (s_cp, e_cp)
         line_starts = int(np.sum(ok & u.at_line_start(np.minimum(s_cp, len(text)))))
         line_ends = int(np.sum(ok & u.at_line_end(np.minimum(e_cp, len(text)))))
         names = exact = 0
@@ -318,11 +334,22 @@ def detect_convention(
         return (fit, exact_names[c], names, ls + le, int(c is prior), -order.index(c))
 
     best = max(Convention, key=rank)
+
+    def same_places(c: Convention) -> bool:
+        both = fit_masks[c] & fit_masks[best]
+        return bool(
+            np.array_equal(fit_masks[c], fit_masks[best])
+            and np.array_equal(spans[c][0][both], spans[best][0][both])
+            and np.array_equal(spans[c][1][both], spans[best][1][both])
+        )
+
+    tied = [c for c in Convention if rank(c)[:4] == rank(best)[:4] and not same_places(c)]
+    undecided = (best, *tied) if tied and not u.ambiguous else ()
     any_fit = np.zeros(n_sel, dtype=bool)
     for m in fit_masks.values():
         any_fit |= m
     ambiguous = u.ambiguous
-    chosen = force or (prior if ambiguous else best)
+    chosen = force or (prior if ambiguous or prior in undecided else best)
     return OffsetDetection(
         convention=chosen,
         fits=evidence[chosen][0],
@@ -331,4 +358,5 @@ def detect_convention(
         misfits=tuple(int(i) for i in np.flatnonzero(~fit_masks[chosen])),
         unfit_anywhere=tuple(int(i) for i in np.flatnonzero(~any_fit)),
         ambiguous=ambiguous,
+        undecided=() if force else undecided,
     )
