@@ -451,6 +451,8 @@ class PurchaseModel(mesa.Model):
             a.w_gov = max(a.w_gov, 0.2 if a.alive else 0.0)
             a.growth = (a.w_gov - before) / max(before, 1e-12)
             a.loss_streak = a.loss_streak + 1 if pr < 0 else 0
+            # reserve policy: holdings above the target are spent on the mission
+            a.reserves = min(a.reserves, self.f("reserve_target") * a.w_gov)
         for flag, out in ((True, self.growth_s), (False, self.growth_d)):
             g = [a.growth for a in self.agencies if a.alive and a.survival == flag]
             if g:

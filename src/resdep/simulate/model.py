@@ -835,6 +835,9 @@ class Model:
         if dev_alive.any():
             self.counters.growth_development.append(float(growth[dev_alive].mean()))
         self.loss_streak = np.where(y.profit < 0, self.loss_streak + 1, 0)
+        # reserve policy: a non-profit cannot distribute its surplus; what it holds above
+        # its reserve target is spent on the mission within the year (ODD 7.6)
+        self.reserves = np.minimum(self.reserves, self.f("reserve_target") * self.w_gov)
 
     def _observe(self, y: _Year, dyads: _YearDyads) -> dict[str, float]:
         """ODD 7.8: the year's outcome row."""
