@@ -18,7 +18,9 @@ YEARS = 20  # the default horizon of `resdep simulate` and `resdep patterns`
 
 
 def _verdicts(**overrides: float | int | str) -> dict[str, bool]:
-    rows = check_patterns(scale="shanghai", seeds=6, years=YEARS, overrides=overrides, reversals=False)
+    rows = check_patterns(
+        scale="shanghai", seeds=6, years=YEARS, overrides=overrides, reversals=False
+    )
     return {r.pattern: r.holds for r in rows}
 
 

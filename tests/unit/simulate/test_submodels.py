@@ -128,6 +128,7 @@ def test_reserves_above_the_target_are_spent_and_cash_criticality_follows() -> N
     # under a looser policy profitable agencies hold more than that (so the rule binds) ...
     over = high.reserves > 0.5 * high.w_gov + 1e-9
     assert over[high.alive].mean() > 0.1
+
     # ... and their cash criticality (1 − reserves / wage bill) is lower on average
     def cash(m: Model) -> float:
         a = m.alive
