@@ -24,7 +24,6 @@ from numpy.typing import ArrayLike, NDArray
 from resdep.classify import ClassifyParams, classify_dyads
 from resdep.dependence import (
     DependenceParams,
-    noisy_or,
     resource_dependence,
     stage_state,
 )
@@ -992,8 +991,7 @@ class Model:
         for j in range(1, k):
             dup = (cand[:, j : j + 1] == cand[:, :j]).any(axis=1)
             valid[:, j] &= ~dup
-        idx2 = np.broadcast_to(idx[:, None], cand.shape)
-        bid, lab, h = self._bids(idx2, cand, rel, offer, kappa, survival)
+        bid, lab, h = self._bids(idx[:, None], cand, rel, offer, kappa, survival)
         valid &= bid
         wh, wc = self.f("w_history"), self.f("w_capacity")
         q = self.q[cand]
@@ -1035,15 +1033,18 @@ class Model:
         agencies in proportion to how full their books are. Returns the bid mask, the
         labour the project would take and the pair's history.
         """
+        # per-project and per-agency terms first, then one pass over the (project,
+        # agency) pairs (``proj`` may be a column that broadcasts against ``agency``)
         street = self.committee_street[proj]
-        h = self.history[self.pair_index(agency, street)]
+        offset = street - self.street_start[self.street_district[street]]
+        h = self.history[self.pair_start[agency] + offset]
         b = self.budget_base[proj]
-        lab = kappa[proj] * b * self.eff[agency]
+        lab = (kappa[proj] * b) * self.eff[agency]
         margin = (offer[proj] - lab) / b
         v_rel = self.f("relational_value") * (h + 0.2) * (1.0 - self.f("p_competitive"))
         v_rel = np.where(rel[proj], v_rel, 0.0)
-        oc = np.where(survival[agency], 0.0, self.f("opportunity_cost") * self.util[agency])
-        bid: B = margin + self.f("discount") * v_rel - oc >= 0.0
+        oc_a = np.where(survival, 0.0, self.f("opportunity_cost") * self.util)
+        bid: B = margin + self.f("discount") * v_rel - oc_a[agency] >= 0.0
         return bid, lab, h
 
     @staticmethod
@@ -1072,8 +1073,16 @@ class Model:
         act_idx, ag, st, alpha, rev, load = y.act_idx, y.ag, y.st, y.alpha, y.rev, y.load
         ns = self.scale.streets
         pidx = self.pair_index(ag, st)
-        pairs, first, inv = np.unique(pidx, return_index=True, return_inverse=True)
+        # the distinct pairs in order, each contract's dyad and each dyad's first contract
+        # (what ``np.unique(pidx, return_index=True, return_inverse=True)`` gives, by counting)
+        seen = np.zeros(self.n_pairs, dtype=bool)
+        seen[pidx] = True
+        pairs = np.flatnonzero(seen)
         n = pairs.size
+        rank = np.cumsum(seen) - 1
+        inv = rank[pidx]
+        first = np.full(n, pidx.size, dtype=np.int64)
+        np.minimum.at(first, inv, np.arange(pidx.size, dtype=np.int64))
         # dyad attributes by aggregation over its contracts
         cnt = _bc(inv, minlength=n)
         dy_ag = ag[first]
@@ -1163,8 +1172,8 @@ class Model:
             alt_next=alternatives(nxt, None),
         )
         ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
-        d_ag = noisy_or(self._cells_d(n, ag_i, ag_s, ag_x), axis=-1)
-        d_ga = noisy_or(self._cells_d(n, ga_i, ga_s, ga_x), axis=-1)
+        d_ag = self._stage_d(n, ag_i, ag_s, ag_x)
+        d_ga = self._stage_d(n, ga_i, ga_s, ga_x)
         theta_s = self.theta_s[dy_st]
         # GP as coded from behaviour: push onto agency staff, interference, consultation
         z = self.rng["coding"].standard_normal(self.scale.committees)
@@ -1247,12 +1256,33 @@ class Model:
         fresh = np.clip(self.theta_d[d_of] + self.f("theta_sd") * z, 0.0, 1.0)
         self.theta_s = np.clip(np.where(new, fresh, self.theta_s), 0.0, 1.0)
 
-    def _cells_d(self, n: int, imp: Cells, alt: Cells, disc: Cells) -> F:
-        """D per (stage, resource) through the shared scoring code; absent ties are 0."""
-        out = np.zeros((n, 3, 3))
-        for key, i_val in imp.items():
-            d = resource_dependence(i_val, alt[key], disc[key], self.dep_params)
-            out[:, key[0], key[1]] = np.where(np.asarray(i_val) > 0, d, 0.0)
+    def _stage_d(self, n: int, imp: Cells, alt: Cells, disc: Cells) -> F:
+        """D per stage, shape ``(n, 3)``: the noisy-OR over the resources of each stage.
+
+        The same figures as ``noisy_or(self._cells_d(...), axis=-1)`` (absent ties add a
+        factor 1 to the product) with one call of the shared scoring code for all ties.
+        """
+        keys = sorted(imp)
+        if n == 0 or not keys:
+            return np.zeros((n, 3))
+
+        def stack(cells: Cells) -> F:
+            return np.stack(
+                [np.broadcast_to(np.asarray(cells[k], dtype=np.float64), (n,)) for k in keys]
+            )
+
+        i_all = stack(imp)
+        d = resource_dependence(i_all, stack(alt), stack(disc), self.dep_params)
+        d = np.where(i_all > 0, d, 0.0)
+        out = np.zeros((n, 3))
+        for stage in range(3):
+            rows = [j for j, k in enumerate(keys) if k[0] == stage]
+            if not rows:
+                continue
+            keep = 1.0 - np.clip(d[rows[0]], 0.0, 1.0)
+            for j in rows[1:]:
+                keep = keep * (1.0 - np.clip(d[j], 0.0, 1.0))
+            out[:, stage] = 1.0 - keep
         return out
 
     @property
