@@ -952,8 +952,9 @@ class Model:
         nc, na = self.scale.committees, self.scale.agencies
         k = self.i("candidates")
         rng = self.rng["award"]
-        u = rng.random((nc, k))
-        noise = rng.standard_normal((nc, k))
+        # single precision: the draws only pick candidates and perturb scores
+        u = rng.random((nc, k), dtype=np.float32)
+        noise = rng.standard_normal((nc, k), dtype=np.float32)
         winner = np.full(nc, -1, dtype=np.int64)
         labour = np.zeros(nc)
         if na == 0 or not funded.any():
