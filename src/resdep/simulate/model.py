@@ -1055,6 +1055,17 @@ class Model:
         A project is taken if the agency's capacity is not used up before it (so the
         last one may overload the agency a little). ``cap`` is reduced in place.
         """
+        ok = np.zeros(agency.size, dtype=bool)
+        # an agency whose projects all fit into its capacity takes them all, in any order
+        total = _bc(agency, weights=lab, minlength=cap.size)
+        fits = total < cap - 1e-9
+        fit_i = fits[agency]
+        ok[fit_i] = True
+        cap -= np.where(fits, total, 0.0)
+        rest = np.flatnonzero(~fit_i)
+        if rest.size == 0:
+            return ok
+        agency, lab, score = agency[rest], lab[rest], score[rest]
         key = agency.astype(np.float64) * 64.0 - np.clip(score, -30.0, 30.0)
         order = np.argsort(key)
         a_o, lb_o = agency[order], lab[order]
@@ -1065,8 +1076,9 @@ class Model:
         before = cum - lb_o - base
         ok_o = before < cap[a_o] - 1e-12
         cap -= _bc(a_o[ok_o], weights=lb_o[ok_o], minlength=cap.size)
-        ok = np.zeros(agency.size, dtype=bool)
-        ok[order] = ok_o
+        taken = np.zeros(rest.size, dtype=bool)
+        taken[order] = ok_o
+        ok[rest] = taken
         return ok
 
     def _dependence(self, y: _Year) -> _YearDyads:
