@@ -872,18 +872,18 @@ class Model:
             row[f"d_ga_{stage}"] = float(dyads.d_ga[:, k].sum()) / n_dy
         for k, lab in enumerate(("partnership", "buddy", "transactional")):
             row[f"share_{lab}"] = float((dyads.label == k).sum()) / n_dy
+        qs_all = (
+            np.percentile(pa, _QUANTILES, axis=0)
+            if pa.shape[0]
+            else np.full((len(_QUANTILES), 3), np.nan)
+        )
         for k, stage in enumerate(STAGES):
             codes = dyads.state[:, k]
             for c, name in enumerate(
                 ("interdependent", "government_dominant", "agency_dominant", "weak")
             ):
                 row[f"share_{name}_{stage}"] = float((codes == c).sum()) / n_dy
-            qs = (
-                np.percentile(pa[:, k], _QUANTILES)
-                if pa.shape[0]
-                else np.full(len(_QUANTILES), np.nan)
-            )
-            for q, v in zip(_QUANTILES, qs, strict=True):
+            for q, v in zip(_QUANTILES, qs_all[:, k], strict=True):
                 row[f"pa_{stage}_q{q:02d}"] = float(v)
         row["theta_mean"] = float(self.theta_s.mean()) if self.theta_s.size else 0.0
         row["gp_mean"] = float(dyads.gp.mean()) if dyads.gp.size else 0.0
@@ -924,9 +924,9 @@ class Model:
         """Budget-constrained, order-dependent funding of new projects per street."""
         street = self.committee_street
         key = street.astype(np.float64) * 16.0 + (8.0 - np.clip(prio, -7.9, 7.9))
-        order = np.argsort(np.where(new, key, np.inf), kind="stable")
-        n_new = int(new.sum())
-        order = order[:n_new]
+        cand = np.flatnonzero(new)
+        order = cand[np.argsort(key[cand], kind="stable")]
+        n_new = order.size
         cost = offer[order]
         s = street[order]
         cum = np.cumsum(cost)
