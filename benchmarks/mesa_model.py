@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from resdep.classify import classify_dyads
-from resdep.dependence import DependenceParams, noisy_or, resource_dependence
+from resdep.dependence import DependenceParams, noisy_or, resource_dependence, stage_state
 from resdep.simulate.model import (
     DyadState,
     Rules,
@@ -39,6 +39,8 @@ from resdep.simulate.params import Scale, resolve_params, resolve_scale
 __all__ = ["Agency", "Committee", "District", "PurchaseModel", "Street", "run_mesa"]
 
 STAGES = ("contracting", "implementation", "closing")
+STATE_NAMES = ("interdependent", "government_dominant", "agency_dominant", "weak")
+QUANTILES = (5, 25, 50, 75, 95)
 
 
 def _clip(x: float, lo: float, hi: float) -> float:
@@ -451,6 +453,8 @@ class PurchaseModel(mesa.Model):
             a.w_gov = max(a.w_gov, 0.2 if a.alive else 0.0)
             a.growth = (a.w_gov - before) / max(before, 1e-12)
             a.loss_streak = a.loss_streak + 1 if pr < 0 else 0
+            # reserve policy: holdings above the target are spent on the mission
+            a.reserves = min(a.reserves, self.f("reserve_target") * a.w_gov)
         for flag, out in ((True, self.growth_s), (False, self.growth_d)):
             g = [a.growth for a in self.agencies if a.alive and a.survival == flag]
             if g:
@@ -613,6 +617,8 @@ class PurchaseModel(mesa.Model):
                     "d_ga": d_ga,
                     "label": int(ind.label[0]),
                     "d_ag_mean": float(d_ag.mean()),
+                    "gp": float(ind.gp[0]),
+                    "ia": float(ind.ia[0]),
                     "street": s,
                     "rev_as": rev_as,
                 }
@@ -665,6 +671,20 @@ class PurchaseModel(mesa.Model):
         auto = [(1 - mean_alpha[a]) * (1 - float(np.mean(deps[a]))) for a in mean_alpha]
         row["autonomy"] = float(np.mean(auto)) if auto else 0.0
         row["n_dyads"] = float(len(dyads))
+        # the stage states and PA quantiles across dyads, philosophy, GP and IA
+        d_ag = np.array([d["d_ag"] for d in dyads]).reshape(-1, 3)
+        d_ga = np.array([d["d_ga"] for d in dyads]).reshape(-1, 3)
+        codes = stage_state(d_ag, d_ga, self.dep_params)
+        for k, stage in enumerate(STAGES):
+            for c, name in enumerate(STATE_NAMES):
+                row[f"share_{name}_{stage}"] = float((codes[:, k] == c).sum()) / n
+            for q in QUANTILES:
+                row[f"pa_{stage}_q{q:02d}"] = (
+                    float(np.percentile(d_ag[:, k] - d_ga[:, k], q)) if dyads else math.nan
+                )
+        row["theta_mean"] = float(np.mean([s.theta for s in self.streets]))
+        row["gp_mean"] = float(np.mean([d["gp"] for d in dyads])) if dyads else 0.0
+        row["ia_mean"] = float(np.mean([d["ia"] for d in dyads])) if dyads else 0.0
         self.rows.append(row)
 
     def pattern_stats(self) -> dict[str, float]:

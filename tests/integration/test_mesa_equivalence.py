@@ -8,7 +8,8 @@ There is no absolute slack: an outcome that does not vary in either version (e.g
 partnership share at ``case`` scale, always 0) must have the same value in both. The
 Mesa version implements the state-and-rules model of issue 9 (institutions, moving
 philosophy, GP coded from behaviour, alternatives of agencies at least as capable) and
-scores each dyad's inputs with the shared ``dependence_inputs``.
+scores each dyad's inputs with the shared ``dependence_inputs``. The compared outcomes
+include the stage-state shares, the PA quantiles across dyads, mean philosophy, GP and IA.
 
 Two scales are compared:
 
@@ -58,6 +59,21 @@ OUTCOMES = [
     "relational_share",
     "formalization",
     "autonomy",
+    # the modeller's outputs of issue 9: stage-state shares, PA quantiles across dyads,
+    # mean philosophy, coded GP and IA
+    *(
+        f"share_{state}_{stage}"
+        for stage in ("contracting", "implementation", "closing")
+        for state in ("interdependent", "government_dominant", "agency_dominant", "weak")
+    ),
+    *(
+        f"pa_{stage}_q{q:02d}"
+        for stage in ("contracting", "implementation", "closing")
+        for q in (5, 25, 50, 75, 95)
+    ),
+    "theta_mean",
+    "gp_mean",
+    "ia_mean",
 ]
 #: 2 districts, 8 streets, 40 committees, 24 agencies (custom counts on the ``case`` preset).
 MID = {"n_districts": 2, "n_streets": 8, "n_committees": 40, "n_agencies": 24}

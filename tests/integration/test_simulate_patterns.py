@@ -14,11 +14,13 @@ import pytest
 from resdep.simulate import check_patterns, run_summary
 
 SEEDS = 10
-YEARS = 14
+YEARS = 20  # the default horizon of `resdep simulate` and `resdep patterns`
 
 
 def _verdicts(**overrides: float | int | str) -> dict[str, bool]:
-    rows = check_patterns(scale="shanghai", seeds=6, years=12, overrides=overrides, reversals=False)
+    rows = check_patterns(
+        scale="shanghai", seeds=6, years=YEARS, overrides=overrides, reversals=False
+    )
     return {r.pattern: r.holds for r in rows}
 
 
@@ -38,7 +40,7 @@ def test_all_patterns_and_reversals_hold_at_shanghai_scale() -> None:
 
 @pytest.mark.slow
 def test_patterns_hold_on_other_seeds() -> None:
-    rows = check_patterns(scale="shanghai", seeds=4, years=12, seed_start=100, reversals=False)
+    rows = check_patterns(scale="shanghai", seeds=4, years=YEARS, seed_start=100, reversals=False)
     failed = [f"{r.pattern}: {r.figure}" for r in rows if not r.holds]
     assert not failed, failed
 

@@ -24,7 +24,6 @@ from numpy.typing import ArrayLike, NDArray
 from resdep.classify import ClassifyParams, classify_dyads
 from resdep.dependence import (
     DependenceParams,
-    noisy_or,
     resource_dependence,
     stage_state,
 )
@@ -835,6 +834,9 @@ class Model:
         if dev_alive.any():
             self.counters.growth_development.append(float(growth[dev_alive].mean()))
         self.loss_streak = np.where(y.profit < 0, self.loss_streak + 1, 0)
+        # reserve policy: a non-profit cannot distribute its surplus; what it holds above
+        # its reserve target is spent on the mission within the year (ODD 7.6)
+        self.reserves = np.minimum(self.reserves, self.f("reserve_target") * self.w_gov)
 
     def _observe(self, y: _Year, dyads: _YearDyads) -> dict[str, float]:
         """ODD 7.8: the year's outcome row."""
@@ -870,18 +872,18 @@ class Model:
             row[f"d_ga_{stage}"] = float(dyads.d_ga[:, k].sum()) / n_dy
         for k, lab in enumerate(("partnership", "buddy", "transactional")):
             row[f"share_{lab}"] = float((dyads.label == k).sum()) / n_dy
+        qs_all = (
+            np.percentile(pa, _QUANTILES, axis=0)
+            if pa.shape[0]
+            else np.full((len(_QUANTILES), 3), np.nan)
+        )
         for k, stage in enumerate(STAGES):
             codes = dyads.state[:, k]
             for c, name in enumerate(
                 ("interdependent", "government_dominant", "agency_dominant", "weak")
             ):
                 row[f"share_{name}_{stage}"] = float((codes == c).sum()) / n_dy
-            qs = (
-                np.percentile(pa[:, k], _QUANTILES)
-                if pa.shape[0]
-                else np.full(len(_QUANTILES), np.nan)
-            )
-            for q, v in zip(_QUANTILES, qs, strict=True):
+            for q, v in zip(_QUANTILES, qs_all[:, k], strict=True):
                 row[f"pa_{stage}_q{q:02d}"] = float(v)
         row["theta_mean"] = float(self.theta_s.mean()) if self.theta_s.size else 0.0
         row["gp_mean"] = float(dyads.gp.mean()) if dyads.gp.size else 0.0
@@ -922,9 +924,9 @@ class Model:
         """Budget-constrained, order-dependent funding of new projects per street."""
         street = self.committee_street
         key = street.astype(np.float64) * 16.0 + (8.0 - np.clip(prio, -7.9, 7.9))
-        order = np.argsort(np.where(new, key, np.inf), kind="stable")
-        n_new = int(new.sum())
-        order = order[:n_new]
+        cand = np.flatnonzero(new)
+        order = cand[np.argsort(key[cand], kind="stable")]
+        n_new = order.size
         cost = offer[order]
         s = street[order]
         cum = np.cumsum(cost)
@@ -950,8 +952,9 @@ class Model:
         nc, na = self.scale.committees, self.scale.agencies
         k = self.i("candidates")
         rng = self.rng["award"]
-        u = rng.random((nc, k))
-        noise = rng.standard_normal((nc, k))
+        # single precision: the draws only pick candidates and perturb scores
+        u = rng.random((nc, k), dtype=np.float32)
+        noise = rng.standard_normal((nc, k), dtype=np.float32)
         winner = np.full(nc, -1, dtype=np.int64)
         labour = np.zeros(nc)
         if na == 0 or not funded.any():
@@ -989,8 +992,7 @@ class Model:
         for j in range(1, k):
             dup = (cand[:, j : j + 1] == cand[:, :j]).any(axis=1)
             valid[:, j] &= ~dup
-        idx2 = np.broadcast_to(idx[:, None], cand.shape)
-        bid, lab, h = self._bids(idx2, cand, rel, offer, kappa, survival)
+        bid, lab, h = self._bids(idx[:, None], cand, rel, offer, kappa, survival)
         valid &= bid
         wh, wc = self.f("w_history"), self.f("w_capacity")
         q = self.q[cand]
@@ -1032,15 +1034,18 @@ class Model:
         agencies in proportion to how full their books are. Returns the bid mask, the
         labour the project would take and the pair's history.
         """
+        # per-project and per-agency terms first, then one pass over the (project,
+        # agency) pairs (``proj`` may be a column that broadcasts against ``agency``)
         street = self.committee_street[proj]
-        h = self.history[self.pair_index(agency, street)]
+        offset = street - self.street_start[self.street_district[street]]
+        h = self.history[self.pair_start[agency] + offset]
         b = self.budget_base[proj]
-        lab = kappa[proj] * b * self.eff[agency]
+        lab = (kappa[proj] * b) * self.eff[agency]
         margin = (offer[proj] - lab) / b
         v_rel = self.f("relational_value") * (h + 0.2) * (1.0 - self.f("p_competitive"))
         v_rel = np.where(rel[proj], v_rel, 0.0)
-        oc = np.where(survival[agency], 0.0, self.f("opportunity_cost") * self.util[agency])
-        bid: B = margin + self.f("discount") * v_rel - oc >= 0.0
+        oc_a = np.where(survival, 0.0, self.f("opportunity_cost") * self.util)
+        bid: B = margin + self.f("discount") * v_rel - oc_a[agency] >= 0.0
         return bid, lab, h
 
     @staticmethod
@@ -1050,6 +1055,17 @@ class Model:
         A project is taken if the agency's capacity is not used up before it (so the
         last one may overload the agency a little). ``cap`` is reduced in place.
         """
+        ok = np.zeros(agency.size, dtype=bool)
+        # an agency whose projects all fit into its capacity takes them all, in any order
+        total = _bc(agency, weights=lab, minlength=cap.size)
+        fits = total < cap - 1e-9
+        fit_i = fits[agency]
+        ok[fit_i] = True
+        cap -= np.where(fits, total, 0.0)
+        rest = np.flatnonzero(~fit_i)
+        if rest.size == 0:
+            return ok
+        agency, lab, score = agency[rest], lab[rest], score[rest]
         key = agency.astype(np.float64) * 64.0 - np.clip(score, -30.0, 30.0)
         order = np.argsort(key)
         a_o, lb_o = agency[order], lab[order]
@@ -1060,8 +1076,9 @@ class Model:
         before = cum - lb_o - base
         ok_o = before < cap[a_o] - 1e-12
         cap -= _bc(a_o[ok_o], weights=lb_o[ok_o], minlength=cap.size)
-        ok = np.zeros(agency.size, dtype=bool)
-        ok[order] = ok_o
+        taken = np.zeros(rest.size, dtype=bool)
+        taken[order] = ok_o
+        ok[rest] = taken
         return ok
 
     def _dependence(self, y: _Year) -> _YearDyads:
@@ -1069,8 +1086,16 @@ class Model:
         act_idx, ag, st, alpha, rev, load = y.act_idx, y.ag, y.st, y.alpha, y.rev, y.load
         ns = self.scale.streets
         pidx = self.pair_index(ag, st)
-        pairs, first, inv = np.unique(pidx, return_index=True, return_inverse=True)
+        # the distinct pairs in order, each contract's dyad and each dyad's first contract
+        # (what ``np.unique(pidx, return_index=True, return_inverse=True)`` gives, by counting)
+        seen = np.zeros(self.n_pairs, dtype=bool)
+        seen[pidx] = True
+        pairs = np.flatnonzero(seen)
         n = pairs.size
+        rank = np.cumsum(seen) - 1
+        inv = rank[pidx]
+        first = np.full(n, pidx.size, dtype=np.int64)
+        np.minimum.at(first, inv, np.arange(pidx.size, dtype=np.int64))
         # dyad attributes by aggregation over its contracts
         cnt = _bc(inv, minlength=n)
         dy_ag = ag[first]
@@ -1160,8 +1185,8 @@ class Model:
             alt_next=alternatives(nxt, None),
         )
         ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
-        d_ag = noisy_or(self._cells_d(n, ag_i, ag_s, ag_x), axis=-1)
-        d_ga = noisy_or(self._cells_d(n, ga_i, ga_s, ga_x), axis=-1)
+        d_ag = self._stage_d(n, ag_i, ag_s, ag_x)
+        d_ga = self._stage_d(n, ga_i, ga_s, ga_x)
         theta_s = self.theta_s[dy_st]
         # GP as coded from behaviour: push onto agency staff, interference, consultation
         z = self.rng["coding"].standard_normal(self.scale.committees)
@@ -1244,12 +1269,33 @@ class Model:
         fresh = np.clip(self.theta_d[d_of] + self.f("theta_sd") * z, 0.0, 1.0)
         self.theta_s = np.clip(np.where(new, fresh, self.theta_s), 0.0, 1.0)
 
-    def _cells_d(self, n: int, imp: Cells, alt: Cells, disc: Cells) -> F:
-        """D per (stage, resource) through the shared scoring code; absent ties are 0."""
-        out = np.zeros((n, 3, 3))
-        for key, i_val in imp.items():
-            d = resource_dependence(i_val, alt[key], disc[key], self.dep_params)
-            out[:, key[0], key[1]] = np.where(np.asarray(i_val) > 0, d, 0.0)
+    def _stage_d(self, n: int, imp: Cells, alt: Cells, disc: Cells) -> F:
+        """D per stage, shape ``(n, 3)``: the noisy-OR over the resources of each stage.
+
+        The same figures as ``noisy_or(self._cells_d(...), axis=-1)`` (absent ties add a
+        factor 1 to the product) with one call of the shared scoring code for all ties.
+        """
+        keys = sorted(imp)
+        if n == 0 or not keys:
+            return np.zeros((n, 3))
+
+        def stack(cells: Cells) -> F:
+            return np.stack(
+                [np.broadcast_to(np.asarray(cells[k], dtype=np.float64), (n,)) for k in keys]
+            )
+
+        i_all = stack(imp)
+        d = resource_dependence(i_all, stack(alt), stack(disc), self.dep_params)
+        d = np.where(i_all > 0, d, 0.0)
+        out = np.zeros((n, 3))
+        for stage in range(3):
+            rows = [j for j, k in enumerate(keys) if k[0] == stage]
+            if not rows:
+                continue
+            keep = 1.0 - np.clip(d[rows[0]], 0.0, 1.0)
+            for j in rows[1:]:
+                keep = keep * (1.0 - np.clip(d[j], 0.0, 1.0))
+            out[:, stage] = 1.0 - keep
         return out
 
     @property

@@ -258,6 +258,13 @@ PARAMETERS: Mapping[str, ParamInfo] = {
     "reserve_threshold": _r(
         0.25, 0.0, 2.0, "reserves (in years of wage bill) below which an agency is in survival mode"
     ),
+    "reserve_target": _r(
+        0.50,
+        0.1,
+        3.0,
+        "reserves (in years of wage bill) a non-profit agency keeps; what it holds above "
+        "this at the end of a year is spent on its mission (non-distribution constraint)",
+    ),
     "hire_rate": _r(0.50, 0.0, 2.0, "social workers hired per unit of surplus in development mode"),
     "fire_rate": _r(0.50, 0.0, 1.0, "share of idle staff let go after a loss"),
     "exit_years": _i(
