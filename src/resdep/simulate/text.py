@@ -588,6 +588,7 @@ PARAM_NAMES: dict[str, tuple[str, str]] = {
     "discount": ("discount factor", "贴现因子"),
     "opportunity_cost": ("opportunity cost of a loss-making project", "亏损项目的机会成本"),
     "reserve_threshold": ("survival-mode reserve threshold", "生存模式储备阈值"),
+    "reserve_target": ("reserve target (years of wages)", "储备目标（年工资额）"),
     "hire_rate": ("hiring rate", "招聘速度"),
     "fire_rate": ("firing rate", "裁员比例"),
     "exit_years": ("loss years before exit", "退出前连续亏损年数"),
