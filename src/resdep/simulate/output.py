@@ -19,6 +19,8 @@ import io
 import json
 import platform
 import re
+import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -73,6 +75,7 @@ __all__ = [
     "render_report",
     "report_figures",
     "street_goal_vectors",
+    "warm_figures",
     "write_graphml",
     "write_simulation",
 ]
@@ -1231,6 +1234,47 @@ def write_simulation(
 #: (Linux, where ``fork`` exists); false draws them in the calling process, afterwards.
 FIGURES_IN_CHILD = True
 
+_warming: threading.Thread | None = None
+
+
+def _warm() -> None:
+    try:
+        from resdep.report.figures import cjk_font
+
+        cjk_font()
+    except Exception:  # pragma: no cover - the import is done again, and fails, where used
+        pass
+
+
+def warm_figures() -> None:
+    """Import matplotlib (and read the font list) in a background thread, ahead of use.
+
+    ``resdep simulate --out`` calls this before the simulation runs: the import then
+    costs no wall time on a second core (NumPy releases the GIL while it computes), and
+    a forked figure process (:func:`write_simulation`) inherits it. Nothing else
+    changes: without the call the import happens where it is needed.
+
+    Examples
+    --------
+    >>> warm_figures()
+    >>> _join_warming()
+    >>> import sys
+    >>> "matplotlib" in sys.modules
+    True
+    """
+    global _warming
+    if _warming is None and "matplotlib.pyplot" not in sys.modules:
+        _warming = threading.Thread(target=_warm, name="resdep-warm-figures", daemon=True)
+        _warming.start()
+
+
+def _join_warming() -> None:
+    """Wait for :func:`warm_figures` (no thread may hold an import lock at a fork)."""
+    global _warming
+    if _warming is not None:
+        _warming.join()
+        _warming = None
+
 
 def _write_figures(
     run: SimulationResult | SeedRuns, tmp: Path, lang: str, png_dpi: int
@@ -1266,6 +1310,7 @@ class _FigureJob:
         self._args = (run, tmp, lang, dpi)
         self._proc: Any = None
         self._conn: Any = None
+        _join_warming()
         if not FIGURES_IN_CHILD:
             return
         import multiprocessing as mp
