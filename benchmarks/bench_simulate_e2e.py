@@ -129,6 +129,13 @@ numbers and imports matplotlib, but not the forked figure process):
 
 {loaded}1-minute load average {load_before:.1f} before and {load_after:.1f} after, on
 {cores} cores.
+
+Where the two cores are used (the outputs are the same as working in one thread: tests
+`tests/unit/simulate/test_draws_ahead.py` and `test_output_fork.py`): during
+`simulate()` a background thread draws next year's per-project random numbers and
+computes the government side's stage D (NumPy works without the GIL), and the command
+imports matplotlib in a thread meanwhile; `write_simulation()` draws the figures, their
+PNGs and `report.html` in a forked process while it writes the CSV files and networks.
 """
     path = write_section("simulate_e2e", body)
     print(f"wrote {path}")
