@@ -132,8 +132,8 @@ numbers and imports matplotlib, but not the forked figure process):
 
 Where the two cores are used (the outputs are the same as working in one thread: tests
 `tests/unit/simulate/test_draws_ahead.py` and `test_output_fork.py`): during
-`simulate()` a background thread draws next year's per-project random numbers and
-computes the government side's stage D (NumPy works without the GIL), and the command
+`simulate()` a background thread draws next year's per-project random numbers (NumPy
+fills the arrays without the GIL), and the command
 imports matplotlib in a thread meanwhile; `write_simulation()` draws the figures, their
 PNGs and `report.html` in a forked process while it writes the CSV files and networks.
 """

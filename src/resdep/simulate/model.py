@@ -483,8 +483,8 @@ class _Draws:
     z_coding: F  # coding: philosophy coding error
 
 
-#: Draw next year's random numbers and the government side's D in a background thread
-#: (the same figures either way); false does everything in the calling thread.
+#: Draw next year's random numbers in a background thread (the same numbers either way);
+#: false draws them in the calling thread.
 BACKGROUND_THREAD = True
 
 
@@ -1263,14 +1263,8 @@ class Model:
             alt_next=alternatives(nxt, None),
         )
         ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
-        # the government side's D in the background thread (NumPy releases the GIL), the
-        # agency side's and the goals here; the same figures as one after the other
-        ga_job = (
-            self._pool.submit(self._stage_d, n, ga_i, ga_s, ga_x)
-            if self._pool is not None
-            else None
-        )
         d_ag = self._stage_d(n, ag_i, ag_s, ag_x)
+        d_ga = self._stage_d(n, ga_i, ga_s, ga_x)
         theta_s = self.theta_s[dy_st]
         # GP as coded from behaviour: push onto agency staff, interference, consultation
         z = y.draws.z_coding
@@ -1283,7 +1277,6 @@ class Model:
         gov = street_goals(theta_s, self.f("w_quality"), self.need_s[dy_st], state.mandate_press)
         agy = agency_goals(self.mission[dy_ag], self.need_s[dy_st], cash, self.f("w_quality"))
         ia = cosine(gov, agy)
-        d_ga = ga_job.result() if ga_job is not None else self._stage_d(n, ga_i, ga_s, ga_x)
         ind = classify_dyads(d_ag, d_ga, gp, ia, self.cls_params)
         st_codes = stage_state(d_ag, d_ga, self.dep_params)
 
