@@ -180,8 +180,23 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if _is_text(out[col]):
-            out[col] = out[col].map(escape_cell)
+            out[col] = _escape_series(out[col])
     return out
+
+
+def _escape_series(series: pd.Series[Any]) -> pd.Series[Any]:
+    """:func:`escape_cell` over a text column, vectorised (pandas string methods)."""
+    import pandas as pd
+
+    try:
+        hit = series.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool)
+    except (AttributeError, TypeError):  # not a column pandas' string methods take
+        return series.map(escape_cell)
+    if not hit.any():
+        return series
+    values = series.to_numpy(dtype=object, copy=True)
+    values[hit] = ["'" + v for v in values[hit]]
+    return pd.Series(values, index=series.index, name=series.name, dtype=series.dtype)
 
 
 def _is_text(series: pd.Series[Any]) -> bool:
@@ -196,9 +211,17 @@ def _quoting(frame: pd.DataFrame) -> Literal[0, 2]:
     """
     for col in frame.columns:
         series = frame[col]
-        if _is_text(series) and series.map(lambda v: isinstance(v, str) and "\r" in v).any():
+        if _is_text(series) and _has_cr(series):
             return csv.QUOTE_NONNUMERIC
     return csv.QUOTE_MINIMAL
+
+
+def _has_cr(series: pd.Series[Any]) -> bool:
+    """Whether a text cell of the column holds a carriage return."""
+    try:
+        return bool(series.str.contains("\r", regex=False, na=False).to_numpy(dtype=bool).any())
+    except (AttributeError, TypeError):  # not a column pandas' string methods take
+        return bool(series.map(lambda v: isinstance(v, str) and "\r" in v).any())
 
 
 def _round_floats(frame: pd.DataFrame) -> pd.DataFrame:

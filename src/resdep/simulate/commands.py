@@ -87,6 +87,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             place="--workers",
             fix="give e.g. --workers 2, or leave it out to use every available CPU",
         )
+    if args.out and len(set(scenarios)) == 1:
+        from resdep.simulate.output import warm_figures
+
+        warm_figures()  # matplotlib imported on the other core while the years run
     runs: dict[str, Any] = {}
     for scenario in dict.fromkeys(scenarios):  # a scenario named twice runs once
         bar = _bar(args.years * args.seeds, f"simulate {scenario} ({args.scale})")

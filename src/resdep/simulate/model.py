@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,6 @@ from numpy.typing import ArrayLike, NDArray
 from resdep.classify import ClassifyParams, classify_dyads
 from resdep.dependence import (
     DependenceParams,
-    resource_dependence,
     stage_state,
 )
 from resdep.simulate.params import Scale, Value
@@ -465,9 +465,39 @@ class _YearDyads:
     ia: F
 
 
+@dataclass(frozen=True, slots=True)
+class _Draws:
+    """The random numbers of one year drawn per committee (project slot), by stream.
+
+    Drawn ahead, in a background thread, while the model works on the year before
+    (:meth:`Model._next_draws`): the same numbers in the same order per stream as drawing
+    them where they are used, so runs stay identical per seed.
+    """
+
+    kappa: F  # projects: cost ratio before clipping
+    u_mode: F  # projects: mode draw
+    prio_z: F  # projects: priority noise
+    u_renew: F  # closing: renewal draw
+    u_award: NDArray[np.float32]  # award: candidate picks
+    noise_award: NDArray[np.float32]  # award: score noise
+    z_coding: F  # coding: philosophy coding error
+
+
+#: Draw next year's random numbers in a background thread (the same numbers either way);
+#: false draws them in the calling thread.
+BACKGROUND_THREAD = True
+
+
+def _no_draws() -> _Draws:
+    z, z32 = np.zeros(0), np.zeros((0, 0), dtype=np.float32)
+    return _Draws(z, z, z, z, z32, z32, z)
+
+
 @dataclass(slots=True)
 class _Year:
     """Arrays of one year, filled by the submodels in schedule order."""
+
+    draws: _Draws = field(default_factory=_no_draws)
 
     budget_index: F = field(default_factory=lambda: np.zeros(0))
     budget: F = field(default_factory=lambda: np.zeros(0))
@@ -547,6 +577,9 @@ class Model:
         self.district_rows: list[dict[str, NDArray[np.float64] | I64]] = []
         self._last: DyadTables | None = None
         self._build_last: Callable[[], DyadTables] | None = None
+        # next year's per-committee draws, made in a background thread (_next_draws)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[_Draws] | None = None
         self._init_structure()
         self._init_state()
 
@@ -558,6 +591,43 @@ class Model:
     def i(self, name: str) -> int:
         """An integer parameter."""
         return int(self.p[name])
+
+    def _draw_year(self) -> _Draws:
+        """One year's per-committee draws, each stream in the order the submodels use."""
+        nc, k = self.scale.committees, self.i("candidates")
+        pr = self.rng["projects"]
+        kappa = pr.normal(self.f("cost_mean"), self.f("cost_sd"), nc)
+        u_mode = pr.random(nc)
+        prio_z = pr.standard_normal(nc)
+        u_renew = self.rng["closing"].random(nc)
+        aw = self.rng["award"]
+        # single precision: the draws only pick candidates and perturb scores
+        u_award = aw.random((nc, k), dtype=np.float32)
+        noise_award = aw.standard_normal((nc, k), dtype=np.float32)
+        z_coding = self.rng["coding"].standard_normal(nc)
+        return _Draws(kappa, u_mode, prio_z, u_renew, u_award, noise_award, z_coding)
+
+    def _next_draws(self) -> _Draws:
+        """This year's draws (made ahead) and the start of next year's in the background.
+
+        NumPy fills the arrays without holding the GIL, so on a second core the draws
+        cost no time of the year's work. The streams named in :class:`_Draws` are used
+        only here, so the sequence per stream is that of drawing in place.
+        """
+        draws = self._pending.result() if self._pending is not None else self._draw_year()
+        self._pending = None
+        if not BACKGROUND_THREAD:
+            return draws
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="resdep-draws")
+        self._pending = self._pool.submit(self._draw_year)
+        return draws
+
+    def close(self) -> None:
+        """Stop the background thread (a pending draw completes and is kept for a next step)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     # -- initialisation ---------------------------------------------------------------
     def _init_structure(self) -> None:
@@ -675,6 +745,7 @@ class Model:
             self.budget_base = self.budget_base * g
             self.budget_mean = self.budget_mean * g
         y = _Year()
+        y.draws = self._next_draws()
         self._budgets_and_mandates(y)
         self._projects(y)
         self._contracting(y)
@@ -703,11 +774,10 @@ class Model:
 
     def _projects(self, y: _Year) -> None:
         """ODD 7.2: cost ratio, mode draw and priority of every project slot; agency modes."""
-        nc = self.scale.committees
-        pr = self.rng["projects"]
-        y.kappa = np.clip(pr.normal(self.f("cost_mean"), self.f("cost_sd"), nc), 0.3, 2.5)
-        y.u_mode = pr.random(nc)
-        y.prio = self.need + 0.3 * pr.standard_normal(nc)
+        dr = y.draws
+        y.kappa = np.clip(dr.kappa, 0.3, 2.5)
+        y.u_mode = dr.u_mode
+        y.prio = self.need + 0.3 * dr.prio_z
         y.survival = self.reserves < self.f("reserve_threshold") * self.w_gov
 
     def _contracting(self, y: _Year) -> None:
@@ -729,7 +799,9 @@ class Model:
         load_cont = _bc(
             np.where(cont, inc, 0), weights=np.where(cont, self.labour, 0.0), minlength=na
         )
-        winner, win_labour = self._award(y.funded, rel, offer, y.kappa, y.survival, load_cont)
+        winner, win_labour = self._award(
+            y.draws, y.funded, rel, offer, y.kappa, y.survival, load_cont
+        )
         y.awarded = winner >= 0
         if y.awarded.any():  # P6 tallies, by mode at contracting
             s_mode = y.survival[winner[y.awarded]]
@@ -807,7 +879,7 @@ class Model:
         self.reputation[rated] = mem * self.reputation[rated] + (1.0 - mem) * (
             sc_sum[rated] / sc_n[rated]
         )
-        u_renew = self.rng["closing"].random(self.scale.committees)
+        u_renew = y.draws.u_renew
         y.ending = self.contract_left[y.act_idx] <= 1
         self.renew[y.act_idx] = u_renew[y.act_idx] < p_renew
         self.contract_left[y.act_idx] -= 1
@@ -939,7 +1011,7 @@ class Model:
         return funded
 
     def _award(
-        self, funded: B, rel: B, offer: F, kappa: F, survival: B, load_cont: F
+        self, draws: _Draws, funded: B, rel: B, offer: F, kappa: F, survival: B, load_cont: F
     ) -> tuple[I64, F]:
         """Bids (relational-contract condition) and capacity-constrained award.
 
@@ -951,10 +1023,7 @@ class Model:
         """
         nc, na = self.scale.committees, self.scale.agencies
         k = self.i("candidates")
-        rng = self.rng["award"]
-        # single precision: the draws only pick candidates and perturb scores
-        u = rng.random((nc, k), dtype=np.float32)
-        noise = rng.standard_normal((nc, k), dtype=np.float32)
+        u, noise = draws.u_award, draws.noise_award
         winner = np.full(nc, -1, dtype=np.int64)
         labour = np.zeros(nc)
         if na == 0 or not funded.any():
@@ -1149,6 +1218,15 @@ class Model:
 
         rank_open = ranked(self.agency_district, self.q)
 
+        open_memo: dict[int, F] = {}
+
+        def open_alt(cap: F) -> F:
+            """``at_least_as_capable(rank_open, cap)[dy_ag]``, once per capacity array."""
+            got = open_memo.get(id(cap))
+            if got is None:
+                got = open_memo[id(cap)] = at_least_as_capable(rank_open, cap)[dy_ag]
+            return got
+
         def alternatives(cap: F, relational: F | None) -> F:
             """Capacity of qualified agencies at least as capable as the dyad's agency.
 
@@ -1156,7 +1234,7 @@ class Model:
             competitive purchase (``relational`` None: always) to any of its district.
             Share of that capacity against the dyad's own load.
             """
-            alt = at_least_as_capable(rank_open, cap)[dy_ag]
+            alt = open_alt(cap)
             if relational is not None:
                 known_ge = at_least_as_capable(ranked(dy_st, q_dy), kf * cap[dy_ag])
                 alt = relational * known_ge + (1.0 - relational) * alt
@@ -1189,7 +1267,7 @@ class Model:
         d_ga = self._stage_d(n, ga_i, ga_s, ga_x)
         theta_s = self.theta_s[dy_st]
         # GP as coded from behaviour: push onto agency staff, interference, consultation
-        z = self.rng["coding"].standard_normal(self.scale.committees)
+        z = y.draws.z_coding
         gp = coded_philosophy(
             y.push[dy_st],
             (1.0 - theta_s) * state.mandate_press,
@@ -1278,24 +1356,38 @@ class Model:
         keys = sorted(imp)
         if n == 0 or not keys:
             return np.zeros((n, 3))
+        w_i, w_n, w_x = self.dep_params.weights
+        # the factors of :func:`resource_dependence` (I^wI, (1 − S)^wN, X^wX), each worked
+        # out once per distinct input array: several ties share one (e.g. the agency's
+        # freedom is X of four government ties), so the powers are not repeated
+        memo: dict[tuple[int, str], F] = {}
 
-        def stack(cells: Cells) -> F:
-            return np.stack(
-                [np.broadcast_to(np.asarray(cells[k], dtype=np.float64), (n,)) for k in keys]
-            )
+        def factor(value: F | float, kind: str) -> F:
+            key = (id(value), kind)
+            got = memo.get(key)
+            if got is None:
+                v = np.asarray(value, dtype=np.float64)
+                if kind == "n":
+                    v = 1.0 - v
+                w = {"i": w_i, "n": w_n, "x": w_x}[kind]
+                with np.errstate(divide="ignore"):
+                    got = np.power(np.clip(v, 0.0, 1.0), w)
+                memo[key] = got
+            return got
 
-        i_all = stack(imp)
-        d = resource_dependence(i_all, stack(alt), stack(disc), self.dep_params)
-        d = np.where(i_all > 0, d, 0.0)
         out = np.zeros((n, 3))
+        cells = (imp, alt, disc)  # held, so that no id() above is of a freed array
         for stage in range(3):
-            rows = [j for j, k in enumerate(keys) if k[0] == stage]
-            if not rows:
-                continue
-            keep = 1.0 - np.clip(d[rows[0]], 0.0, 1.0)
-            for j in rows[1:]:
-                keep = keep * (1.0 - np.clip(d[j], 0.0, 1.0))
-            out[:, stage] = 1.0 - keep
+            keep: F | None = None
+            for k in keys:
+                if k[0] != stage:
+                    continue
+                d = factor(cells[0][k], "i") * factor(cells[1][k], "n") * factor(cells[2][k], "x")
+                d = np.where(np.asarray(imp[k]) > 0, d, 0.0)
+                f = 1.0 - np.clip(np.broadcast_to(d, (n,)), 0.0, 1.0)
+                keep = f if keep is None else keep * f
+            if keep is not None:
+                out[:, stage] = 1.0 - keep
         return out
 
     @property
@@ -1397,8 +1489,11 @@ def run(
 ) -> list[dict[str, float]]:
     """Run ``years`` years; returns the outcome rows."""
     rows = []
-    for _ in range(years):
-        rows.append(model.step())
-        if progress is not None:
-            progress(1)
+    try:
+        for _ in range(years):
+            rows.append(model.step())
+            if progress is not None:
+                progress(1)
+    finally:
+        model.close()
     return rows

@@ -19,6 +19,8 @@ import io
 import json
 import platform
 import re
+import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -73,6 +75,7 @@ __all__ = [
     "render_report",
     "report_figures",
     "street_goal_vectors",
+    "warm_figures",
     "write_graphml",
     "write_simulation",
 ]
@@ -1125,111 +1128,249 @@ def write_simulation(
         given but the folder was not written by resdep.
     """
     from resdep import __version__
-    from resdep.report.figures import cjk_font
     from resdep.simulate.odd import odd_html, odd_markdown
     from resdep.simulate.text import report_lang
 
     lang = report_lang(lang)
     result, outcomes, n_seeds = _view(run)
-    warnings_out: list[str] = []
-    no_font = lang == "zh" and cjk_font() is None
-    if no_font:
-        warnings_out.append(ui("no_cjk_font", "en"))
     multi = isinstance(run, SeedRuns)
     out = Path(out_dir)
     with atomic_dir(out, force=force) as tmp:
-        write_csv(outcomes, tmp / "outcomes.csv")
-        if isinstance(run, SeedRuns):
-            write_csv(run.by_seed, tmp / "outcomes_by_seed.csv")
-        districts = run.districts if isinstance(run, SeedRuns) else result.districts
-        if districts is not None:
-            write_csv(districts, tmp / "districts.csv")
-        stages, rels, inputs, sampled = dyad_frames(result)
-        write_csv(stages, tmp / "stages.csv")
-        write_csv(rels, tmp / "relationships.csv")
-        write_csv(inputs, tmp / "inputs.csv")
-        write_csv(diagnostics_frame(result), tmp / "diagnostics.csv")
-        (tmp / "networks").mkdir()
-        for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
-            text = _graphml_text(graph, nodes, edges)
-            (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
-        figs = report_figures(run, lang, cjk=not no_font)
-        n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
-        seeds = list(run.seeds) if isinstance(run, SeedRuns) else [result.seed]
-        by_seed: list[dict[str, Any]]
-        statistics: dict[str, float]
-        if isinstance(run, SeedRuns):
-            by_seed = [{str(k): v for k, v in r.items()} for r in run.stats.to_dict("records")]
-            means = run.stats.drop(columns=["seed"]).mean()
-            statistics = {str(k): float(v) for k, v in means.items()}
-        else:
-            by_seed = [{"seed": result.seed, **dict(result.stats)}]
-            statistics = dict(result.stats)
-        meta = {
-            "command": "simulate",
-            "scenario": result.scenario,
-            "scale": {
-                "name": result.scale.name,
-                "districts": result.scale.districts,
-                "streets": result.scale.streets,
-                "committees": result.scale.committees,
-                "agencies": result.scale.agencies,
-            },
-            "years": result.years,
-            "seed": result.seed,
-            "seeds": seeds,
-            "n_seeds": n_seeds,
-            "workers": run.workers if isinstance(run, SeedRuns) else 1,
-            "outcomes": (
-                "per year the mean over seeds of every outcome, its 5% and 95% quantiles over "
-                "seeds (<col>_lo, <col>_hi) and n_seeds; each seed's in outcomes_by_seed.csv"
-                if multi
-                else "one row per year of this seed"
-            ),
-            "parameters": dict(result.params),
-            "report": {
-                "lang": lang,
-                "figures": [f"figures/{n}.{e}" for n in figs for e in ("svg", "png")],
-                "png_dpi": png_dpi,
-                "odd": ["ODD.md", "ODD.html"],
-            },
-            "warnings": warnings_out,
-            "statistics": statistics,
-            "statistics_by_seed": by_seed,
-            "dyad_tables": {
+        # figures and report drawn beside the tables (a forked process where possible)
+        job = _start_figures(run, tmp, lang, png_dpi)
+        try:
+            write_csv(outcomes, tmp / "outcomes.csv")
+            if isinstance(run, SeedRuns):
+                write_csv(run.by_seed, tmp / "outcomes_by_seed.csv")
+            districts = run.districts if isinstance(run, SeedRuns) else result.districts
+            if districts is not None:
+                write_csv(districts, tmp / "districts.csv")
+            stages, rels, inputs, sampled = dyad_frames(result)
+            write_csv(stages, tmp / "stages.csv")
+            write_csv(rels, tmp / "relationships.csv")
+            write_csv(inputs, tmp / "inputs.csv")
+            write_csv(diagnostics_frame(result), tmp / "diagnostics.csv")
+            (tmp / "networks").mkdir()
+            for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
+                text = _graphml_text(graph, nodes, edges)
+                (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
+            (tmp / "ODD.md").write_text(odd_markdown(), encoding="utf-8")
+            (tmp / "ODD.html").write_text(odd_html(title="ODD — resdep"), encoding="utf-8")
+            no_font, fig_names = job.result()
+            warnings_out = [ui("no_cjk_font", "en")] if no_font else []
+            n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
+            seeds = list(run.seeds) if isinstance(run, SeedRuns) else [result.seed]
+            by_seed: list[dict[str, Any]]
+            statistics: dict[str, float]
+            if isinstance(run, SeedRuns):
+                by_seed = [{str(k): v for k, v in r.items()} for r in run.stats.to_dict("records")]
+                means = run.stats.drop(columns=["seed"]).mean()
+                statistics = {str(k): float(v) for k, v in means.items()}
+            else:
+                by_seed = [{"seed": result.seed, **dict(result.stats)}]
+                statistics = dict(result.stats)
+            meta = {
+                "command": "simulate",
+                "scenario": result.scenario,
+                "scale": {
+                    "name": result.scale.name,
+                    "districts": result.scale.districts,
+                    "streets": result.scale.streets,
+                    "committees": result.scale.committees,
+                    "agencies": result.scale.agencies,
+                },
+                "years": result.years,
                 "seed": result.seed,
-                "year": result.years,
-                "dyads": n_dyads,
-                "rows_written": min(n_dyads, MAX_DYAD_ROWS),
-                "sampled": sampled,
-                "files": [
-                    "stages.csv",
-                    "relationships.csv",
-                    "inputs.csv",
-                    "diagnostics.csv",
-                    "networks/",
-                ],
-            },
-            "versions": {
-                "resdep": __version__,
-                "numpy": np.__version__,
-                "pandas": pd.__version__,
-                "networkx": metadata.version("networkx"),
-                "python": platform.python_version(),
-            },
-        }
-        (tmp / "run.json").write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
-        docs = {name: _svg_document(f) for name, f in figs.items()}
-        for f in figs.values():  # laid out while drawing the SVG: not again for the PNG
-            f.set_layout_engine("none")
-        # without a CJK font Chinese stays text in the SVGs; the PNGs are drawn in English
-        png_figs = report_figures(run, "en") if no_font else figs
-        (tmp / "figures").mkdir()
-        for name in figs:
-            (tmp / "figures" / f"{name}.svg").write_text(docs[name], encoding="utf-8")
-            (tmp / "figures" / f"{name}.png").write_bytes(_png(png_figs[name], png_dpi))
-        (tmp / "ODD.md").write_text(odd_markdown(), encoding="utf-8")
-        (tmp / "ODD.html").write_text(odd_html(title="ODD — resdep"), encoding="utf-8")
-        page = render_report(run, docs, lang=lang, files=True)
-        (tmp / "report.html").write_text(page, encoding="utf-8")
+                "seeds": seeds,
+                "n_seeds": n_seeds,
+                "workers": run.workers if isinstance(run, SeedRuns) else 1,
+                "outcomes": (
+                    "per year the mean over seeds of every outcome, its 5% and 95% quantiles over "
+                    "seeds (<col>_lo, <col>_hi) and n_seeds; each seed's in outcomes_by_seed.csv"
+                    if multi
+                    else "one row per year of this seed"
+                ),
+                "parameters": dict(result.params),
+                "report": {
+                    "lang": lang,
+                    "figures": [f"figures/{n}.{e}" for n in fig_names for e in ("svg", "png")],
+                    "png_dpi": png_dpi,
+                    "odd": ["ODD.md", "ODD.html"],
+                },
+                "warnings": warnings_out,
+                "statistics": statistics,
+                "statistics_by_seed": by_seed,
+                "dyad_tables": {
+                    "seed": result.seed,
+                    "year": result.years,
+                    "dyads": n_dyads,
+                    "rows_written": min(n_dyads, MAX_DYAD_ROWS),
+                    "sampled": sampled,
+                    "files": [
+                        "stages.csv",
+                        "relationships.csv",
+                        "inputs.csv",
+                        "diagnostics.csv",
+                        "networks/",
+                    ],
+                },
+                "versions": {
+                    "resdep": __version__,
+                    "numpy": np.__version__,
+                    "pandas": pd.__version__,
+                    "networkx": metadata.version("networkx"),
+                    "python": platform.python_version(),
+                },
+            }
+            (tmp / "run.json").write_text(
+                json.dumps(meta, indent=2, default=float), encoding="utf-8"
+            )
+        finally:
+            job.stop()  # on an error above: no child left writing
     return out
+
+
+#: Draw a report's figures and page in a forked process while the tables are written
+#: (Linux, where ``fork`` exists); false draws them in the calling process, afterwards.
+FIGURES_IN_CHILD = True
+
+_warming: threading.Thread | None = None
+
+
+def _warm() -> None:
+    try:
+        from resdep.report.figures import cjk_font
+
+        cjk_font()
+    except Exception:  # pragma: no cover - the import is done again, and fails, where used
+        pass
+
+
+def warm_figures() -> None:
+    """Import matplotlib (and read the font list) in a background thread, ahead of use.
+
+    ``resdep simulate --out`` calls this before the simulation runs: the import then
+    costs no wall time on a second core (NumPy releases the GIL while it computes), and
+    a forked figure process (:func:`write_simulation`) inherits it. Nothing else
+    changes: without the call the import happens where it is needed.
+
+    Examples
+    --------
+    >>> warm_figures()
+    >>> _join_warming()
+    >>> import sys
+    >>> "matplotlib" in sys.modules
+    True
+    """
+    global _warming
+    if _warming is None and "matplotlib.pyplot" not in sys.modules:
+        _warming = threading.Thread(target=_warm, name="resdep-warm-figures", daemon=True)
+        _warming.start()
+
+
+def _join_warming() -> None:
+    """Wait for :func:`warm_figures` (no thread may hold an import lock at a fork)."""
+    global _warming
+    if _warming is not None:
+        _warming.join()
+        _warming = None
+
+
+def _write_figures(
+    run: SimulationResult | SeedRuns, tmp: Path, lang: str, png_dpi: int
+) -> tuple[bool, list[str]]:
+    """Write ``figures/`` and ``report.html``; whether Chinese lacked a font, and the names."""
+    from resdep.report.figures import cjk_font
+
+    no_font = lang == "zh" and cjk_font() is None
+    figs = report_figures(run, lang, cjk=not no_font)
+    docs = {name: _svg_document(f) for name, f in figs.items()}
+    for f in figs.values():  # laid out while drawing the SVG: not again for the PNG
+        f.set_layout_engine("none")
+    # without a CJK font Chinese stays text in the SVGs; the PNGs are drawn in English
+    png_figs = report_figures(run, "en") if no_font else figs
+    (tmp / "figures").mkdir()
+    for name in figs:
+        (tmp / "figures" / f"{name}.svg").write_text(docs[name], encoding="utf-8")
+        (tmp / "figures" / f"{name}.png").write_bytes(_png(png_figs[name], png_dpi))
+    page = render_report(run, docs, lang=lang, files=True)
+    (tmp / "report.html").write_text(page, encoding="utf-8")
+    return no_font, list(figs)
+
+
+class _FigureJob:
+    """The figures of :func:`write_simulation`, drawn in a forked child or in-process.
+
+    The child inherits the run by ``fork`` (nothing is pickled but the small answer) and
+    sends back whether Chinese lacked a font and the figure names, or the exception it
+    raised, which :meth:`result` raises again in the caller.
+    """
+
+    def __init__(self, run: SimulationResult | SeedRuns, tmp: Path, lang: str, dpi: int) -> None:
+        self._args = (run, tmp, lang, dpi)
+        self._proc: Any = None
+        self._conn: Any = None
+        _join_warming()
+        if not FIGURES_IN_CHILD:
+            return
+        import multiprocessing as mp
+
+        if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
+            return  # no fork here (Windows, macOS default) or no children allowed: in-process
+        ctx = mp.get_context("fork")
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_figure_child, args=(child, *self._args), daemon=True)
+        proc.start()
+        child.close()
+        self._proc, self._conn = proc, parent
+
+    def stop(self) -> None:
+        """End the child if it still runs (after an error in the caller); else nothing."""
+        if self._proc is not None and self._proc.exitcode is None:
+            self._proc.terminate()
+            self._proc.join()
+        if self._conn is not None:
+            self._conn.close()
+
+    def result(self) -> tuple[bool, list[str]]:
+        if self._proc is None:
+            return _write_figures(*self._args)
+        try:
+            try:
+                status, value = self._conn.recv()
+            except EOFError:
+                status, value = "died", None
+        finally:
+            self._proc.join()
+        if status == "ok":
+            no_font, names = value
+            return bool(no_font), list(names)
+        if status == "error":
+            raise value
+        raise RuntimeError(
+            f"the process drawing the figures ended without an answer "
+            f"(exit code {self._proc.exitcode})"
+        )
+
+
+def _figure_child(
+    conn: Any, run: SimulationResult | SeedRuns, tmp: Path, lang: str, dpi: int
+) -> None:
+    try:
+        answer: tuple[str, Any] = ("ok", _write_figures(run, tmp, lang, dpi))
+    except BaseException as exc:  # sent to the parent, which raises it
+        try:
+            import pickle
+
+            pickle.dumps(exc)
+            answer = ("error", exc)
+        except Exception:
+            answer = ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
+    conn.send(answer)
+    conn.close()
+
+
+def _start_figures(
+    run: SimulationResult | SeedRuns, tmp: Path, lang: str, png_dpi: int
+) -> _FigureJob:
+    return _FigureJob(run, tmp, lang, png_dpi)

@@ -360,7 +360,8 @@ class Scale:
     def estimated_bytes(self) -> int:
         """Rough peak memory of a run: everything that grows with the scale.
 
-        Per committee: project state and the award's candidate matrices (K ≤ 12); per
+        Per committee: project state, the award's candidate matrices (K ≤ 12) and two
+        years of random draws (the year's and the next, drawn ahead in a thread); per
         agency and per street: state and yearly work arrays; per (agency, street) pair:
         history and the closing, concentration and entry work arrays (about 8 arrays of
         8 bytes); per active dyad (at most one per committee and per pair): the
@@ -374,7 +375,7 @@ class Scale:
         >>> big.estimated_bytes() > 30 * 1024**3  # 640 million pairs
         True
         """
-        per_committee = 8 * 60 + 8 * 12 * 4
+        per_committee = 8 * 60 + 8 * 12 * 4 + 2 * (8 * 5 + 4 * 2 * 12)
         per_agency = 8 * 60
         per_street = 8 * 40
         pairs = self.n_pairs()

@@ -263,6 +263,8 @@ def test_without_a_chinese_font_pngs_are_english_and_it_is_said(
     import resdep.simulate.output as so
 
     monkeypatch.setattr(rf, "cjk_font", lambda: None)
+    # drawn in this process, so the spy below sees the calls (a forked child's are not seen)
+    monkeypatch.setattr(so, "FIGURES_IN_CHILD", False)
     drawn: list[tuple[str, bool]] = []
     original = so.report_figures
 
