@@ -1,6 +1,7 @@
 """The case report in a real browser (Playwright driving Debian's Chromium): evidence links
 open the segments behind a number, the quote filters work, the page's own script runs under
-its content security policy, and screenshots of both languages go to ``docs/img/``.
+its content security policy, and screenshots of both languages go to ``docs/img/`` when
+``RESDEP_SCREENSHOTS=1`` is set.
 
 Needs /usr/bin/chromium and the playwright package; skipped without them unless ``CI`` is
 set (then a failure).
@@ -127,12 +128,15 @@ def test_clicking_a_number_opens_the_segments_behind_it(
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_screenshot_of_the_report(
-    browser: Any, founding: tuple[Any, dict[str, Path]], lang: str
+    browser: Any, founding: tuple[Any, dict[str, Path]], lang: str, tmp_path: Path
 ) -> None:
     _, pages = founding
     context, page, problems = _open(browser, pages[lang], height=3200)
     try:
-        target = REPO / "docs" / "img" / f"report-{lang}.png"
+        # docs/img is refreshed only on request (RESDEP_SCREENSHOTS=1), as the other
+        # browser tests do, so `make test` leaves the checkout unchanged
+        img = REPO / "docs" / "img" if os.environ.get("RESDEP_SCREENSHOTS") else tmp_path
+        target = img / f"report-{lang}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target))
         assert target.stat().st_size > 50_000
