@@ -34,8 +34,10 @@ import json, time
 w, c = [time.perf_counter()], [time.process_time()]
 from resdep.simulate import simulate, write_simulation
 from resdep.simulate.output import warm_figures
+from resdep.simulate.alloc import retain_freed_memory
 w.append(time.perf_counter()); c.append(time.process_time())
 warm_figures()  # as the command does: matplotlib imported in a thread while the years run
+retain_freed_memory()  # as the command does
 res = simulate("baseline", scale="{scale}", years={years}, seed=0)
 w.append(time.perf_counter()); c.append(time.process_time())
 write_simulation(res, {out!r})
@@ -118,8 +120,9 @@ def main() -> int:
 | `resdep --help` (fresh process) | ≤ 0.5 s | {help_med:.3f} s median of {len(helps)} (fastest {help_min:.3f} s); `python -c "import resdep.cli"` {import_med:.3f} s | {"met" if ok_help else "MISSED"} |
 
 The same run split into its steps (one more fresh process; wall / CPU of the calling
-thread's process, which includes the background thread that draws next year's random
-numbers and imports matplotlib, but not the forked figure process):
+thread's process, which includes the background thread that works out each year's
+dependence, draws next year's random numbers and imports matplotlib, but not the forked
+figure process):
 
 | step | wall | CPU |
 |---|---|---|
@@ -132,10 +135,17 @@ numbers and imports matplotlib, but not the forked figure process):
 
 Where the two cores are used (the outputs are the same as working in one thread: tests
 `tests/unit/simulate/test_draws_ahead.py` and `test_output_fork.py`): during
-`simulate()` a background thread draws next year's per-project random numbers (NumPy
-fills the arrays without the GIL), and the command
-imports matplotlib in a thread meanwhile; `write_simulation()` draws the figures, their
-PNGs and `report.html` in a forked process while it writes the CSV files and networks.
+`simulate()` a background thread works out each year's dependence, labels and dyad
+outcomes from a snapshot of the state after the year's finances while the main thread
+runs exits, entry and the next year's market, and it draws next year's per-project
+random numbers ahead (NumPy computes on whole arrays without holding the GIL); the
+command imports matplotlib in a thread meanwhile and lets freed arrays be reused by the
+next year's instead of returning them to the kernel
+(`resdep.simulate.alloc.retain_freed_memory`, glibc only); `write_simulation()` draws
+the figures, their PNGs and `report.html` in a forked process while it writes the CSV
+files and networks. The award's candidate draw counts within the district instead of
+searching all agencies when districts have at most 16 agencies (the same picks: test
+`test_candidate_draw_by_counting_matches_binary_search`).
 """
     path = write_section("simulate_e2e", body)
     print(f"wrote {path}")

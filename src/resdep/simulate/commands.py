@@ -91,6 +91,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         from resdep.simulate.output import warm_figures
 
         warm_figures()  # matplotlib imported on the other core while the years run
+    from resdep.simulate.alloc import retain_freed_memory
+
+    retain_freed_memory()  # freed arrays reused by the next year's (same results)
     runs: dict[str, Any] = {}
     for scenario in dict.fromkeys(scenarios):  # a scenario named twice runs once
         bar = _bar(args.years * args.seeds, f"simulate {scenario} ({args.scale})")

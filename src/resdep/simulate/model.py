@@ -543,6 +543,57 @@ class _Counters:
     street_budget: list[F] = field(default_factory=list)
 
 
+_STATE_FIRST = (
+    "welfare", "welfare_ratio", "task_completion", "budget_index", "survival", "staff",
+    "hhi", "relational_share", "formalization",
+)  # fmt: skip
+
+
+def _outcome_row(year: float, state: dict[str, float], dyads: dict[str, float]) -> dict[str, float]:
+    """A year's outcome row from its state and dyad parts, in the order of the columns."""
+    row = {"year": year}
+    row.update((k, state[k]) for k in _STATE_FIRST)
+    row.update((k, v) for k, v in dyads.items() if k not in ("gp_mean", "ia_mean"))
+    row["theta_mean"] = state["theta_mean"]
+    row["gp_mean"] = dyads["gp_mean"]
+    row["ia_mean"] = dyads["ia_mean"]
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """The agency and pair state the year's dependence reads, as after its finances.
+
+    :meth:`Model._dependence` may run in the background thread while the main thread
+    goes on with exits, entry and the next year. Arrays the model changes in place
+    (history, reputation, alive, staff) are copied; the others are rebound, never
+    written into, so a reference keeps this year's values.
+    """
+
+    history: F
+    reputation: F
+    alive: B
+    w_gov: F
+    reserves: F
+    q: F
+    nongov: F
+    mission: F
+    theta_d: F
+    theta_s: F
+    price: F
+    labour: F
+    mode_rel: B
+
+
+@dataclass(frozen=True, slots=True)
+class _DyadPart:
+    """What the dependence job gives back: the dyad columns of the outcome row and more."""
+
+    row: dict[str, float]
+    district: dict[str, NDArray[np.float64] | I64]
+    build: Callable[[], DyadTables]
+
+
 class Model:
     """One run of the purchase system.
 
@@ -580,6 +631,7 @@ class Model:
         # next year's per-committee draws, made in a background thread (_next_draws)
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future[_Draws] | None = None
+        self._finished = 0.0  # the last year whose dependence was taken in (_advance)
         self._init_structure()
         self._init_state()
 
@@ -650,6 +702,10 @@ class Model:
         per_agency = self.street_count[self.agency_district]
         self.pair_start = np.concatenate([[0], np.cumsum(per_agency)[:-1]]).astype(np.int64)
         self.n_pairs = int(per_agency.sum())
+        # an agency's place among its district's agencies
+        self.agency_local: I64 = (
+            np.arange(na, dtype=np.int64) - self.agency_start[self.agency_district]
+        )
 
     def pair_index(self, agency: I64, street: I64) -> I64:
         """Index of the (agency, street) pair; both must be in the same district."""
@@ -739,6 +795,17 @@ class Model:
     # -- one year ---------------------------------------------------------------------
     def step(self) -> dict[str, float]:
         """Run one year (docs/ODD.md section 3); returns that year's outcome row."""
+        return self._advance()()
+
+    def _advance(self) -> Callable[[], dict[str, float]]:
+        """Run one year; the year's dependence may go on in the background thread.
+
+        Returns the function that waits for the year's dependence and gives its outcome
+        row. :func:`run` calls it after starting the next year, so on a second core the
+        dependence of one year overlaps the market of the next. The outcomes are the same
+        either way: the dependence reads a :class:`_Snapshot` of the state after the
+        year's finances, as it did when it ran in place before exits and entry.
+        """
         self.year += 1
         if self.year > 1:  # the purchase market grows: budgets and project sizes
             g = 1.0 + self.f("market_growth")
@@ -752,11 +819,50 @@ class Model:
         self._implementation(y)
         self._closing(y)
         self._finances(y)
-        dyads = self._dependence(y)  # before exits change the roster
+        snap, now = self._snapshot(), self.year  # before exits change the roster
+        dyad_part = self._in_background(lambda: self._observe_dyads(y, snap, now))
         self._philosophy(y)
         exits = self.alive & (self.loss_streak >= self.i("exit_years")) & (self.reserves < 0)
         self._exit_and_entry(exits, y.profit, y.rev, y.funded, y.awarded)
-        return self._observe(y, dyads)
+        state_row = self._observe_state(y)
+        year = float(now)
+
+        def finish() -> dict[str, float]:
+            part = dyad_part()
+            if self._finished < year:
+                self._finished = year
+                self.district_rows.append(part.district)
+                self._build_last = part.build
+                self._last = None
+            return _outcome_row(year, state_row, part.row)
+
+        return finish
+
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(
+            history=self.history.copy(),
+            reputation=self.reputation.copy(),
+            alive=self.alive.copy(),
+            w_gov=self.w_gov.copy(),
+            reserves=self.reserves,
+            q=self.q,
+            nongov=self.nongov,
+            mission=self.mission,
+            theta_d=self.theta_d,
+            theta_s=self.theta_s,
+            price=self.price,
+            labour=self.labour,
+            mode_rel=self.mode_rel,
+        )
+
+    def _in_background(self, job: Callable[[], _DyadPart]) -> Callable[[], _DyadPart]:
+        """Start ``job`` in the background thread (:data:`BACKGROUND_THREAD`) or run it now."""
+        if not BACKGROUND_THREAD:
+            done = job()
+            return lambda: done
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="resdep-draws")
+        return self._pool.submit(job).result
 
     # -- submodels --------------------------------------------------------------------
     def _budgets_and_mandates(self, y: _Year) -> None:
@@ -910,10 +1016,27 @@ class Model:
         # its reserve target is spent on the mission within the year (ODD 7.6)
         self.reserves = np.minimum(self.reserves, self.f("reserve_target") * self.w_gov)
 
-    def _observe(self, y: _Year, dyads: _YearDyads) -> dict[str, float]:
-        """ODD 7.8: the year's outcome row."""
+    def _observe_state(self, y: _Year) -> dict[str, float]:
+        """ODD 7.8: the year's outcomes that read the state after exits and entry."""
         na = self.scale.agencies
         rev_pair = _bc(y.pidx, weights=self.price[y.act_idx], minlength=self.n_pairs)
+        return {
+            "welfare": y.welfare,
+            "welfare_ratio": y.welfare / y.reachable if y.reachable > 0 else 0.0,
+            "task_completion": y.task_completion,
+            "budget_index": float(y.budget.sum() / max(self.budget_mean.sum(), 1e-12)),
+            "survival": float(self.alive.mean()) if na else 0.0,
+            "staff": float(self.w_gov.sum()) / self.staff0,
+            "hhi": self._hhi(rev_pair, y.rev),
+            "relational_share": float(self.mode_rel[y.act_idx].mean()) if y.act_idx.size else 0.0,
+            "formalization": float(y.alpha.mean()) if y.alpha.size else 0.0,
+            "theta_mean": float(self.theta_s.mean()) if self.theta_s.size else 0.0,
+        }
+
+    def _observe_dyads(self, y: _Year, snap: _Snapshot, year: int) -> _DyadPart:
+        """ODD 7.7–7.8: the year's dependence and the outcomes that read the dyads."""
+        dyads, build = self._dependence(y, snap)
+        na = self.scale.agencies
         n_dy = max(dyads.agency.size, 1)
         pa = dyads.d_ag - dyads.d_ga
         mdmin = np.minimum(dyads.d_ag, dyads.d_ga)
@@ -924,16 +1047,6 @@ class Model:
         )
         autonomy_a = (1.0 - y.mean_alpha) * (1.0 - dep_a)
         row = {
-            "year": float(self.year),
-            "welfare": y.welfare,
-            "welfare_ratio": y.welfare / y.reachable if y.reachable > 0 else 0.0,
-            "task_completion": y.task_completion,
-            "budget_index": float(y.budget.sum() / max(self.budget_mean.sum(), 1e-12)),
-            "survival": float(self.alive.mean()) if na else 0.0,
-            "staff": float(self.w_gov.sum()) / self.staff0,
-            "hhi": self._hhi(rev_pair, y.rev),
-            "relational_share": float(self.mode_rel[y.act_idx].mean()) if y.act_idx.size else 0.0,
-            "formalization": float(y.alpha.mean()) if y.alpha.size else 0.0,
             "autonomy": float(autonomy_a[y.busy].mean()) if y.busy.any() else 0.0,
             "n_dyads": float(dyads.agency.size),
         }
@@ -957,20 +1070,20 @@ class Model:
                 row[f"share_{name}_{stage}"] = float((codes == c).sum()) / n_dy
             for q, v in zip(_QUANTILES, qs_all[:, k], strict=True):
                 row[f"pa_{stage}_q{q:02d}"] = float(v)
-        row["theta_mean"] = float(self.theta_s.mean()) if self.theta_s.size else 0.0
         row["gp_mean"] = float(dyads.gp.mean()) if dyads.gp.size else 0.0
         row["ia_mean"] = float(dyads.ia.mean()) if dyads.ia.size else 0.0
-        self._district_row(dyads, pa)
-        return row
+        return _DyadPart(row, self._district_row(dyads, pa, year), build)
 
-    def _district_row(self, dyads: _YearDyads, pa: F) -> None:
+    def _district_row(
+        self, dyads: _YearDyads, pa: F, year: int
+    ) -> dict[str, NDArray[np.float64] | I64]:
         """The year's per-district breakdown (one entry per district)."""
         nd = self.scale.districts
         d = dyads.district
         cnt = _bc(d, minlength=nd)
         den = np.maximum(cnt, 1.0)
         out: dict[str, NDArray[np.float64] | I64] = {
-            "year": np.full(nd, self.year, dtype=np.int64),
+            "year": np.full(nd, year, dtype=np.int64),
             "district": np.arange(nd, dtype=np.int64),
             "n_dyads": cnt.astype(np.int64),
         }
@@ -983,7 +1096,7 @@ class Model:
             out[f"share_{lab}"] = np.where(cnt > 0, share, np.nan)
         # the simulated classifier always has philosophy, goal and dependence inputs
         out["share_undetermined"] = np.where(cnt > 0, 0.0, np.nan)
-        self.district_rows.append(out)
+        return out
 
     def districts_frame(self) -> pd.DataFrame:
         """The per-district breakdown of every year run so far (:data:`DISTRICT_COLUMNS`)."""
@@ -1048,49 +1161,76 @@ class Model:
         d = self.committee_district[idx]
         cnt = self.agency_count[d]
         # agencies with spare capacity are the ones looking for work: draw candidates
-        # of the district in proportion to spare capacity (plus a little for everyone)
+        # of the district in proportion to spare capacity (plus a little for everyone).
+        # Candidate arrays are (k, projects): each candidate rank a contiguous row.
         weight = (np.maximum(cap, 0.0) + 0.1 * self.w_gov) * self.alive
         cum = np.cumsum(weight)
         start = np.concatenate([[0.0], cum])[self.agency_start]
         total = _bc(self.agency_district, weights=weight, minlength=self.scale.districts)
-        target = start[d][:, None] + u[idx] * total[d][:, None]
-        cand = np.searchsorted(cum, target, side="right").astype(np.int64)
-        lo = self.agency_start[d][:, None]
-        cand = np.minimum(np.clip(cand, lo, np.maximum(lo + cnt[:, None] - 1, 0)), na - 1)
-        valid = (cnt[:, None] > 0) & self.alive[cand] & (total[d] > 0)[:, None]
-        for j in range(1, k):
-            dup = (cand[:, j : j + 1] == cand[:, :j]).any(axis=1)
-            valid[:, j] &= ~dup
-        bid, lab, h = self._bids(idx[:, None], cand, rel, offer, kappa, survival)
+        tot_d = total[d]
+        target = u[idx].T * tot_d
+        target += start[d]
+        cand = self._inverse_cdf(cum, target, d)
+        lo = self.agency_start[d]
+        np.clip(cand, lo, np.maximum(lo + cnt - 1, 0), out=cand)
+        np.minimum(cand, na - 1, out=cand)
+        valid = self.alive[cand]
+        valid &= (cnt > 0) & (tot_d > 0)
+        for j in range(1, k):  # a candidate drawn twice bids once
+            for i in range(j):
+                valid[j] &= cand[j] != cand[i]
+        bid, lab, h = self._bids(idx, cand, rel, offer, kappa, survival)
         valid &= bid
         wh, wc = self.f("w_history"), self.f("w_capacity")
         q = self.q[cand]
-        score = (
-            np.where(
-                rel[idx][:, None],
-                wh * h + (1.0 - wh) * q,
-                wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
-            )
-            + 0.1 * noise[idx]
+        score = np.where(
+            rel[idx],
+            wh * h + (1.0 - wh) * q,
+            wc * q + (1.0 - wc) * (1.2 - self.eff[cand]),
         )
-        score = np.where(valid, score, -np.inf)
-        rows = np.flatnonzero(valid.any(axis=1))  # projects with a bidder left
+        score += 0.1 * noise[idx].T
+        score[~valid] = -np.inf
+        rows = np.flatnonzero(valid.any(axis=0))  # projects with a bidder left
         for _ in range(k):
             if rows.size == 0:
                 break
-            sc = score[rows]
-            best_k = np.argmax(sc, axis=1)
-            best = sc[np.arange(rows.size), best_k]
+            # each project's best bidder left (the first of equals, as argmax)
+            best = score[0, rows]
+            best_k = np.zeros(rows.size, dtype=np.int64)
+            for j in range(1, k):
+                sj = score[j, rows]
+                better = sj > best
+                best = np.where(better, sj, best)
+                best_k[better] = j
             has = np.isfinite(best)
             r, bk = rows[has], best_k[has]
-            a = cand[r, bk]
-            lb = lab[r, bk]
+            a = cand[bk, r]
+            lb = lab[bk, r]
             ok = self._take(a, lb, best[has], cap)
             winner[idx[r[ok]]] = a[ok]
             labour[idx[r[ok]]] = lb[ok]
-            score[r[~ok], bk[~ok]] = -np.inf
+            score[bk[~ok], r[~ok]] = -np.inf
             rows = r[~ok]
         return winner, labour
+
+    def _inverse_cdf(self, cum: F, target: F, d: I64) -> I64:
+        """``np.searchsorted(cum, target, side="right")`` for targets within their districts.
+
+        ``target`` (candidates × projects) lies in the span of ``cum`` that belongs to the
+        project's district ``d``. With a few agencies per district, counting the entries
+        of the district's span that are ≤ the target is faster than a binary search over
+        all agencies, and gives the same index once clipped to the district's agencies.
+        """
+        width = int(self.agency_count.max()) if self.agency_count.size else 0
+        if width == 0 or width > 16:
+            out: I64 = np.searchsorted(cum, target, side="right")
+            return out
+        table = np.full((width, self.scale.districts), np.inf)
+        table[self.agency_local, self.agency_district] = cum
+        out = np.broadcast_to(self.agency_start[d], target.shape).copy()
+        for j in range(width):
+            out += table[j][d] <= target
+        return out
 
     def _bids(
         self, proj: I64, agency: I64, rel: B, offer: F, kappa: F, survival: B
@@ -1107,14 +1247,25 @@ class Model:
         # agency) pairs (``proj`` may be a column that broadcasts against ``agency``)
         street = self.committee_street[proj]
         offset = street - self.street_start[self.street_district[street]]
-        h = self.history[self.pair_start[agency] + offset]
+        pos = self.pair_start[agency]
+        pos += offset
+        h = self.history[pos]
         b = self.budget_base[proj]
-        lab = (kappa[proj] * b) * self.eff[agency]
-        margin = (offer[proj] - lab) / b
-        v_rel = self.f("relational_value") * (h + 0.2) * (1.0 - self.f("p_competitive"))
-        v_rel = np.where(rel[proj], v_rel, 0.0)
+        lab = self.eff[agency]
+        lab *= kappa[proj] * b
+        margin = offer[proj] - lab
+        margin /= b
+        # the value of the relationship (relational projects only), then the bid rule;
+        # worked in place, in the order of margin + δ·V_rel − opportunity cost
+        v_rel = h + 0.2
+        v_rel *= self.f("relational_value")
+        v_rel *= 1.0 - self.f("p_competitive")
+        v_rel *= rel[proj]
+        v_rel *= self.f("discount")
+        margin += v_rel
         oc_a = np.where(survival, 0.0, self.f("opportunity_cost") * self.util)
-        bid: B = margin + self.f("discount") * v_rel - oc_a[agency] >= 0.0
+        margin -= oc_a[agency]
+        bid: B = margin >= 0.0
         return bid, lab, h
 
     @staticmethod
@@ -1150,7 +1301,7 @@ class Model:
         ok[rest] = taken
         return ok
 
-    def _dependence(self, y: _Year) -> _YearDyads:
+    def _dependence(self, y: _Year, s: _Snapshot) -> tuple[_YearDyads, Callable[[], DyadTables]]:
         """ODD 7.7: dependence inputs from state per active dyad and stage; D and labels."""
         act_idx, ag, st, alpha, rev, load = y.act_idx, y.ag, y.st, y.alpha, y.rev, y.load
         ns = self.scale.streets
@@ -1170,33 +1321,33 @@ class Model:
         dy_ag = ag[first]
         dy_st = st[first]
         dy_d = self.street_district[dy_st]
-        rev_as = _bc(inv, weights=self.price[act_idx], minlength=n)
-        load_as = _bc(inv, weights=self.labour[act_idx], minlength=n)
-        rel_as = _bc(inv, weights=self.mode_rel[act_idx].astype(np.float64), minlength=n) / cnt
+        rev_as = _bc(inv, weights=s.price[act_idx], minlength=n)
+        load_as = _bc(inv, weights=s.labour[act_idx], minlength=n)
+        rel_as = _bc(inv, weights=s.mode_rel[act_idx].astype(np.float64), minlength=n) / cnt
         alpha_as = _bc(inv, weights=alpha, minlength=n) / cnt
         stake = _bc(inv, weights=y.ending.astype(np.float64), minlength=n) / cnt
-        h = self.history[pairs]
-        nongov_rev = self.nongov * self.w_gov / np.maximum(1.0 - self.nongov, 0.1)
+        h = s.history[pairs]
+        nongov_rev = s.nongov * s.w_gov / np.maximum(1.0 - s.nongov, 0.1)
         total = rev[dy_ag] + nongov_rev[dy_ag]
         share = np.clip(rev_as / np.maximum(total, 1e-12), 0.0, 1.0)
         f_share = np.clip(nongov_rev[dy_ag] / np.maximum(total, 1e-12), 0.0, 1.0)
         other = np.clip(1.0 - share - f_share, 0.0, 1.0)
         # revenue of the agency from contracts that do not end this year (all its streets)
-        keep = _bc(ag, weights=np.where(y.ending, 0.0, self.price[act_idx]), minlength=rev.size)
-        keep_as = _bc(inv, weights=np.where(y.ending, 0.0, self.price[act_idx]), minlength=n)
+        keep = _bc(ag, weights=np.where(y.ending, 0.0, s.price[act_idx]), minlength=rev.size)
+        keep_as = _bc(inv, weights=np.where(y.ending, 0.0, s.price[act_idx]), minlength=n)
         other_committed = np.clip((keep[dy_ag] - keep_as) / np.maximum(total, 1e-12), 0.0, 1.0)
-        cash = np.clip(1.0 - self.reserves[dy_ag] / np.maximum(self.w_gov[dy_ag], 1e-12), 0.0, 1.0)
+        cash = np.clip(1.0 - s.reserves[dy_ag] / np.maximum(s.w_gov[dy_ag], 1e-12), 0.0, 1.0)
         # the street's alternatives: capacity of the other agencies it can turn to,
         # relative to what this agency does for it
         # only agencies able to deliver at the evaluation's standard are qualified
-        qualified = self.alive & (self.q >= self.f("quality_standard"))
-        spare = np.where(qualified, np.maximum(self.w_gov - load, 0.0), 0.0)
-        freed = _bc(ag, weights=np.where(y.ending, self.labour[act_idx], 0.0), minlength=load.size)
+        qualified = s.alive & (s.q >= self.f("quality_standard"))
+        spare = np.where(qualified, np.maximum(s.w_gov - load, 0.0), 0.0)
+        freed = _bc(ag, weights=np.where(y.ending, s.labour[act_idx], 0.0), minlength=load.size)
         nxt = spare + np.where(qualified, freed, 0.0)
         known = h >= 0.3
         kf = known.astype(np.float64)
 
-        q_dy = self.q[dy_ag]
+        q_dy = s.q[dy_ag]
 
         def ranked(group: I64, q: F) -> tuple[I64, B]:
             """Order by group, most capable first, and the first item of each group."""
@@ -1216,7 +1367,7 @@ class Model:
             res[order] = np.maximum(cum - base - wo, 0.0)  # no negative rounding residue
             return res
 
-        rank_open = ranked(self.agency_district, self.q)
+        rank_open = ranked(self.agency_district, s.q)
 
         open_memo: dict[int, F] = {}
 
@@ -1251,8 +1402,8 @@ class Model:
             cash=cash,
             rel=rel_as,
             stake=stake,
-            reputation=self.reputation[dy_ag],
-            theta_d=self.theta_d[dy_d],
+            reputation=s.reputation[dy_ag],
+            theta_d=s.theta_d[dy_d],
             psh=rev_as / np.maximum(purchases[dy_st], 1e-12),
             history=h,
             pneed=self.pneed[dy_st],
@@ -1265,7 +1416,7 @@ class Model:
         ag_i, ag_s, ag_x, ga_i, ga_s, ga_x = dependence_inputs(state, self.rules)
         d_ag = self._stage_d(n, ag_i, ag_s, ag_x)
         d_ga = self._stage_d(n, ga_i, ga_s, ga_x)
-        theta_s = self.theta_s[dy_st]
+        theta_s = s.theta_s[dy_st]
         # GP as coded from behaviour: push onto agency staff, interference, consultation
         z = y.draws.z_coding
         gp = coded_philosophy(
@@ -1275,7 +1426,7 @@ class Model:
             self.f("coding_noise") * z[act_idx[first]],
         )
         gov = street_goals(theta_s, self.f("w_quality"), self.need_s[dy_st], state.mandate_press)
-        agy = agency_goals(self.mission[dy_ag], self.need_s[dy_st], cash, self.f("w_quality"))
+        agy = agency_goals(s.mission[dy_ag], self.need_s[dy_st], cash, self.f("w_quality"))
         ia = cosine(gov, agy)
         ind = classify_dyads(d_ag, d_ga, gp, ia, self.cls_params)
         st_codes = stage_state(d_ag, d_ga, self.dep_params)
@@ -1307,8 +1458,6 @@ class Model:
                 theta=theta_s,
             )
 
-        self._build_last = build
-        self._last = None
         return _YearDyads(
             agency=dy_ag,
             district=dy_d,
@@ -1318,7 +1467,7 @@ class Model:
             label=ind.label,
             gp=ind.gp,
             ia=ind.ia,
-        )
+        ), build
 
     def _philosophy(self, y: _Year) -> None:
         """ODD 7.9: officials' philosophy moves with policy, experience, evaluation, turnover.
@@ -1487,11 +1636,23 @@ class Model:
 def run(
     model: Model, years: int, progress: Callable[[int], None] | None = None
 ) -> list[dict[str, float]]:
-    """Run ``years`` years; returns the outcome rows."""
-    rows = []
+    """Run ``years`` years; returns the outcome rows.
+
+    Each year's dependence is taken in after the next year's market has started
+    (:meth:`Model._advance`): with :data:`BACKGROUND_THREAD` the two overlap.
+    """
+    rows: list[dict[str, float]] = []
     try:
+        pending: Callable[[], dict[str, float]] | None = None
         for _ in range(years):
-            rows.append(model.step())
+            nxt = model._advance()
+            if pending is not None:
+                rows.append(pending())
+                if progress is not None:
+                    progress(1)
+            pending = nxt
+        if pending is not None:
+            rows.append(pending())
             if progress is not None:
                 progress(1)
     finally:

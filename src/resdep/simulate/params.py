@@ -363,8 +363,9 @@ class Scale:
         Per committee: project state, the award's candidate matrices (K ≤ 12) and two
         years of random draws (the year's and the next, drawn ahead in a thread); per
         agency and per street: state and yearly work arrays; per (agency, street) pair:
-        history and the closing, concentration and entry work arrays (about 8 arrays of
-        8 bytes); per active dyad (at most one per committee and per pair): the
+        history, its copy read by the dependence running beside the next year, and the
+        closing, concentration and entry work arrays (about 9 arrays of 8 bytes); per
+        active dyad (at most one per committee and per pair): the
         dependence state, inputs and results (about 100 numbers).
 
         Examples
@@ -379,7 +380,7 @@ class Scale:
         per_agency = 8 * 60
         per_street = 8 * 40
         pairs = self.n_pairs()
-        per_pair = 8 * 8
+        per_pair = 8 * 9
         per_dyad = 8 * 100
         return int(
             150e6

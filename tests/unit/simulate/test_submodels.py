@@ -135,3 +135,40 @@ def test_reserves_above_the_target_are_spent_and_cash_criticality_follows() -> N
         return float(np.clip(1 - m.reserves[a] / m.w_gov[a], 0, 1).mean())
 
     assert cash(high) < cash(low) - 0.05
+
+
+@pytest.mark.parametrize(("scale", "districts"), [("china", None), ("shanghai", None), ("case", 7)])
+def test_candidate_draw_by_counting_matches_binary_search(
+    scale: str, districts: int | None
+) -> None:
+    """The award's inverse CDF (counting within the district) picks what searchsorted picks.
+
+    At ``china`` scale districts have a handful of agencies and the count is used; at
+    ``shanghai`` scale they have dozens and the binary search is kept. Dead agencies
+    (zero weight: equal cumulative sums) and districts without agencies are included.
+    """
+    from dataclasses import replace
+
+    sc = SCALES[scale] if districts is None else replace(SCALES[scale], districts=districts)
+    m = Model(resolve_params(), sc, seed=0)
+    rng = np.random.default_rng(4)
+    na, nd = sc.agencies, sc.districts
+    weight = rng.random(na) * (rng.random(na) > 0.2)
+    if nd > 3:
+        weight[m.agency_district == 3] = 0.0  # a district where no agency looks for work
+    cum = np.cumsum(weight)
+    start = np.concatenate([[0.0], cum])[m.agency_start]
+    total = np.bincount(m.agency_district, weights=weight, minlength=nd)
+    d = np.sort(rng.integers(0, nd, 5_000))
+    u = rng.random((4, d.size)).astype(np.float32)
+    u[0, :50] = 0.0  # a target at the district's start
+    u[1, :50] = 1.0  # and at its end
+    target = u * total[d] + start[d]
+    lo, cnt = m.agency_start[d], m.agency_count[d]
+
+    def clipped(c: np.ndarray) -> np.ndarray:
+        return np.minimum(np.clip(c, lo, np.maximum(lo + cnt - 1, 0)), na - 1)
+
+    got = clipped(m._inverse_cdf(cum, target, d))
+    want = clipped(np.searchsorted(cum, target, side="right"))
+    np.testing.assert_array_equal(got, want)
