@@ -289,7 +289,11 @@ def _figure_style(lang: str, cjk: bool) -> Iterator[None]:
 
 
 def report_figures(
-    run: SimulationResult | SeedRuns, lang: str = "en", *, cjk: bool = True
+    run: SimulationResult | SeedRuns,
+    lang: str = "en",
+    *,
+    cjk: bool = True,
+    names: Iterable[str] | None = None,
 ) -> dict[str, Figure]:
     """The report's figures by name (:data:`SIM_FIGURE_NAMES`), built without pyplot.
 
@@ -299,6 +303,7 @@ def report_figures(
     each stage state, per stage) and ``pa_quantiles`` (the fan of PA quantiles across
     dyads, per stage) are drawn only when the outcomes hold those columns. ``cjk`` false
     draws Chinese text without a CJK font (for SVG text, which the browser renders).
+    ``names`` builds only those figures (all by default).
 
     Examples
     --------
@@ -307,10 +312,12 @@ def report_figures(
     True
     """
     with _figure_style(lang, cjk):
-        return _report_figures(run, lang)
+        return _report_figures(run, lang, None if names is None else set(names))
 
 
-def _report_figures(run: SimulationResult | SeedRuns, lang: str) -> dict[str, Figure]:
+def _report_figures(
+    run: SimulationResult | SeedRuns, lang: str, names: set[str] | None
+) -> dict[str, Figure]:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -321,57 +328,63 @@ def _report_figures(run: SimulationResult | SeedRuns, lang: str) -> dict[str, Fi
     def name(col: str) -> str:
         return outcome_name(col, lang)
 
-    fig = Figure(figsize=(11, 6.2), layout="constrained")
-    axes = fig.subplots(2, 2)
-    for col in ("welfare", "welfare_ratio", "task_completion", "budget_index"):
-        _line(axes[0, 0], o, col, label=name(col))
-    axes[0, 0].set_title(ui("fig_residents", lang))
-    for col in ("survival", "staff", "hhi"):
-        _line(axes[0, 1], o, col, label=name(col))
-    axes[0, 1].set_title(ui("fig_agencies", lang))
-    for col in ("relational_share", "formalization", "autonomy"):
-        _line(axes[1, 0], o, col, label=name(col))
-    axes[1, 0].set_title(ui("fig_problems", lang))
-    for col in ("share_partnership", "share_buddy", "share_transactional"):
-        _line(axes[1, 1], o, col, label=label_name(col.removeprefix("share_"), lang))
-    axes[1, 1].set_ylim(-0.02, 1.02)
-    axes[1, 1].set_title(ui("fig_labels", lang))
-    for ax in axes.flat:
-        ax.set_xlabel(year)
-        _legend_right(ax)
-    _integer_years(axes.flat)
-    figs["outcomes"] = fig
+    def want(key: str) -> bool:
+        return names is None or key in names
 
-    fig = Figure(figsize=(11, 3.4), layout="constrained")
-    ax2 = fig.subplots(1, 2)
-    for stage in STAGES:
-        _line(ax2[0], o, f"pa_{stage}", label=stage_name(stage, lang))
-        _line(ax2[1], o, f"md_min_{stage}", label=stage_name(stage, lang))
-    ax2[0].axhline(0, color="grey", lw=0.5)
-    ax2[0].set_title(ui("fig_pa", lang))
-    ax2[1].set_title(ui("fig_mdmin", lang))
-    for ax in ax2:
-        ax.set_xlabel(year)
-    _legend_right(ax2[1], title=ui("stage", lang))
-    _integer_years(ax2)
-    figs["stage_pa"] = fig
+    if want("outcomes"):
+        fig = Figure(figsize=(11, 6.2), layout="constrained")
+        axes = fig.subplots(2, 2)
+        for col in ("welfare", "welfare_ratio", "task_completion", "budget_index"):
+            _line(axes[0, 0], o, col, label=name(col))
+        axes[0, 0].set_title(ui("fig_residents", lang))
+        for col in ("survival", "staff", "hhi"):
+            _line(axes[0, 1], o, col, label=name(col))
+        axes[0, 1].set_title(ui("fig_agencies", lang))
+        for col in ("relational_share", "formalization", "autonomy"):
+            _line(axes[1, 0], o, col, label=name(col))
+        axes[1, 0].set_title(ui("fig_problems", lang))
+        for col in ("share_partnership", "share_buddy", "share_transactional"):
+            _line(axes[1, 1], o, col, label=label_name(col.removeprefix("share_"), lang))
+        axes[1, 1].set_ylim(-0.02, 1.02)
+        axes[1, 1].set_title(ui("fig_labels", lang))
+        for ax in axes.flat:
+            ax.set_xlabel(year)
+            _legend_right(ax)
+        _integer_years(axes.flat)
+        figs["outcomes"] = fig
 
-    fig = Figure(figsize=(7, 3.2), layout="constrained")
-    ax3 = fig.subplots()
-    half = o.iloc[len(o) // 2 :]
-    ax3.plot(
-        range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label=ui("d_ag_line", lang)
-    )
-    ax3.plot(
-        range(3), [half[f"d_ga_{s}"].mean() for s in STAGES], "s-", label=ui("d_ga_line", lang)
-    )
-    ax3.set_xticks(range(3), [stage_name(s, lang) for s in STAGES])
-    ax3.set_ylim(0, 1)
-    ax3.set_title(ui("fig_dep", lang))
-    _legend_right(ax3)
-    figs["stage_dependence"] = fig
+    if want("stage_pa"):
+        fig = Figure(figsize=(11, 3.4), layout="constrained")
+        ax2 = fig.subplots(1, 2)
+        for stage in STAGES:
+            _line(ax2[0], o, f"pa_{stage}", label=stage_name(stage, lang))
+            _line(ax2[1], o, f"md_min_{stage}", label=stage_name(stage, lang))
+        ax2[0].axhline(0, color="grey", lw=0.5)
+        ax2[0].set_title(ui("fig_pa", lang))
+        ax2[1].set_title(ui("fig_mdmin", lang))
+        for ax in ax2:
+            ax.set_xlabel(year)
+        _legend_right(ax2[1], title=ui("stage", lang))
+        _integer_years(ax2)
+        figs["stage_pa"] = fig
 
-    if any(_state_columns(o, s) for s in STAGES):
+    if want("stage_dependence"):
+        fig = Figure(figsize=(7, 3.2), layout="constrained")
+        ax3 = fig.subplots()
+        half = o.iloc[len(o) // 2 :]
+        ax3.plot(
+            range(3), [half[f"d_ag_{s}"].mean() for s in STAGES], "o-", label=ui("d_ag_line", lang)
+        )
+        ax3.plot(
+            range(3), [half[f"d_ga_{s}"].mean() for s in STAGES], "s-", label=ui("d_ga_line", lang)
+        )
+        ax3.set_xticks(range(3), [stage_name(s, lang) for s in STAGES])
+        ax3.set_ylim(0, 1)
+        ax3.set_title(ui("fig_dep", lang))
+        _legend_right(ax3)
+        figs["stage_dependence"] = fig
+
+    if want("stage_states") and any(_state_columns(o, s) for s in STAGES):
         fig = Figure(figsize=(11, 3.4), layout="constrained")
         ax4 = fig.subplots(1, 3, sharey=True)
         years = o["year"].to_numpy()
@@ -401,7 +414,7 @@ def _report_figures(run: SimulationResult | SeedRuns, lang: str) -> dict[str, Fi
         _integer_years(ax4)
         figs["stage_states"] = fig
 
-    if any(_has_fan(o, s) for s in STAGES):
+    if want("pa_quantiles") and any(_has_fan(o, s) for s in STAGES):
         fig = Figure(figsize=(11, 3.4), layout="constrained")
         ax5 = fig.subplots(1, 3, sharey=True)
         years = o["year"].to_numpy()
@@ -1277,39 +1290,62 @@ def _join_warming() -> None:
 
 
 def _write_figures(
-    run: SimulationResult | SeedRuns, tmp: Path, lang: str, png_dpi: int
-) -> tuple[bool, list[str]]:
-    """Write ``figures/`` and ``report.html``; whether Chinese lacked a font, and the names."""
+    run: SimulationResult | SeedRuns,
+    tmp: Path,
+    lang: str,
+    png_dpi: int,
+    names: Iterable[str] | None = None,
+) -> tuple[bool, dict[str, str]]:
+    """Write ``figures/<name>.svg`` and ``.png`` of ``names`` (all by default).
+
+    Returns whether Chinese lacked a font and each figure's SVG document (for the page).
+    """
     from resdep.report.figures import cjk_font
 
     no_font = lang == "zh" and cjk_font() is None
-    figs = report_figures(run, lang, cjk=not no_font)
+    figs = report_figures(run, lang, cjk=not no_font, names=names)
     docs = {name: _svg_document(f) for name, f in figs.items()}
     for f in figs.values():  # laid out while drawing the SVG: not again for the PNG
         f.set_layout_engine("none")
     # without a CJK font Chinese stays text in the SVGs; the PNGs are drawn in English
-    png_figs = report_figures(run, "en") if no_font else figs
-    (tmp / "figures").mkdir()
+    png_figs = report_figures(run, "en", names=list(figs)) if no_font else figs
+    (tmp / "figures").mkdir(exist_ok=True)
     for name in figs:
         (tmp / "figures" / f"{name}.svg").write_text(docs[name], encoding="utf-8")
         (tmp / "figures" / f"{name}.png").write_bytes(_png(png_figs[name], png_dpi))
-    page = render_report(run, docs, lang=lang, files=True)
+    return no_font, docs
+
+
+def _write_page(
+    run: SimulationResult | SeedRuns, tmp: Path, lang: str, docs: Mapping[str, str]
+) -> list[str]:
+    """Write ``report.html`` with the figures in the report's order; their names."""
+    ordered = {n: docs[n] for n in SIM_FIGURE_NAMES if n in docs}
+    page = render_report(run, ordered, lang=lang, files=True)
     (tmp / "report.html").write_text(page, encoding="utf-8")
-    return no_font, list(figs)
+    return list(ordered)
+
+
+#: The report's figures in two groups of about equal drawing time, one forked process
+#: each (figure names not listed here are drawn by the first).
+FIGURE_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("outcomes", "stage_pa", "stage_dependence"),
+    ("stage_states", "pa_quantiles"),
+)
 
 
 class _FigureJob:
-    """The figures of :func:`write_simulation`, drawn in a forked child or in-process.
+    """The figures of :func:`write_simulation`, drawn in forked children or in-process.
 
-    The child inherits the run by ``fork`` (nothing is pickled but the small answer) and
-    sends back whether Chinese lacked a font and the figure names, or the exception it
-    raised, which :meth:`result` raises again in the caller.
+    Each child (one per :data:`FIGURE_GROUPS` entry) inherits the run by ``fork``
+    (nothing is pickled but the answer), writes its figures' files and sends back
+    whether Chinese lacked a font and the figures' SVG documents, or the exception it
+    raised, which :meth:`result` raises again in the caller. The caller writes the page.
     """
 
     def __init__(self, run: SimulationResult | SeedRuns, tmp: Path, lang: str, dpi: int) -> None:
         self._args = (run, tmp, lang, dpi)
-        self._proc: Any = None
-        self._conn: Any = None
+        self._children: list[tuple[Any, Any]] = []
         _join_warming()
         if not FIGURES_IN_CHILD:
             return
@@ -1318,46 +1354,62 @@ class _FigureJob:
         if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
             return  # no fork here (Windows, macOS default) or no children allowed: in-process
         ctx = mp.get_context("fork")
-        parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_figure_child, args=(child, *self._args), daemon=True)
-        proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
+        listed = {n for g in FIGURE_GROUPS for n in g}
+        others = tuple(n for n in SIM_FIGURE_NAMES if n not in listed)
+        groups = [(*FIGURE_GROUPS[0], *others), *FIGURE_GROUPS[1:]]
+        for group in groups:
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_figure_child, args=(child, *self._args, group), daemon=True)
+            proc.start()
+            child.close()
+            self._children.append((proc, parent))
 
     def stop(self) -> None:
-        """End the child if it still runs (after an error in the caller); else nothing."""
-        if self._proc is not None and self._proc.exitcode is None:
-            self._proc.terminate()
-            self._proc.join()
-        if self._conn is not None:
-            self._conn.close()
+        """End the children that still run (after an error in the caller); else nothing."""
+        for proc, conn in self._children:
+            if proc.exitcode is None:
+                proc.terminate()
+                proc.join()
+            conn.close()
 
     def result(self) -> tuple[bool, list[str]]:
-        if self._proc is None:
-            return _write_figures(*self._args)
-        try:
+        """Wait for the figures, write ``report.html``; whether Chinese lacked a font, names."""
+        run, tmp, lang, _dpi = self._args
+        if not self._children:
+            no_font, docs = _write_figures(*self._args)
+            return no_font, _write_page(run, tmp, lang, docs)
+        answers = []
+        for proc, conn in self._children:
             try:
-                status, value = self._conn.recv()
-            except EOFError:
-                status, value = "died", None
-        finally:
-            self._proc.join()
-        if status == "ok":
-            no_font, names = value
-            return bool(no_font), list(names)
-        if status == "error":
-            raise value
-        raise RuntimeError(
-            f"the process drawing the figures ended without an answer "
-            f"(exit code {self._proc.exitcode})"
-        )
+                try:
+                    answers.append(conn.recv())
+                except EOFError:
+                    answers.append(("died", proc))
+            finally:
+                proc.join()
+        for status, value in answers:
+            if status == "error":
+                raise value
+            if status == "died":
+                raise RuntimeError(
+                    f"the process drawing the figures ended without an answer "
+                    f"(exit code {value.exitcode})"
+                )
+        no_font = any(bool(value[0]) for _status, value in answers)
+        docs = {k: v for _status, value in answers for k, v in value[1].items()}
+        return no_font, _write_page(run, tmp, lang, docs)
 
 
 def _figure_child(
-    conn: Any, run: SimulationResult | SeedRuns, tmp: Path, lang: str, dpi: int
+    conn: Any,
+    run: SimulationResult | SeedRuns,
+    tmp: Path,
+    lang: str,
+    dpi: int,
+    names: tuple[str, ...],
 ) -> None:
     try:
-        answer: tuple[str, Any] = ("ok", _write_figures(run, tmp, lang, dpi))
+        answer: tuple[str, Any] = ("ok", _write_figures(run, tmp, lang, dpi, names))
     except BaseException as exc:  # sent to the parent, which raises it
         try:
             import pickle

@@ -58,3 +58,15 @@ def test_a_child_that_dies_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path
     with pytest.raises(RuntimeError, match="exit code 3"):
         write_simulation(res, tmp_path / "out", lang="en")
     assert not (tmp_path / "out").exists()
+
+
+def test_figures_not_in_a_group_are_drawn_by_the_first_child(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    res = simulate(scale="case", years=3, seed=2)
+    monkeypatch.setattr(so, "FIGURE_GROUPS", (("stage_pa",), ("outcomes",)))
+    regrouped = _files(write_simulation(res, tmp_path / "regrouped", lang="en"))
+    monkeypatch.setattr(so, "FIGURES_IN_CHILD", False)
+    inproc = _files(write_simulation(res, tmp_path / "inproc", lang="en"))
+    assert regrouped == inproc
+    assert {f"figures/{n}.svg" for n in so.SIM_FIGURE_NAMES} <= set(regrouped)

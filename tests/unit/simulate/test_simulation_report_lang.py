@@ -268,9 +268,9 @@ def test_without_a_chinese_font_pngs_are_english_and_it_is_said(
     drawn: list[tuple[str, bool]] = []
     original = so.report_figures
 
-    def spy(run: object, lang: str = "en", *, cjk: bool = True) -> object:
+    def spy(run: object, lang: str = "en", *, cjk: bool = True, names: object = None) -> object:
         drawn.append((lang, cjk))
-        return original(run, lang, cjk=cjk)  # type: ignore[arg-type]
+        return original(run, lang, cjk=cjk, names=names)  # type: ignore[arg-type]
 
     monkeypatch.setattr(so, "report_figures", spy)
     res = simulate(scale="case", years=3, seed=1)
