@@ -121,14 +121,14 @@ def main() -> int:
 
 The same run split into its steps (one more fresh process; wall / CPU of the calling
 thread's process, which includes the background thread that works out each year's
-dependence, draws next year's random numbers and imports matplotlib, but not the forked
-figure process):
+dependence, draws next year's random numbers and imports matplotlib, but not the two
+forked figure processes):
 
 | step | wall | CPU |
 |---|---|---|
 | import `resdep.simulate` | {split["import"][0]:.2f} s | {split["import"][1]:.2f} s |
 | `simulate()` | {split["simulate"][0]:.2f} s | {split["simulate"][1]:.2f} s |
-| `write_simulation()`: CSV files, networks, figures as SVG and PNG (in a forked process), report | {split["write"][0]:.2f} s | {split["write"][1]:.2f} s |
+| `write_simulation()`: CSV files, networks, figures as SVG and PNG (in two forked processes), report | {split["write"][0]:.2f} s | {split["write"][1]:.2f} s |
 
 {loaded}1-minute load average {load_before:.1f} before and {load_after:.1f} after, on
 {cores} cores.
@@ -142,8 +142,8 @@ random numbers ahead (NumPy computes on whole arrays without holding the GIL); t
 command imports matplotlib in a thread meanwhile and lets freed arrays be reused by the
 next year's instead of returning them to the kernel
 (`resdep.simulate.alloc.retain_freed_memory`, glibc only); `write_simulation()` draws
-the figures, their PNGs and `report.html` in a forked process while it writes the CSV
-files and networks. The award's candidate draw counts within the district instead of
+the figures and their PNGs in two forked processes (`FIGURE_GROUPS` in
+`simulate/output.py`) while it writes the CSV files and networks, then the page. The award's candidate draw counts within the district instead of
 searching all agencies when districts have at most 16 agencies (the same picks: test
 `test_candidate_draw_by_counting_matches_binary_search`).
 """

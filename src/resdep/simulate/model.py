@@ -444,9 +444,25 @@ def agency_goals(mission: ArrayLike, need: ArrayLike, cash: ArrayLike, w_quality
 
 
 def cosine(a: F, b: F) -> F:
-    """Row-wise cosine similarity; 0.5 where either vector is empty."""
-    num = (a * b).sum(-1)
-    den = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
+    """Row-wise cosine similarity; 0.5 where either vector is empty.
+
+    The sums run over the components left to right, column by column (as
+    ``(a * b).sum(-1)`` and ``np.linalg.norm`` do for a few components, bit for bit,
+    and faster than reducing the short last axis row by row).
+
+    Examples
+    --------
+    >>> cosine(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]])).round(4)
+    array([0.7071, 0.5   ])
+    """
+    num = a[..., 0] * b[..., 0]
+    aa = a[..., 0] * a[..., 0]
+    bb = b[..., 0] * b[..., 0]
+    for j in range(1, a.shape[-1]):
+        num += a[..., j] * b[..., j]
+        aa += a[..., j] * a[..., j]
+        bb += b[..., j] * b[..., j]
+    den = np.sqrt(aa) * np.sqrt(bb)
     out: F = np.where(den > 0, num / np.maximum(den, 1e-12), 0.5)
     return out
 
