@@ -51,6 +51,7 @@ from resdep.simulate.text import (
     outcome_name,
     param_name,
     param_value,
+    scale_name,
     stage_name,
     stat_name,
     state_name,
@@ -737,7 +738,7 @@ def render_report(
     intro = ui(
         "intro",
         lang,
-        scale=sc.name,
+        scale=scale_name(sc.name, lang),
         districts=sc.districts,
         streets=sc.streets,
         committees=sc.committees,

@@ -35,6 +35,7 @@ __all__ = [
     "param_name",
     "param_value",
     "report_lang",
+    "scale_name",
     "stage_name",
     "stat_name",
     "state_name",
@@ -271,6 +272,27 @@ def state_name(state: str, lang: str) -> str:
 def label_name(label: str, lang: str) -> str:
     """A relationship label's name."""
     return _pick(_LABELS[label], lang)
+
+
+#: The scale presets' readable names; the preset's own name (``--scale``) stays beside.
+_SCALES: dict[str, tuple[str, str]] = {
+    "case": ("case", "个案"),
+    "shanghai": ("shanghai", "上海"),
+    "china": ("china", "全国"),
+}
+
+
+def scale_name(scale: str, lang: str) -> str:
+    """A scale preset's name: ``全国（china）`` in Chinese; the name itself in English.
+
+    Examples
+    --------
+    >>> scale_name("china", "zh"), scale_name("china", "en"), scale_name("custom", "zh")
+    ('全国（china）', 'china', 'custom')
+    """
+    if lang != "zh" or scale not in _SCALES:
+        return scale
+    return f"{_SCALES[scale][1]}（{scale}）"
 
 
 #: Outcomes that are not per stage: column → (English, Chinese) name.

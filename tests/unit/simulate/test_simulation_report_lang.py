@@ -126,6 +126,9 @@ def test_chinese_page_has_chinese_headings_and_no_english_one(seeds_run: object)
         assert heading not in zh
     for tag, text in en_texts:
         assert not CJK.search(text), (tag, text)
+    # the scale preset by its Chinese name, its --scale value beside it
+    assert "规模 个案（case）" in zh
+    assert "Scale case:" in en
 
 
 def test_the_report_defines_every_outcome(seeds_run: object) -> None:
