@@ -3,7 +3,7 @@
 The same files as ``resdep analyze`` (``inputs.csv``, ``stages.csv``,
 ``relationships.csv``, ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html``,
 ``run.json``) plus ``outcomes.csv``, the report's figures (``figures/<name>.svg`` and
-300 dpi ``.png``) and the model's ODD description (``ODD.md``, ``ODD.html``) the report
+300 dpi ``.png``) and the model's ODD description (``ODD.md``, ``ODD.html``; in Chinese ``ODD.zh.md``, ``ODD.zh.html``) the report
 links to. The report and its figures are in Chinese or English
 (:mod:`resdep.simulate.text`). The folder is built by
 :func:`resdep.textio.atomic_dir`: in a temporary sibling, moved into place when complete,
@@ -1129,7 +1129,8 @@ def write_simulation(
     seeds: mean and band per year and district). The report's figures are also written
     to ``figures/`` as SVG and PNG (``png_dpi``, 300 by default, for print), and the
     model's ODD description as ``ODD.md`` and ``ODD.html`` (English) and ``ODD.zh.md`` and
-    ``ODD.zh.html`` (Chinese) beside the report, which links to those in its language. ``lang`` (``zh`` or ``en``; default from the locale,
+    ``ODD.zh.html`` (Chinese) beside the report, which links to those in its language.
+    ``lang`` (``zh`` or ``en``; default from the locale,
     :func:`resdep.simulate.text.report_lang`) is the language of the report and figures.
     Without a font that draws Chinese, a ``zh`` run keeps Chinese in the SVG figures and
     the page (the browser draws it) but draws the PNGs in English, and says so in
