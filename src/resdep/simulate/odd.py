@@ -72,7 +72,32 @@ def _inline(text: str) -> str:
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+    """A table row's cells; ``\\|`` is a pipe inside a cell, not a border."""
+    inner = re.sub(r"^\||(?<!\\)\|$", "", line.strip())
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+
+
+#: CJK characters and full-width punctuation; a line break between two of them is no space.
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+#: Full-width punctuation: a line break next to it is no space.
+_FULL_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+
+
+def _join(parts: list[str]) -> str:
+    """Lines of one paragraph joined: a space between words, none inside Chinese text.
+
+    Examples
+    --------
+    >>> _join(["a b", "c"]), _join(["中文", "句子", "and"]), _join(["完成（", "`x`）"])
+    ('a b c', '中文句子 and', '完成（`x`）')
+    """
+    out = parts[0] if parts else ""
+    for part in parts[1:]:
+        prev, nxt = out[-1:], part[:1]
+        tight = (_CJK.match(prev) and _CJK.match(nxt)) or _FULL_PUNCT.match(prev or " ")
+        tight = tight or _FULL_PUNCT.match(nxt or " ")
+        out += ("" if tight else " ") + part
+    return out
 
 
 def odd_html(markdown: str | None = None, *, title: str = "ODD", lang: str = "en") -> str:
@@ -94,7 +119,7 @@ def odd_html(markdown: str | None = None, *, title: str = "ODD", lang: str = "en
 
     def flush() -> None:
         if para:
-            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            out.append(f"<p>{_inline(_join(para))}</p>")
             para.clear()
 
     while i < len(lines):
@@ -141,7 +166,7 @@ def odd_html(markdown: str | None = None, *, title: str = "ODD", lang: str = "en
                 ):
                     item.append(lines[i].strip())
                     i += 1
-                items.append(f"<li>{_inline(' '.join(item))}</li>")
+                items.append(f"<li>{_inline(_join(item))}</li>")
             i -= 1
             out.append(f"<ul>{''.join(items)}</ul>")
         elif not stripped:

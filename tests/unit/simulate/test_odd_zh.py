@@ -270,3 +270,24 @@ def test_odd_functions_keep_their_old_calls_and_reject_unknown_languages() -> No
         odd_markdown("fr")
     with pytest.raises(ValueError, match="fr"):
         odd_html(lang="fr")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_odd_page_keeps_escaped_pipes_inside_cells(lang: str) -> None:
+    page = odd_html(lang=lang)
+    row = re.search(r"<tr><td>P1</td>(.*?)</tr>", page)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+    assert len(cells) == 2  # pattern and measure, as in the Markdown row
+    assert "|PA| ≤ θ_PI" in cells[1]
+
+
+def test_zh_odd_page_joins_broken_lines_without_spaces() -> None:
+    zh = odd_markdown("zh")
+    page = odd_html(lang="zh")
+    # "完成任务不出\n问题" in the Markdown is one word on the page
+    assert "完成任务不出\n问题" in zh
+    assert "“完成任务不出问题”" in page
+    # a line break between CJK and a Latin word stays a space
+    assert "描述\nresdep" in zh
+    assert "描述 resdep" in page
