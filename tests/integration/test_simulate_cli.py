@@ -27,6 +27,8 @@ SECTION_11_FILES = {
     "figures",
     "ODD.md",  # the model description the report links to, readable offline
     "ODD.html",
+    "ODD.zh.md",  # the same in Chinese, which a zh report links to
+    "ODD.zh.html",
 }
 #: Plus districts.csv when the model gives per-district outcomes.
 RUN_FILES = SECTION_11_FILES | (

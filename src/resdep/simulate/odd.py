@@ -1,10 +1,11 @@
 """The model's ODD description, shipped with resdep and written beside every simulation report.
 
-``docs/ODD.md`` is packaged as ``resdep/data/docs/ODD.md`` (a test keeps the two
-identical), so a report links to a copy in its own output folder that works offline and
-from a pip install. :func:`odd_html` renders it as a plain page with a small Markdown
-subset (headings, paragraphs, lists, tables, code, emphasis, links); anything else stays
-as text.
+``docs/ODD.md`` (English) and its Chinese translation ``docs/ODD.zh.md`` are packaged as
+``resdep/data/docs/ODD.md`` and ``ODD.zh.md`` (tests keep each pair identical and the
+translation's structure equal to the English), so a report links to a copy in its own
+output folder that works offline and from a pip install. :func:`odd_html` renders one as
+a plain page with a small Markdown subset (headings, paragraphs, lists, tables, code,
+emphasis, links); anything else stays as text.
 
 Examples
 --------
@@ -12,19 +13,28 @@ Examples
 True
 >>> "<h1>" in odd_html()
 True
+>>> odd_markdown("zh").startswith("# 购买体系模型")
+True
+>>> '<html lang="zh-CN">' in odd_html(lang="zh")
+True
 """
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from resdep.data import DATA_DIR
 
-__all__ = ["ODD_PATH", "odd_html", "odd_markdown"]
+__all__ = ["ODD_LANGS", "ODD_PATH", "ODD_ZH_PATH", "odd_html", "odd_markdown"]
 
 #: The packaged copy of ``docs/ODD.md``.
 ODD_PATH = DATA_DIR / "docs" / "ODD.md"
+#: The packaged copy of ``docs/ODD.zh.md`` (the Chinese translation).
+ODD_ZH_PATH = DATA_DIR / "docs" / "ODD.zh.md"
+#: Languages of the ODD description: code → (packaged file, ``<html lang>``).
+ODD_LANGS: dict[str, tuple[Path, str]] = {"en": (ODD_PATH, "en"), "zh": (ODD_ZH_PATH, "zh-CN")}
 
 _INLINE = (
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
@@ -34,9 +44,24 @@ _INLINE = (
 )
 
 
-def odd_markdown() -> str:
-    """The text of the packaged ODD description."""
-    return ODD_PATH.read_text(encoding="utf-8")
+def _lang(lang: str) -> tuple[Path, str]:
+    if lang not in ODD_LANGS:
+        msg = f"no ODD description in language {lang!r}: use one of {sorted(ODD_LANGS)}"
+        raise ValueError(msg)
+    return ODD_LANGS[lang]
+
+
+def odd_markdown(lang: str = "en") -> str:
+    """The text of the packaged ODD description in ``lang`` (``"en"`` or ``"zh"``).
+
+    Examples
+    --------
+    >>> "## 1. Purpose and patterns" in odd_markdown()
+    True
+    >>> "## 1. 目的与模式" in odd_markdown("zh")
+    True
+    """
+    return _lang(lang)[0].read_text(encoding="utf-8")
 
 
 def _inline(text: str) -> str:
@@ -47,19 +72,54 @@ def _inline(text: str) -> str:
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+    """A table row's cells; ``\\|`` is a pipe inside a cell, not a border."""
+    inner = re.sub(r"^\||(?<!\\)\|$", "", line.strip())
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
 
 
-def odd_html(markdown: str | None = None, *, title: str = "ODD") -> str:
-    """The ODD description (or ``markdown``) as a self-contained HTML page."""
-    lines = (odd_markdown() if markdown is None else markdown).splitlines()
+#: CJK characters and full-width punctuation; a line break between two of them is no space.
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+#: Full-width punctuation: a line break next to it is no space.
+_FULL_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+
+
+def _join(parts: list[str]) -> str:
+    """Lines of one paragraph joined: a space between words, none inside Chinese text.
+
+    Examples
+    --------
+    >>> _join(["a b", "c"]), _join(["中文", "句子", "and"]), _join(["完成（", "`x`）"])
+    ('a b c', '中文句子 and', '完成（`x`）')
+    """
+    out = parts[0] if parts else ""
+    for part in parts[1:]:
+        prev, nxt = out[-1:], part[:1]
+        tight = (_CJK.match(prev) and _CJK.match(nxt)) or _FULL_PUNCT.match(prev or " ")
+        tight = tight or _FULL_PUNCT.match(nxt or " ")
+        out += ("" if tight else " ") + part
+    return out
+
+
+def odd_html(markdown: str | None = None, *, title: str = "ODD", lang: str = "en") -> str:
+    """The ODD description in ``lang`` (or ``markdown``) as a self-contained HTML page.
+
+    ``lang`` also sets the page's ``<html lang>`` (``zh-CN`` for ``"zh"``).
+
+    Examples
+    --------
+    >>> page = odd_html("# 标题", lang="zh")
+    >>> '<html lang="zh-CN">' in page and "<h1>标题</h1>" in page
+    True
+    """
+    html_lang = _lang(lang)[1]
+    lines = (odd_markdown(lang) if markdown is None else markdown).splitlines()
     out: list[str] = []
     para: list[str] = []
     i = 0
 
     def flush() -> None:
         if para:
-            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            out.append(f"<p>{_inline(_join(para))}</p>")
             para.clear()
 
     while i < len(lines):
@@ -106,7 +166,7 @@ def odd_html(markdown: str | None = None, *, title: str = "ODD") -> str:
                 ):
                     item.append(lines[i].strip())
                     i += 1
-                items.append(f"<li>{_inline(' '.join(item))}</li>")
+                items.append(f"<li>{_inline(_join(item))}</li>")
             i -= 1
             out.append(f"<ul>{''.join(items)}</ul>")
         elif not stripped:
@@ -116,7 +176,7 @@ def odd_html(markdown: str | None = None, *, title: str = "ODD") -> str:
         i += 1
     flush()
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;"
         "max-width:60em;margin:auto;padding:1em;line-height:1.45}"
         "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;"

@@ -3,7 +3,7 @@
 The same files as ``resdep analyze`` (``inputs.csv``, ``stages.csv``,
 ``relationships.csv``, ``diagnostics.csv``, ``networks/<stage>.graphml``, ``report.html``,
 ``run.json``) plus ``outcomes.csv``, the report's figures (``figures/<name>.svg`` and
-300 dpi ``.png``) and the model's ODD description (``ODD.md``, ``ODD.html``) the report
+300 dpi ``.png``) and the model's ODD description (``ODD.md``, ``ODD.html``; in Chinese ``ODD.zh.md``, ``ODD.zh.html``) the report
 links to. The report and its figures are in Chinese or English
 (:mod:`resdep.simulate.text`). The folder is built by
 :func:`resdep.textio.atomic_dir`: in a temporary sibling, moved into place when complete,
@@ -640,8 +640,8 @@ def render_report(
     (raw name in small print). ``figures`` are standalone SVG documents by name (as
     :func:`write_simulation` renders them once for both the files and the page), drawn
     here when not given. With ``files`` the page links each figure's files
-    (``figures/<name>.svg``, ``.png``) and the ODD description (``ODD.html``) written
-    beside it.
+    (``figures/<name>.svg``, ``.png``) and the ODD description written beside it in the
+    report's language (``ODD.html``, or ``ODD.zh.html`` for ``zh``).
 
     Examples
     --------
@@ -748,9 +748,10 @@ def render_report(
     )
     odd = ""
     if files:
+        stem = "ODD" if lang == "en" else f"ODD.{lang}"
         odd = (
-            f'<p>{html.escape(ui("odd_link", lang))}: <a href="ODD.html">ODD.html</a> '
-            '(<a href="ODD.md">ODD.md</a>)</p>'
+            f'<p>{html.escape(ui("odd_link", lang))}: <a href="{stem}.html">{stem}.html</a> '
+            f'(<a href="{stem}.md">{stem}.md</a>)</p>'
         )
 
     body: list[str] = []
@@ -1106,6 +1107,10 @@ def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
+#: The ODD description's files beside every report: (language, file stem).
+_ODD_FILES: tuple[tuple[str, str], ...] = (("en", "ODD"), ("zh", "ODD.zh"))
+
+
 def write_simulation(
     run: SimulationResult | SeedRuns,
     out_dir: str | Path,
@@ -1123,8 +1128,9 @@ def write_simulation(
     says so). ``districts.csv`` is written when the model gives districts (with several
     seeds: mean and band per year and district). The report's figures are also written
     to ``figures/`` as SVG and PNG (``png_dpi``, 300 by default, for print), and the
-    model's ODD description as ``ODD.md`` and ``ODD.html`` beside the report, which links
-    to them. ``lang`` (``zh`` or ``en``; default from the locale,
+    model's ODD description as ``ODD.md`` and ``ODD.html`` (English) and ``ODD.zh.md`` and
+    ``ODD.zh.html`` (Chinese) beside the report, which links to those in its language.
+    ``lang`` (``zh`` or ``en``; default from the locale,
     :func:`resdep.simulate.text.report_lang`) is the language of the report and figures.
     Without a font that draws Chinese, a ``zh`` run keeps Chinese in the SVG figures and
     the page (the browser draws it) but draws the PNGs in English, and says so in
@@ -1168,8 +1174,10 @@ def write_simulation(
             for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
                 text = _graphml_text(graph, nodes, edges)
                 (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
-            (tmp / "ODD.md").write_text(odd_markdown(), encoding="utf-8")
-            (tmp / "ODD.html").write_text(odd_html(title="ODD — resdep"), encoding="utf-8")
+            for odd_lang, odd_stem in _ODD_FILES:
+                (tmp / f"{odd_stem}.md").write_text(odd_markdown(odd_lang), encoding="utf-8")
+                odd_page = odd_html(title="ODD — resdep", lang=odd_lang)
+                (tmp / f"{odd_stem}.html").write_text(odd_page, encoding="utf-8")
             no_font, fig_names = job.result()
             warnings_out = [ui("no_cjk_font", "en")] if no_font else []
             n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
@@ -1209,7 +1217,7 @@ def write_simulation(
                     "lang": lang,
                     "figures": [f"figures/{n}.{e}" for n in fig_names for e in ("svg", "png")],
                     "png_dpi": png_dpi,
-                    "odd": ["ODD.md", "ODD.html"],
+                    "odd": [f"{stem}.{ext}" for _, stem in _ODD_FILES for ext in ("md", "html")],
                 },
                 "warnings": warnings_out,
                 "statistics": statistics,

@@ -235,9 +235,9 @@ def test_written_folder_has_figures_at_300_dpi_odd_and_links(
         assert f'href="figures/{name}.svg"' in page
         assert f'href="figures/{name}.png"' in page
     assert (out / "ODD.md").read_text(encoding="utf-8") == ODD_PATH.read_text(encoding="utf-8")
-    assert 'href="ODD.html"' in page
-    odd = (out / "ODD.html").read_text(encoding="utf-8")
-    assert "<h1>" in odd
+    assert 'href="ODD.zh.html"' in page  # a zh report links the Chinese ODD (test_odd_zh.py)
+    for name in ("ODD.html", "ODD.zh.html"):
+        assert "<h1>" in (out / name).read_text(encoding="utf-8")
     assert "http" not in page.split("<svg")[0]  # nothing before the figures points online
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert meta["report"]["lang"] == "zh"
