@@ -36,7 +36,7 @@ pip-demo:
 	"$$tmp/venv/bin/python" -m pip install --quiet .; \
 	if "$$tmp/venv/bin/python" -c "import pytest" 2>/dev/null; then echo "pip-demo: the test extras were installed"; exit 1; fi; \
 	(cd "$$tmp" && "$$tmp/venv/bin/resdep" demo --out demo); \
-	for f in case/report.html case/run.json case/methods/methods_zh.docx case/figures/stage_networks.png simulation/report.html; do \
+	for f in case/report.html case/run.json case/methods/methods_zh.docx case/figures/stage_networks.png simulation/report.html simulation/ODD.zh.html; do \
 	  test -s "$$tmp/demo/$$f" || { echo "pip-demo: $$f missing"; exit 1; }; done; \
 	rm -rf "$$tmp"; echo "pip-demo: plain pip install and resdep demo passed"
 

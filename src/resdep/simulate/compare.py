@@ -366,13 +366,14 @@ def render_comparison(
         for term, body in (definition(d, lang) for d in DEFINITIONS)
     )
     title = ui("compare_title", lang) + ui("colon", lang) + " · ".join(names)
+    odd = "ODD" if lang == "en" else f"ODD.{lang}"
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <title>resdep — {html.escape(title)}</title>
 <style>{_REPORT_CSS.format(font=CSS_FONT_STACK)}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>{html.escape(text)}</p><ul>{links}</ul>
-<p>{html.escape(ui("odd_link", lang))}: <a href="ODD.html">ODD.html</a></p>
+<p>{html.escape(ui("odd_link", lang))}: <a href="{odd}.html">{odd}.html</a></p>
 <h2 id=key_results>{html.escape(ui("key_results", lang))}</h2>
 <table class=key><tr>{head}</tr>{"".join(rows)}</table>
 {fig}
@@ -402,7 +403,7 @@ def write_comparison(
     """
     from resdep.report.figures import cjk_font
     from resdep.simulate.odd import odd_html, odd_markdown
-    from resdep.simulate.output import _png, _svg_document, write_simulation
+    from resdep.simulate.output import _ODD_FILES, _png, _svg_document, write_simulation
     from resdep.simulate.text import report_lang
 
     lang = report_lang(lang)
@@ -425,8 +426,10 @@ def write_comparison(
         (tmp / "figures" / "compare.svg").write_text(svg, encoding="utf-8")
         png_fig = compare_figure(frame, "en") if no_font else fig
         (tmp / "figures" / "compare.png").write_bytes(_png(png_fig, png_dpi))
-        (tmp / "ODD.md").write_text(odd_markdown(), encoding="utf-8")
-        (tmp / "ODD.html").write_text(odd_html(title="ODD — resdep"), encoding="utf-8")
+        for odd_lang, odd_stem in _ODD_FILES:  # as beside every scenario's report
+            (tmp / f"{odd_stem}.md").write_text(odd_markdown(odd_lang), encoding="utf-8")
+            page = odd_html(title="ODD — resdep", lang=odd_lang)
+            (tmp / f"{odd_stem}.html").write_text(page, encoding="utf-8")
         page = render_comparison(
             frame,
             {labels[s]: folders[s] for s in runs},

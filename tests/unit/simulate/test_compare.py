@@ -133,3 +133,19 @@ def test_scenario_help_explains_side_by_side(capsys: pytest.CaptureFixture[str])
     text = " ".join(capsys.readouterr().out.split())
     assert "side by side" in text
     assert "--lang" in text
+
+
+def test_comparison_folder_has_the_odd_in_both_languages_and_links_the_reports(
+    two: dict[str, object], tmp_path: Path
+) -> None:
+    from resdep.simulate.compare import write_comparison
+
+    zh = write_comparison(two, tmp_path / "zh", lang="zh")  # type: ignore[arg-type]
+    for name in ("ODD.md", "ODD.html", "ODD.zh.md", "ODD.zh.html"):
+        assert (zh / name).is_file(), name
+    assert '<html lang="zh-CN">' in (zh / "ODD.zh.html").read_text(encoding="utf-8")
+    page = (zh / "report.html").read_text(encoding="utf-8")
+    assert 'href="ODD.zh.html"' in page
+    assert 'href="ODD.html"' not in page
+    en = write_comparison(two, tmp_path / "en", lang="en")  # type: ignore[arg-type]
+    assert 'href="ODD.html"' in (en / "report.html").read_text(encoding="utf-8")
