@@ -499,8 +499,8 @@ class _Draws:
     z_coding: F  # coding: philosophy coding error
 
 
-#: Draw next year's random numbers in a background thread (the same numbers either way);
-#: false draws them in the calling thread.
+#: Draw next year's random numbers and work out each year's dependence in a background
+#: thread (the same outcomes either way); false does both in the calling thread.
 BACKGROUND_THREAD = True
 
 
@@ -644,7 +644,8 @@ class Model:
         self.district_rows: list[dict[str, NDArray[np.float64] | I64]] = []
         self._last: DyadTables | None = None
         self._build_last: Callable[[], DyadTables] | None = None
-        # next year's per-committee draws, made in a background thread (_next_draws)
+        # the background thread: next year's draws (_next_draws), the year's dependence
+        # (_advance); one worker, so the jobs run in the order they were given
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future[_Draws] | None = None
         self._finished = 0.0  # the last year whose dependence was taken in (_advance)
@@ -686,10 +687,15 @@ class Model:
         self._pending = None
         if not BACKGROUND_THREAD:
             return draws
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="resdep-draws")
-        self._pending = self._pool.submit(self._draw_year)
+        pool = self._background()
+        self._pending = pool.submit(self._draw_year)
         return draws
+
+    def _background(self) -> ThreadPoolExecutor:
+        """The background thread (started on first use)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="resdep-model")
+        return self._pool
 
     def close(self) -> None:
         """Stop the background thread (a pending draw completes and is kept for a next step)."""
@@ -876,9 +882,8 @@ class Model:
         if not BACKGROUND_THREAD:
             done = job()
             return lambda: done
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="resdep-draws")
-        return self._pool.submit(job).result
+        pool = self._background()
+        return pool.submit(job).result
 
     # -- submodels --------------------------------------------------------------------
     def _budgets_and_mandates(self, y: _Year) -> None:
