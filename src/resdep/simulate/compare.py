@@ -38,6 +38,7 @@ import pandas as pd
 
 from resdep.csvout import write_csv
 from resdep.simulate.api import SimulationResult
+from resdep.simulate.odd import odd_stem, write_odd
 from resdep.simulate.seeds import BAND_HIGH, BAND_LOW, SeedRuns
 from resdep.simulate.text import (
     DEFINITIONS,
@@ -366,7 +367,7 @@ def render_comparison(
         for term, body in (definition(d, lang) for d in DEFINITIONS)
     )
     title = ui("compare_title", lang) + ui("colon", lang) + " · ".join(names)
-    odd = "ODD" if lang == "en" else f"ODD.{lang}"
+    odd = odd_stem(lang)
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <title>resdep — {html.escape(title)}</title>
@@ -402,8 +403,7 @@ def write_comparison(
         As :func:`resdep.simulate.output.write_simulation`.
     """
     from resdep.report.figures import cjk_font
-    from resdep.simulate.odd import odd_html, odd_markdown
-    from resdep.simulate.output import _ODD_FILES, _png, _svg_document, write_simulation
+    from resdep.simulate.output import _png, _svg_document, write_simulation
     from resdep.simulate.text import report_lang
 
     lang = report_lang(lang)
@@ -426,10 +426,7 @@ def write_comparison(
         (tmp / "figures" / "compare.svg").write_text(svg, encoding="utf-8")
         png_fig = compare_figure(frame, "en") if no_font else fig
         (tmp / "figures" / "compare.png").write_bytes(_png(png_fig, png_dpi))
-        for odd_lang, odd_stem in _ODD_FILES:  # as beside every scenario's report
-            (tmp / f"{odd_stem}.md").write_text(odd_markdown(odd_lang), encoding="utf-8")
-            page = odd_html(title="ODD — resdep", lang=odd_lang)
-            (tmp / f"{odd_stem}.html").write_text(page, encoding="utf-8")
+        write_odd(tmp)  # as beside every scenario's report
         page = render_comparison(
             frame,
             {labels[s]: folders[s] for s in runs},

@@ -559,21 +559,10 @@ class _Counters:
     street_budget: list[F] = field(default_factory=list)
 
 
-_STATE_FIRST = (
-    "welfare", "welfare_ratio", "task_completion", "budget_index", "survival", "staff",
-    "hhi", "relational_share", "formalization",
-)  # fmt: skip
-
-
 def _outcome_row(year: float, state: dict[str, float], dyads: dict[str, float]) -> dict[str, float]:
     """A year's outcome row from its state and dyad parts, in the order of the columns."""
-    row = {"year": year}
-    row.update((k, state[k]) for k in _STATE_FIRST)
-    row.update((k, v) for k, v in dyads.items() if k not in ("gp_mean", "ia_mean"))
-    row["theta_mean"] = state["theta_mean"]
-    row["gp_mean"] = dyads["gp_mean"]
-    row["ia_mean"] = dyads["ia_mean"]
-    return row
+    parts = {"year": year, **state, **dyads}
+    return {col: parts[col] for col in OUTCOME_COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,15 @@ from pathlib import Path
 
 from resdep.data import DATA_DIR
 
-__all__ = ["ODD_LANGS", "ODD_PATH", "ODD_ZH_PATH", "odd_html", "odd_markdown"]
+__all__ = [
+    "ODD_LANGS",
+    "ODD_PATH",
+    "ODD_ZH_PATH",
+    "odd_html",
+    "odd_markdown",
+    "odd_stem",
+    "write_odd",
+]
 
 #: The packaged copy of ``docs/ODD.md``.
 ODD_PATH = DATA_DIR / "docs" / "ODD.md"
@@ -183,3 +191,35 @@ def odd_html(markdown: str | None = None, *, title: str = "ODD", lang: str = "en
         "padding:2px 6px;vertical-align:top}pre{background:#f6f6f6;padding:0.5em;"
         "overflow-x:auto}</style></head><body>\n" + "\n".join(out) + "\n</body></html>\n"
     )
+
+
+def odd_stem(lang: str) -> str:
+    """The file stem of the ODD description in ``lang`` beside a report.
+
+    Examples
+    --------
+    >>> odd_stem("en"), odd_stem("zh")
+    ('ODD', 'ODD.zh')
+    """
+    _lang(lang)
+    return "ODD" if lang == "en" else f"ODD.{lang}"
+
+
+def write_odd(folder: Path) -> list[str]:
+    """Write the ODD description in every language (``.md`` and ``.html``); the file names.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_odd(Path(d))
+    ['ODD.md', 'ODD.html', 'ODD.zh.md', 'ODD.zh.html']
+    """
+    names = []
+    for lang in ODD_LANGS:
+        stem = odd_stem(lang)
+        (folder / f"{stem}.md").write_text(odd_markdown(lang), encoding="utf-8")
+        page = odd_html(title="ODD — resdep", lang=lang)
+        (folder / f"{stem}.html").write_text(page, encoding="utf-8")
+        names += [f"{stem}.md", f"{stem}.html"]
+    return names

@@ -43,6 +43,7 @@ from resdep.simulate.model import (
     stream,
     street_goals,
 )
+from resdep.simulate.odd import odd_stem, write_odd
 from resdep.simulate.seeds import SeedRuns
 from resdep.simulate.text import (
     DEFINITIONS,
@@ -748,7 +749,7 @@ def render_report(
     )
     odd = ""
     if files:
-        stem = "ODD" if lang == "en" else f"ODD.{lang}"
+        stem = odd_stem(lang)
         odd = (
             f'<p>{html.escape(ui("odd_link", lang))}: <a href="{stem}.html">{stem}.html</a> '
             f'(<a href="{stem}.md">{stem}.md</a>)</p>'
@@ -1107,10 +1108,6 @@ def write_graphml(graph: nx.DiGraph, path: str | Path) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
-#: The ODD description's files beside every report: (language, file stem).
-_ODD_FILES: tuple[tuple[str, str], ...] = (("en", "ODD"), ("zh", "ODD.zh"))
-
-
 def write_simulation(
     run: SimulationResult | SeedRuns,
     out_dir: str | Path,
@@ -1148,7 +1145,6 @@ def write_simulation(
         given but the folder was not written by resdep.
     """
     from resdep import __version__
-    from resdep.simulate.odd import odd_html, odd_markdown
     from resdep.simulate.text import report_lang
 
     lang = report_lang(lang)
@@ -1174,10 +1170,7 @@ def write_simulation(
             for stage, (graph, nodes, edges) in _network_data(result, inputs).items():
                 text = _graphml_text(graph, nodes, edges)
                 (tmp / "networks" / f"{stage}.graphml").write_text(text, encoding="utf-8")
-            for odd_lang, odd_stem in _ODD_FILES:
-                (tmp / f"{odd_stem}.md").write_text(odd_markdown(odd_lang), encoding="utf-8")
-                odd_page = odd_html(title="ODD — resdep", lang=odd_lang)
-                (tmp / f"{odd_stem}.html").write_text(odd_page, encoding="utf-8")
+            odd_files = write_odd(tmp)
             no_font, fig_names = job.result()
             warnings_out = [ui("no_cjk_font", "en")] if no_font else []
             n_dyads = 0 if result.dyads is None else int(result.dyads.agency.size)
@@ -1217,7 +1210,7 @@ def write_simulation(
                     "lang": lang,
                     "figures": [f"figures/{n}.{e}" for n in fig_names for e in ("svg", "png")],
                     "png_dpi": png_dpi,
-                    "odd": [f"{stem}.{ext}" for _, stem in _ODD_FILES for ext in ("md", "html")],
+                    "odd": odd_files,
                 },
                 "warnings": warnings_out,
                 "statistics": statistics,
