@@ -9,7 +9,8 @@ for a caller that writes the bytes itself). The format, documented in ``docs/out
 - **Floats rounded** to :data:`DECIMALS` decimals, but never to fewer than
   :data:`SIGNIFICANT` significant digits (so a small value such as ``1.23456789e-7`` keeps
   ``1.23457e-07``): an absolute error of at most 5e-7 and a relative error of at most
-  5e-6. Integer columns stay integers, a missing value (NaN) is an empty cell, and text
+  5e-6, plus the float's own rounding when the written number is read back (a few
+  billionths for values near 10^8). Integer columns stay integers, a missing value (NaN) is an empty cell, and text
   columns are never touched, even when they look like numbers (ids such as ``007``).
 - **Formula cells escaped**: text cells that a spreadsheet would run as a formula (those
   beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) get a leading

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from resdep.csvout import (
@@ -159,14 +159,18 @@ def _decimals(text: str) -> int:
     return max(0, places - int(exponent or 0))
 
 
+@example(67108864.7734375)  # a tie read back one ulp beyond 5e-7 (found by Hypothesis)
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
 def test_rounding_error_bounds_and_idempotence(x):
     text = format_float(x)
     y = float(text)
     # the documented bounds: absolute error <= 5e-7 (at least 6 decimals) and relative
-    # error <= 5e-6 (at least 6 significant digits), up to the floats' own rounding
-    assert abs(y - x) <= 5e-7 * (1 + 1e-9)
-    assert abs(y - x) <= 5e-6 * abs(x) * (1 + 1e-9)
+    # error <= 5e-6 (at least 6 significant digits), up to the floats' own rounding: the
+    # written decimal is read back to the nearest float, up to one ulp of x away (x =
+    # 67108864.7734375 is a tie at the 7th decimal: 5e-7 exactly, plus 6e-9 of reading)
+    slack = 2 * math.ulp(x)
+    assert abs(y - x) <= 5e-7 * (1 + 1e-9) + slack
+    assert abs(y - x) <= 5e-6 * abs(x) * (1 + 1e-9) + slack
     assert format_float(y) == text  # rounding what was written changes nothing
     # never more decimals than needed: 6, or the 6th significant digit of a small value
     if x != 0:
